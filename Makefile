@@ -1,0 +1,36 @@
+# make run   - set up, migrate a SQLite database, load demo data, serve on :8000
+# make test  - the test suite (SQLite unless DATABASE_URL says otherwise)
+PY := .venv/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint format migrations-check ci clean
+
+.venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
+	./scripts/bootstrap.sh
+	touch $@
+
+install: .venv/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=billing_site.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf .venv staticfiles

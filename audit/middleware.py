@@ -1,0 +1,81 @@
+"""Writes one row to the ``logs`` table for every request."""
+
+import re
+import time
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+
+from .masking import mask_text
+from .services import request_log_write
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
+
+
+def _request_id(request) -> str:
+    given = request.headers.get("X-Request-ID", "")
+    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+
+def _summarise(raw: bytes, content_type: str) -> str:
+    """Masked, capped text of a body; a short summary of a binary one."""
+    if not raw:
+        return ""
+    if not any(kind in content_type for kind in _TEXT_TYPES):
+        return f"<binary {content_type or 'unknown type'}, {len(raw)} bytes>"
+    cap = settings.REQUEST_LOG_BODY_CAP
+    text = mask_text(raw[: cap * 2].decode("utf-8", errors="replace"), content_type)
+    if len(raw) > cap or len(text) > cap:
+        return f"{text[:cap]}...[truncated, {len(raw)} bytes in all]"
+    return text
+
+
+def _request_body(request) -> str:
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        return f"<body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes, not read>"
+    return _summarise(raw, request.content_type or "")
+
+
+def _response_body(response) -> str:
+    content_type = response.get("Content-Type", "")
+    if response.streaming:
+        return f"<streamed {content_type}>"
+    return _summarise(response.content, content_type)
+
+
+def _user(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+class RequestLogMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(settings.STATIC_URL):
+            return self.get_response(request)
+        started = time.perf_counter()
+        request.request_id = _request_id(request)
+        request_body = _request_body(request)
+        response = self.get_response(request)
+        response["X-Request-ID"] = request.request_id
+        elapsed_ms = Decimal(time.perf_counter() - started) * 1000
+        request_log_write(
+            endpoint=request.path[:500],
+            method=request.method[:10],
+            status_code=response.status_code,
+            request_body=request_body,
+            response_body=_response_body(response),
+            query_string=mask_text(request.META.get("QUERY_STRING", ""), "x-www-form-urlencoded"),
+            user=_user(request),
+            client_address=request.META.get("REMOTE_ADDR") or None,
+            duration_ms=elapsed_ms.quantize(Decimal("0.001")),
+            request_id=request.request_id,
+        )
+        return response

@@ -1,0 +1,69 @@
+from datetime import timedelta
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from audit.models import RequestLog
+
+pytestmark = pytest.mark.django_db
+
+
+def make_log(age_days, **fields):
+    log = RequestLog.objects.create(
+        endpoint=fields.get("endpoint", "/getAllBilling"),
+        method="GET",
+        status_code=fields.get("status_code", 200),
+        duration_ms=Decimal("1.5"),
+        request_id="r",
+    )
+    RequestLog.objects.filter(pk=log.pk).update(timestamp=timezone.now() - timedelta(days=age_days))
+    return log
+
+
+def test_purge_deletes_only_old_rows_in_batches():
+    old = [make_log(100) for _ in range(5)]
+    recent = make_log(10)
+    out = StringIO()
+    call_command("purge_request_logs", "--older-than", "90", "--batch-size", "2", stdout=out)
+    assert list(RequestLog.objects.all()) == [recent]
+    assert "Deleted 5 request log rows." in out.getvalue()
+    assert out.getvalue().count("so far") == 3  # batches of 2, 2 and 1
+    assert not RequestLog.objects.filter(pk__in=[log.pk for log in old]).exists()
+
+
+@pytest.mark.parametrize(
+    "args", [["--older-than", "-1"], ["--older-than", "9", "--batch-size", "0"]]
+)
+def test_purge_refuses_bad_arguments(args):
+    with pytest.raises(CommandError):
+        call_command("purge_request_logs", *args)
+
+
+def test_admin_lists_filters_and_searches_the_log(admin_client):
+    make_log(1, endpoint="/checkPaymentStatus", status_code=404)
+    make_log(1, endpoint="/getAllBilling", status_code=200)
+    page = admin_client.get("/admin/audit/requestlog/")
+    assert page.status_code == 200
+    assert b"/checkPaymentStatus" in page.content
+    for query in ("?status_class=4", "?status_code=404", "?method=GET", "?q=checkPayment"):
+        filtered = admin_client.get(f"/admin/audit/requestlog/{query}")
+        assert filtered.status_code == 200
+        assert b"/checkPaymentStatus" in filtered.content
+        if query != "?method=GET":
+            assert b"/getAllBilling</" not in filtered.content
+
+
+def test_admin_log_is_read_only(admin_client):
+    log = make_log(1)
+    assert admin_client.get("/admin/audit/requestlog/add/").status_code == 403
+    detail = admin_client.get(f"/admin/audit/requestlog/{log.pk}/change/")
+    assert detail.status_code == 200
+    assert b'name="_save"' not in detail.content
+    assert (
+        admin_client.post(f"/admin/audit/requestlog/{log.pk}/delete/", {"post": "yes"}).status_code
+        == 403
+    )
+    assert RequestLog.objects.filter(pk=log.pk).exists()

@@ -1,0 +1,197 @@
+import json
+import logging
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from audit.models import RequestLog
+from invoices.models import Customer
+from invoices.tests.factories import InvoiceFactory, UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("audit.tests.urls")]
+
+
+def only_log():
+    assert RequestLog.objects.count() == 1
+    return RequestLog.objects.get()
+
+
+def test_a_successful_request_is_logged_with_every_column(gateway_client, gateway_user):
+    invoice = InvoiceFactory()
+    payload = {"orderID": invoice.order_id, "billingNumber": invoice.number}
+    response = gateway_client.post(
+        "/checkPaymentStatus", payload, format="json", REMOTE_ADDR="203.0.113.9"
+    )
+    log = only_log()
+    assert log.endpoint == "/checkPaymentStatus"
+    assert log.method == "POST"
+    assert log.status_code == 200
+    assert json.loads(log.request_body) == payload
+    assert json.loads(log.response_body) == response.json()
+    assert log.timestamp is not None
+    assert log.user == gateway_user
+    assert log.client_address == "203.0.113.9"
+    assert log.duration_ms > 0
+    assert log.request_id == response["X-Request-ID"]
+    assert len(log.request_id) == 32
+
+
+def test_a_clients_request_id_is_kept_and_a_bad_one_replaced(api_client):
+    response = api_client.get("/getAllBilling", HTTP_X_REQUEST_ID="abc-123")
+    assert response["X-Request-ID"] == "abc-123"
+    response = api_client.get("/getAllBilling", HTTP_X_REQUEST_ID="bad id; drop")
+    assert response["X-Request-ID"] != "bad id; drop"
+    assert sorted(RequestLog.objects.values_list("request_id", flat=True)) == sorted(
+        ["abc-123", response["X-Request-ID"]]
+    )
+
+
+@pytest.mark.parametrize(
+    "method,path,status",
+    [
+        ("get", "/getAllBilling", 401),
+        ("get", "/no/such/route", 404),
+        ("delete", "/login", 405),
+        ("get", "/", 302),
+    ],
+)
+def test_error_responses_are_logged(api_client, method, path, status):
+    response = getattr(api_client, method)(path)
+    assert response.status_code == status
+    log = only_log()
+    assert (log.endpoint, log.method.lower(), log.status_code) == (path, method, status)
+    assert log.user is None
+
+
+def test_unknown_routes_answer_json_404(api_client):
+    response = api_client.get("/no/such/route")
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_crash_is_a_json_500_with_its_request_id_and_is_logged(api_client, caplog):
+    api_client.raise_request_exception = False
+    response = api_client.get("/test/boom")
+    assert response.status_code == 500
+    assert response.json() == {
+        "detail": "Internal server error.",
+        "request_id": response["X-Request-ID"],
+    }
+    assert only_log().status_code == 500
+    assert any(record.exc_info for record in caplog.records)
+
+
+def test_a_rolled_back_request_is_still_logged(api_client):
+    api_client.raise_request_exception = False
+    response = api_client.post("/test/rolled-back")
+    assert response.status_code == 500
+    assert not Customer.objects.filter(account_number="RB-1").exists()
+    assert only_log().endpoint == "/test/rolled-back"
+
+
+def test_login_secrets_are_masked(api_client):
+    UserFactory(username="admin", password="password")
+    response = api_client.post(
+        "/login", {"username": "admin", "password": "password"}, format="json"
+    )
+    log = only_log()
+    assert json.loads(log.request_body) == {"username": "admin", "password": "********"}
+    stored = json.loads(log.response_body)
+    assert stored["access_token"] == stored["refresh_token"] == "********"
+    assert response.json()["access_token"] not in log.response_body
+    assert stored["token_type"] == "Bearer"
+
+
+def test_secrets_and_card_numbers_anywhere_in_a_body_are_masked(api_client):
+    body = {
+        "Authorization": "Bearer abc.def.ghi",
+        "nested": [{"client_secret": "s3cr3t", "api_key": "k-123", "refresh": "r"}],
+        "card": {"number": "4111 1111 1111 1111", "cvv": "123", "card_number": "5500000000000004"},
+        "note": "paid with 4012888888881881 yesterday",
+        "amount": 10.50,
+        "order": "1234567890123",  # 13 digits, not a valid card number: kept
+    }
+    api_client.post("/test/echo", body, format="json")
+    log = only_log()
+    for secret in (
+        "abc.def.ghi",
+        "s3cr3t",
+        "k-123",
+        "4111 1111",
+        "5500000000000004",
+        "4012888888881881",
+    ):
+        assert secret not in log.request_body
+        assert secret not in log.response_body
+    stored = json.loads(log.request_body)
+    assert stored["card"]["cvv"] == "********"
+    assert stored["note"] == "paid with ******** yesterday"
+    assert stored["order"] == "1234567890123"
+
+
+def test_form_bodies_and_query_strings_are_masked(client):
+    client.post(
+        "/test/echo?token=abc&page=2",
+        "username=a&password=hunter2",
+        content_type="application/x-www-form-urlencoded",
+    )
+    log = only_log()
+    assert "hunter2" not in log.request_body
+    assert "username=a" in log.request_body
+    assert log.query_string == "token=%2A%2A%2A%2A%2A%2A%2A%2A&page=2"
+
+
+@override_settings(REQUEST_LOG_BODY_CAP=1024)
+def test_large_bodies_are_truncated_with_a_marker(api_client):
+    api_client.post("/test/echo", {"blob": "x" * 5000}, format="json")
+    log = only_log()
+    for stored in (log.request_body, log.response_body):
+        assert len(stored) < 1100
+        assert stored.endswith("bytes in all]")
+        assert "...[truncated," in stored
+
+
+def test_binary_bodies_are_summarised(client):
+    response = client.get("/test/pdf")
+    assert response.status_code == 200
+    assert only_log().response_body == f"<binary application/pdf, {len(response.content)} bytes>"
+
+
+def test_a_streamed_response_is_summarised(staff_client):
+    response = staff_client.get("/getAllBilling")
+    b"".join(response.streaming_content)
+    assert only_log().response_body == "<streamed application/json>"
+
+
+def test_a_failed_log_write_is_logged_and_never_fails_the_request(api_client, monkeypatch, caplog):
+    def broken(**fields):
+        raise RuntimeError("log table unavailable")
+
+    monkeypatch.setattr(RequestLog.objects, "create", broken)
+    with caplog.at_level(logging.ERROR, logger="audit.services"):
+        response = api_client.get("/getAllBilling")
+    assert response.status_code == 401
+    assert "Could not write the request log row for GET /getAllBilling" in caplog.text
+    assert not RequestLog.objects.exists()
+
+
+def test_the_logs_table_answers_plain_sql(api_client):
+    api_client.get("/getAllBilling")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM logs")
+        columns = [column[0] for column in cursor.description]
+        rows = cursor.fetchall()
+    assert len(rows) == 1
+    for column in (
+        "endpoint",
+        "method",
+        "status_code",
+        "request_body",
+        "response_body",
+        "timestamp",
+        "user_id",
+        "client_address",
+        "duration_ms",
+        "request_id",
+    ):
+        assert column in columns

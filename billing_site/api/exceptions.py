@@ -1,0 +1,49 @@
+"""One exception handler for every face.
+
+DRF's handler does the mapping of HTTP errors; this one also maps Django's
+``ValidationError`` and our domain errors, and lets a view re-shape the body
+into its face's own error shape through an ``error_body(message, detail)``
+method (the gateway answers ``{"success": "false", "message": ...}``)."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from billing_site.errors import BillingError
+
+
+def first_message(detail) -> str:
+    """The first human-readable message in a DRF error detail, prefixed with its field."""
+    if isinstance(detail, dict):
+        for field, value in detail.items():
+            message = first_message(value)
+            if field in ("detail", "non_field_errors"):
+                return message
+            return f"{field}: {message}"
+        return ""
+    if isinstance(detail, list):
+        return first_message(detail[0]) if detail else ""
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+        )
+    if isinstance(exc, BillingError):
+        response = Response({"detail": exc.message}, status=exc.status_code)
+    else:
+        response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django logs it and answers with handler500
+    view = context.get("view")
+    error_body = getattr(view, "error_body", None)
+    if error_body is not None:
+        response.data = error_body(first_message(response.data), response.data)
+    return response
+
+
+def bad_request(message: str) -> exceptions.ValidationError:
+    return exceptions.ValidationError({"detail": message}, code=status.HTTP_400_BAD_REQUEST)

@@ -1,0 +1,25 @@
+"""A JSON parser that reads numbers with a fraction as ``Decimal``, so money
+sent as a JSON number never passes through ``float``."""
+
+import codecs
+import json
+from decimal import Decimal
+
+from django.conf import settings
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
+
+
+def _reject_constant(name):
+    raise ValueError(f"{name} is not a valid JSON value")
+
+
+class DecimalJSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            decoded = codecs.getreader(encoding)(stream)
+            return json.load(decoded, parse_float=Decimal, parse_constant=_reject_constant)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None

@@ -1,0 +1,15 @@
+"""JSON answers for errors raised outside DRF views (unknown routes, crashes)."""
+
+from django.http import JsonResponse
+
+
+def not_found(request, exception=None):
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+def server_error(request):
+    body = {"detail": "Internal server error."}
+    request_id = getattr(request, "request_id", None)
+    if request_id:
+        body["request_id"] = request_id
+    return JsonResponse(body, status=500)

@@ -1,0 +1,32 @@
+"""Settings for the test suite. The database still comes from DATABASE_URL, so
+the same suite runs on SQLite and on MariaDB."""
+
+from django.core.management.utils import get_random_secret_key
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK, jwt_settings
+from .env import env_str
+
+BILLING_ENVIRONMENT = "test"
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECRET_KEY = env_str("SECRET_KEY") or get_random_secret_key()
+SIMPLE_JWT = jwt_settings(SECRET_KEY)
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    # Throttling has its own tests, which set their rates; elsewhere it stays out of the way.
+    "DEFAULT_THROTTLE_RATES": {
+        scope: "100000/min" for scope in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    },
+}
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+}

@@ -1,0 +1,88 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from billing_site.settings.env import database_from_url
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+    }
+    environment.update(DJANGO_SETTINGS_MODULE="billing_site.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_sqlite_url():
+    config = database_from_url("sqlite:///db.sqlite3", base_dir=Path("/srv/app"))
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == "/srv/app/db.sqlite3"
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert (
+        database_from_url("sqlite:////var/db.sqlite3", base_dir=ROOT)["NAME"] == "/var/db.sqlite3"
+    )
+
+
+def test_mysql_url():
+    config = database_from_url("mysql://bill:p%40ss@db.internal:3307/billing", base_dir=ROOT)
+    assert (config["ENGINE"], config["NAME"], config["USER"], config["PASSWORD"]) == (
+        "django.db.backends.mysql",
+        "billing",
+        "bill",
+        "p@ss",
+    )
+    assert (config["HOST"], config["PORT"]) == ("db.internal", "3307")
+    assert config["OPTIONS"]["charset"] == "utf8mb4"
+    assert config["OPTIONS"]["isolation_level"] == "read committed"
+    assert config["CONN_MAX_AGE"] > 0
+
+
+@pytest.mark.parametrize("url", ["postgres://x/y", "mysql://root@localhost/"])
+def test_unsupported_database_urls_are_refused(url):
+    with pytest.raises(ImproperlyConfigured):
+        database_from_url(url, base_dir=ROOT)
+
+
+def test_production_passes_check_deploy():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=STRONG_KEY,
+        ALLOWED_HOSTS="billing.example.com",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("key", [None, "", "short", "django-insecure-" + "x1y2z3" * 10])
+def test_production_refuses_to_start_without_a_real_secret_key(key):
+    env = {"ALLOWED_HOSTS": "billing.example.com"}
+    if key is not None:
+        env["SECRET_KEY"] = key
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    result = run_manage("check", SECRET_KEY=STRONG_KEY)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr

@@ -1,0 +1,1 @@
+"""Collections and hosted bills (document 004) live here."""

@@ -1,0 +1,25 @@
+import pytest
+from rest_framework.test import APIClient
+
+from billing_site.testing import bearer_client
+from invoices.tests.factories import UserFactory
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def gateway_user(db):
+    return UserFactory(perms=["invoices.view_invoice", "payments.add_payment"])
+
+
+@pytest.fixture
+def gateway_client(gateway_user):
+    return bearer_client(gateway_user)
+
+
+@pytest.fixture
+def staff_client(db):
+    return bearer_client(UserFactory(is_staff=True, is_superuser=True))

@@ -1,0 +1,159 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+
+from .money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, CURRENCY_CHOICES
+
+
+def money_field(**kwargs) -> models.DecimalField:
+    kwargs.setdefault("default", Decimal("0"))
+    return models.DecimalField(
+        max_digits=AMOUNT_MAX_DIGITS, decimal_places=AMOUNT_DECIMAL_PLACES, **kwargs
+    )
+
+
+def visible_customers(user, customer_ref: str) -> Q:
+    """Staff, and users linked to no customer, see every customer; a user linked
+    to customers sees only those. One condition, no lookup of the links first."""
+    links = Customer.users.through.objects.filter(user_id=user.pk)
+    return Q(Exists(links.filter(customer_id=OuterRef(customer_ref)))) | ~Exists(links)
+
+
+class CustomerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if user.is_staff else self.filter(visible_customers(user, "pk"))
+
+
+class Customer(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        INACTIVE = "inactive"
+
+    name = models.CharField(max_length=200)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=32, blank=True)
+    street = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=100, blank=True)
+    zip = models.CharField("ZIP / postal code", max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166 alpha-2 code")
+    account_number = models.CharField(max_length=64, unique=True)
+    tax_number = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    # API users who act for this customer and see only its records.
+    users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="customers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+
+    def __str__(self):
+        return f"{self.name} ({self.account_number})"
+
+
+class InvoiceQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self if user.is_staff else self.filter(visible_customers(user, "customer_id"))
+
+    def paid(self):
+        return self.filter(status=Invoice.Status.PAID)
+
+    def unpaid(self):
+        return self.exclude(status=Invoice.Status.PAID)
+
+    def for_customer(self, customer):
+        return self.filter(customer=customer)
+
+
+class Invoice(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft"
+        OPEN = "open"
+        PAID = "paid"
+        VOID = "void"
+
+    number = models.CharField("billing number", max_length=64)
+    order_id = models.CharField(
+        max_length=64, blank=True, default="", help_text="External order reference."
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    issue_date = models.DateField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    period_from = models.DateField(null=True, blank=True)
+    period_to = models.DateField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    subtotal = money_field()
+    tax = money_field()
+    total = money_field()
+    # Sum of the invoice's payments, kept in step by the payment services under
+    # a row lock so a payment never has to sum the others.
+    amount_paid = money_field()
+    customer_snapshot = models.JSONField(default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    issued_at = models.DateTimeField(null=True, blank=True, editable=False)
+    paid_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="invoice_number_unique"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=models.F("total")),
+                name="invoice_paid_within_total",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["order_id", "number"], name="invoice_order_number_idx"),
+            models.Index(fields=["status"], name="invoice_status_idx"),
+            models.Index(fields=["customer", "issue_date"], name="invoice_customer_date_idx"),
+            models.Index(fields=["issue_date"], name="invoice_issue_date_idx"),
+            models.Index(fields=["due_date"], name="invoice_due_date_idx"),
+        ]
+
+    def __str__(self):
+        return f"Invoice {self.number}"
+
+    @property
+    def balance(self) -> Decimal:
+        return self.total - self.amount_paid
+
+    @property
+    def display_status(self) -> str:
+        """The status clients see: ``partially_paid`` while some but not all is paid."""
+        if self.status == self.Status.OPEN and self.amount_paid > 0:
+            return "partially_paid"
+        return self.status
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField(default=0)
+    description = models.CharField(max_length=500)
+    quantity = models.DecimalField(max_digits=12, decimal_places=3, default=Decimal("1"))
+    unit_price = money_field()
+    tax_rate = models.DecimalField(
+        max_digits=7, decimal_places=4, default=Decimal("0"), help_text="Percent, e.g. 10 for 10%."
+    )
+    subtotal = money_field()
+    tax = money_field()
+    total = money_field()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.description

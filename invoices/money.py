@@ -1,0 +1,71 @@
+"""Money helpers: every amount is a ``Decimal`` quantized to its currency's
+ISO 4217 minor unit with ROUND_HALF_UP; nothing passes through ``float``."""
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Database columns hold any currency's precision; services quantize per currency.
+AMOUNT_MAX_DIGITS = 19
+AMOUNT_DECIMAL_PLACES = 4
+
+# ISO 4217 minor units that are not 2.
+_EXPONENTS = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+_TWO_PLACES = """
+    AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BRL BSD BTN
+    BWP BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD
+    FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR
+    KPW KYD KZT LAK LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN
+    MYR MZN NAD NGN NIO NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD
+    SCR SDG SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD
+    TZS UAH USD UYU UZS VED VES WST XCD YER ZAR ZMW ZWG
+""".split()
+CURRENCY_EXPONENTS: dict[str, int] = {**dict.fromkeys(_TWO_PLACES, 2), **_EXPONENTS}
+CURRENCY_CHOICES = [(code, code) for code in sorted(CURRENCY_EXPONENTS)]
+
+
+class MoneyError(ValueError):
+    pass
+
+
+def currency_exponent(currency: str) -> int:
+    try:
+        return CURRENCY_EXPONENTS[currency]
+    except KeyError:
+        raise MoneyError(f"Unknown currency {currency!r}.") from None
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """``amount`` rounded half-up to the currency's minor unit."""
+    return amount.quantize(Decimal(1).scaleb(-currency_exponent(currency)), ROUND_HALF_UP)
+
+
+def parse_amount(value, currency: str) -> Decimal:
+    """An amount sent by a client (string or int; a JSON number arrives as a
+    Decimal from our parser) checked to be finite, not negative and not more
+    precise than the currency allows."""
+    if isinstance(value, (bool, float)):
+        raise MoneyError("Amount must be a decimal string or an integer.")
+    try:
+        amount = Decimal(str(value).strip()) if isinstance(value, (str, int, Decimal)) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise MoneyError("Amount must be a decimal number.")
+    if amount < 0:
+        raise MoneyError("Amount must not be negative.")
+    if quantize(amount, currency) != amount:
+        raise MoneyError(
+            f"Amount has more decimal places than {currency} allows "
+            f"({currency_exponent(currency)})."
+        )
+    return quantize(amount, currency)
+
+
+def format_amount(amount: Decimal, currency: str) -> str:
+    """The amount as a decimal string with the currency's number of places."""
+    return str(quantize(amount, currency))

@@ -1,0 +1,129 @@
+"""Demo data for local use: the sample record of document 000 and a few more."""
+
+import datetime
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+
+from invoices.models import Customer, Invoice
+from invoices.money import format_amount
+from invoices.services import LineInput, customer_create, invoice_create
+
+from .models import Payment
+from .services import payment_record
+
+ADMIN = ("admin", "password")
+GATEWAY_USER = ("gateway", "gateway-demo-password")
+
+CUSTOMERS = [
+    {
+        "account_number": "73737373",
+        "name": "Ahmed Rahman",
+        "first_name": "Ahmed",
+        "last_name": "Rahman",
+        "email": "ahmed.rahman@example.com",
+        "city": "Baghdad",
+        "country": "IQ",
+    },
+    {
+        "account_number": "10001",
+        "name": "John Doe",
+        "first_name": "John",
+        "last_name": "Doe",
+        "email": "john.doe@example.com",
+        "street": "123 Main St",
+        "city": "Anytown",
+        "state": "CA",
+        "zip": "12345",
+        "country": "US",
+    },
+    {
+        "account_number": "10002",
+        "name": "Acme Fulfilment Ltd",
+        "email": "billing@acme.example",
+        "street": "1 Dock Road",
+        "city": "London",
+        "zip": "E1 1AA",
+        "country": "GB",
+        "tax_number": "GB123456789",
+    },
+]
+
+# (number, order id, customer account, currency, [(description, qty, price, tax %)], paid)
+INVOICES = [
+    ("333333", "4499494", "73737373", "IQD", [("test", "1", "50000", "0")], None),
+    (
+        "333334",
+        "4499495",
+        "73737373",
+        "IQD",
+        [("2 Mbps Profile - monthly", "1", "25000", "0")],
+        "all",
+    ),
+    ("INV-1001", "ORD-1001", "10001", "USD", [("Product 1", "2", "50.00", "10")], None),
+    (
+        "INV-1002",
+        "ORD-1002",
+        "10001",
+        "USD",
+        [("Consulting hours", "3.5", "80.00", "0"), ("Hosting", "1", "19.99", "20")],
+        "20.00",
+    ),
+    ("INV-2001", "ORD-2001", "10002", "GBP", [("Pick and pack", "120", "0.85", "20")], None),
+]
+
+
+def seed_demo(*, out=print) -> None:
+    """Create the demo users, customers and invoices that do not exist yet."""
+    users = get_user_model()
+    if not users.objects.filter(username=ADMIN[0]).exists():
+        users.objects.create_superuser(ADMIN[0], "admin@example.com", ADMIN[1])
+        out(f"created superuser {ADMIN[0]}")
+    if not users.objects.filter(username=GATEWAY_USER[0]).exists():
+        gateway = users.objects.create_user(GATEWAY_USER[0], password=GATEWAY_USER[1])
+        gateway.user_permissions.set(
+            Permission.objects.filter(
+                content_type__app_label__in=["invoices", "payments"],
+                codename__in=["view_invoice", "add_payment"],
+            )
+        )
+        out(f"created gateway user {GATEWAY_USER[0]}")
+
+    customers = {}
+    for fields in CUSTOMERS:
+        customer = Customer.objects.filter(account_number=fields["account_number"]).first()
+        customers[fields["account_number"]] = customer or customer_create(**fields)
+
+    today = datetime.date.today()
+    for number, order_id, account, currency, lines, paid in INVOICES:
+        if Invoice.objects.filter(number=number).exists():
+            continue
+        invoice = invoice_create(
+            customer=customers[account],
+            number=number,
+            order_id=order_id,
+            currency=currency,
+            description=lines[0][0],
+            lines=[
+                LineInput(
+                    description=text,
+                    quantity=Decimal(qty),
+                    unit_price=Decimal(price),
+                    tax_rate=Decimal(rate),
+                )
+                for text, qty, price, rate in lines
+            ],
+            issue_date=today,
+            due_date=today + datetime.timedelta(days=30),
+            period_from=today.replace(day=1),
+            period_to=today,
+            issue=True,
+        )
+        if paid:
+            payment_record(
+                invoice_id=invoice.pk,
+                amount=invoice.total if paid == "all" else Decimal(paid),
+                method=Payment.Method.BANK_TRANSFER,
+            )
+        out(f"created invoice {number} ({format_amount(invoice.total, currency)} {currency})")

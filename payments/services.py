@@ -1,0 +1,107 @@
+"""Money movements. Each function is one transaction that locks the invoice row
+first, so concurrent payments queue on the lock and re-check the balance."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing_site.errors import BillingError, ConflictError
+from invoices.models import Invoice
+
+from .models import Payment
+
+
+class AlreadyPaidError(ConflictError):
+    def __init__(self):
+        super().__init__("payment is already paid")
+
+
+class OverpaymentError(BillingError):
+    pass
+
+
+def _lock_payable_invoice(invoice_id: int) -> Invoice:
+    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.status == Invoice.Status.PAID:
+        raise AlreadyPaidError()
+    if invoice.status != Invoice.Status.OPEN:
+        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be paid.")
+    return invoice
+
+
+def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
+    """Insert the payment and move the (locked) invoice's paid amount and status."""
+    payment = Payment(invoice=invoice, currency=invoice.currency, **payment_fields)
+    payment.paid_at = payment.paid_at or timezone.now()
+    # The invoice is the row we hold locked and the user is the caller: no need
+    # for full_clean() to query that either exists.
+    payment.full_clean(exclude=["invoice", "recorded_by"])
+    payment.save()
+    invoice.amount_paid += payment.amount
+    update_fields = ["amount_paid", "updated_at"]
+    if invoice.balance == 0:
+        invoice.status = Invoice.Status.PAID
+        invoice.paid_at = payment.paid_at
+        update_fields += ["status", "paid_at"]
+    invoice.save(update_fields=update_fields)
+    return payment
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    invoice_id: int,
+    amount: Decimal,
+    method: str,
+    provider: str = "",
+    provider_reference: str | None = None,
+    card_brand: str = "",
+    card_last4: str = "",
+    card_exp_month: int | None = None,
+    card_exp_year: int | None = None,
+    paid_at: datetime.datetime | None = None,
+    recorded_by=None,
+) -> Payment:
+    """Record a (possibly partial) payment against an open invoice."""
+    invoice = _lock_payable_invoice(invoice_id)
+    if amount <= 0:
+        raise BillingError("A payment amount must be greater than zero.")
+    if amount > invoice.balance:
+        raise OverpaymentError(
+            f"Payment of {amount} exceeds the balance of {invoice.balance} {invoice.currency}."
+        )
+    return _apply_payment(
+        invoice,
+        amount=amount,
+        method=method,
+        provider=provider,
+        provider_reference=provider_reference,
+        card_brand=card_brand,
+        card_last4=card_last4,
+        card_exp_month=card_exp_month,
+        card_exp_year=card_exp_year,
+        paid_at=paid_at,
+        recorded_by=recorded_by,
+    )
+
+
+@transaction.atomic
+def invoice_settle(
+    *, invoice_id: int, method: str, provider: str = "", recorded_by=None
+) -> Invoice:
+    """Pay an open invoice's whole balance: one payment, and the invoice is paid."""
+    invoice = _lock_payable_invoice(invoice_id)
+    if invoice.balance > 0:
+        _apply_payment(
+            invoice,
+            amount=invoice.balance,
+            method=method,
+            provider=provider,
+            recorded_by=recorded_by,
+        )
+    else:  # nothing is owed, so no money moves
+        invoice.status, invoice.paid_at = Invoice.Status.PAID, timezone.now()
+        invoice.save(update_fields=["status", "paid_at", "updated_at"])
+    return invoice

@@ -1,0 +1,115 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from billing_site.testing import bearer_client
+from invoices.models import Invoice
+from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def all_billing(client, query=""):
+    response = client.get(f"/getAllBilling{query}")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return response, json.loads(body)
+
+
+def test_lists_every_record_as_a_bare_array(gateway_client):
+    customer = CustomerFactory(name="Ahmed Rahman", account_number="73737373")
+    first = InvoiceFactory(
+        customer=customer,
+        number="333333",
+        order_id="4499494",
+        currency="IQD",
+        amount=Decimal("50000"),
+        description="test",
+    )
+    second = InvoiceFactory(number="INV-7", order_id="ORD-7", amount=Decimal("12.50"))
+    response, body = all_billing(gateway_client)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert body == [
+        {
+            "billingNumber": 333333,
+            "createdAt": first.created_at.isoformat(timespec="seconds"),
+            "currency": "IQD",
+            "customerAccountName": "Ahmed Rahman",
+            "customerID": 73737373,
+            "description": "test",
+            "message": "retrieved successfully",
+            "orderID": 4499494,
+            "paymentAmount": "50000.00",
+            "paymentStatus": "unpaid",
+            "success": "true",
+        },
+        {
+            "billingNumber": "INV-7",
+            "createdAt": second.created_at.isoformat(timespec="seconds"),
+            "currency": "USD",
+            "customerAccountName": second.customer.name,
+            "customerID": int(second.customer.account_number),
+            "description": "Monthly service",
+            "message": "retrieved successfully",
+            "orderID": "ORD-7",
+            "paymentAmount": "12.50",
+            "paymentStatus": "unpaid",
+            "success": "true",
+        },
+    ]
+
+
+def test_empty_ledger_is_an_empty_array(gateway_client):
+    response, body = all_billing(gateway_client)
+    assert (response.status_code, body) == (200, [])
+
+
+def test_status_filter(gateway_client):
+    paid = InvoiceFactory()
+    Invoice.objects.filter(pk=paid.pk).update(status="paid", amount_paid=paid.total)
+    unpaid = InvoiceFactory()
+    _, body = all_billing(gateway_client, "?status=paid")
+    assert [row["billingNumber"] for row in body] == [int(paid.number)]
+    _, body = all_billing(gateway_client, "?status=unpaid")
+    assert [row["billingNumber"] for row in body] == [int(unpaid.number)]
+
+
+@pytest.mark.parametrize("query", ["?status=maybe", "?status=", "?sort=id", "?page=2"])
+def test_bad_query_is_400(gateway_client, query):
+    response = gateway_client.get(f"/getAllBilling{query}")
+    assert response.status_code == 400
+    assert response.json()["success"] == "false"
+
+
+def test_streams_across_batches(gateway_client, monkeypatch):
+    InvoiceFactory.create_batch(7)
+    from invoices import selectors
+
+    original = selectors.billing_record_rows
+    monkeypatch.setattr(
+        "payments.views.billing_record_rows",
+        lambda **kwargs: original(batch_size=3, **kwargs),
+    )
+    response, body = all_billing(gateway_client)
+    assert response.streaming
+    assert len(body) == 7
+    assert len({row["billingNumber"] for row in body}) == 7
+
+
+def test_lists_only_the_linked_customers_records():
+    mine = InvoiceFactory()
+    InvoiceFactory()
+    user = UserFactory(perms=["invoices.view_invoice"])
+    mine.customer.users.add(user)
+    _, body = all_billing(bearer_client(user))
+    assert [row["billingNumber"] for row in body] == [int(mine.number)]
+
+
+@pytest.mark.parametrize("count", [2, 40])
+def test_query_count_does_not_grow_with_records(gateway_client, count, django_assert_num_queries):
+    InvoiceFactory.create_batch(count)
+    # user, permissions (user and group), one batch of invoices with customers, log row
+    with django_assert_num_queries(5):
+        _, body = all_billing(gateway_client)
+    assert len(body) == count

@@ -1,0 +1,112 @@
+from decimal import Decimal
+
+import pytest
+
+from billing_site.testing import bearer_client
+from invoices.models import Invoice
+from invoices.tests.factories import InvoiceFactory, UserFactory
+from payments.models import Payment
+from payments.services import payment_record
+
+pytestmark = pytest.mark.django_db
+
+
+def update(client, invoice):
+    return client.post(
+        "/updatePaymentStatus",
+        {"orderID": invoice.order_id, "billingNumber": invoice.number},
+        format="json",
+    )
+
+
+def test_update_pays_the_invoice_and_records_one_payment(gateway_client, gateway_user):
+    invoice = InvoiceFactory(
+        amount=Decimal("50000"), currency="IQD", number="333333", order_id="4499494"
+    )
+    response = update(gateway_client, invoice)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["message"] == "payment is successful"
+    assert body["paymentStatus"] == "paid"
+    assert body["success"] == "true"
+    assert body["paymentAmount"] == "50000.00"
+    assert body["customerAccountName"] == invoice.customer.name
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert invoice.amount_paid == Decimal("50000")
+    assert invoice.balance == 0
+    assert invoice.paid_at is not None
+    payment = Payment.objects.get(invoice=invoice)
+    assert payment.amount == Decimal("50000")
+    assert payment.currency == "IQD"
+    assert payment.method == Payment.Method.GATEWAY
+    assert payment.recorded_by == gateway_user
+
+
+def test_update_of_a_paid_invoice_is_400_and_records_nothing(gateway_client):
+    invoice = InvoiceFactory()
+    assert update(gateway_client, invoice).status_code == 200
+    response = update(gateway_client, invoice)
+    assert response.status_code == 400
+    assert response.json() == {"success": "false", "message": "payment is already paid"}
+    assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_update_pays_only_what_is_left_of_a_partly_paid_invoice(gateway_client):
+    invoice = InvoiceFactory(amount=Decimal("110.00"))
+    payment_record(invoice_id=invoice.pk, amount=Decimal("10.01"), method="cash")
+    assert update(gateway_client, invoice).status_code == 200
+    amounts = sorted(Payment.objects.filter(invoice=invoice).values_list("amount", flat=True))
+    assert amounts == [Decimal("10.01"), Decimal("99.99")]
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.amount_paid) == ("paid", Decimal("110.00"))
+
+
+@pytest.mark.parametrize("status", ["void", "draft"])
+def test_update_of_a_void_or_draft_invoice_is_400(gateway_client, status):
+    invoice = InvoiceFactory()
+    Invoice.objects.filter(pk=invoice.pk).update(status=status)
+    response = update(gateway_client, invoice)
+    assert response.status_code == 400
+    assert response.json()["message"] == f"Invoice {invoice.number} is {status} and cannot be paid."
+    assert not Payment.objects.exists()
+
+
+def test_update_of_an_unknown_record_is_404(gateway_client):
+    response = gateway_client.post(
+        "/updatePaymentStatus", {"orderID": 1, "billingNumber": 2}, format="json"
+    )
+    assert response.status_code == 404
+    assert response.json() == {
+        "success": "false",
+        "message": "Order ID or Billing Number not found",
+    }
+
+
+def test_update_validates_like_check(gateway_client):
+    response = gateway_client.post("/updatePaymentStatus", {"orderId": 0}, format="json")
+    assert response.status_code == 400
+    assert response.json()["message"] == "Order ID and Billing Number are required"
+
+
+def test_update_needs_the_payment_permission():
+    invoice = InvoiceFactory()
+    client = bearer_client(UserFactory(perms=["invoices.view_invoice"]))
+    assert update(client, invoice).status_code == 403
+    assert not Payment.objects.exists()
+
+
+def test_update_cannot_pay_another_customers_invoice():
+    other = InvoiceFactory()
+    user = UserFactory(perms=["invoices.view_invoice", "payments.add_payment"])
+    InvoiceFactory().customer.users.add(user)
+    assert update(bearer_client(user), other).status_code == 404
+    assert not Payment.objects.exists()
+
+
+def test_update_of_a_zero_total_invoice_marks_it_paid_without_a_payment(gateway_client):
+    invoice = InvoiceFactory(amount=Decimal("0"))
+    assert update(gateway_client, invoice).status_code == 200
+    invoice.refresh_from_db()
+    assert invoice.status == "paid"
+    assert not Payment.objects.exists()

@@ -1,0 +1,123 @@
+"""The payment-gateway face (document 000): check and settle a billing record,
+and list every record."""
+
+import json
+
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing_site.errors import ConflictError
+from invoices.selectors import billing_record_rows, invoice_get_by_reference
+
+from . import services
+from .models import Payment
+from .permissions import HasModelPerms
+from .serializers import (
+    BillingRecordSerializer,
+    BillingReferenceSerializer,
+    GatewayErrorSerializer,
+    billing_record,
+    invoice_row,
+)
+
+NOT_FOUND = "Order ID or Billing Number not found"
+_ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 415, 429)}
+
+
+class GatewayView(APIView):
+    """Answers errors in the gateway clients' shape: ``{"success": "false", "message"}``."""
+
+    permission_classes = [IsAuthenticated, HasModelPerms]
+    throttle_scope = "gateway"
+
+    def error_body(self, message, detail):
+        return {"success": "false", "message": message}
+
+    def not_found(self):
+        return Response(self.error_body(NOT_FOUND, None), status=404)
+
+    def find_invoice(self, request):
+        serializer = BillingReferenceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return invoice_get_by_reference(user=request.user, **serializer.validated_data)
+
+
+_GATEWAY_SCHEMA = dict(
+    tags=["gateway"],
+    request=BillingReferenceSerializer,
+    responses={200: BillingRecordSerializer, **_ERRORS},
+)
+
+
+class CheckPaymentStatusView(GatewayView):
+    required_perms = ["invoices.view_invoice"]
+
+    @extend_schema(operation_id="checkPaymentStatus", **_GATEWAY_SCHEMA)
+    def post(self, request):
+        invoice = self.find_invoice(request)
+        if invoice is None:
+            return self.not_found()
+        return Response(billing_record(invoice_row(invoice), "successful"))
+
+
+class UpdatePaymentStatusView(GatewayView):
+    required_perms = ["invoices.view_invoice", "payments.add_payment"]
+
+    @extend_schema(operation_id="updatePaymentStatus", **_GATEWAY_SCHEMA)
+    def post(self, request):
+        invoice = self.find_invoice(request)
+        if invoice is None:
+            return self.not_found()
+        try:
+            settled = services.invoice_settle(
+                invoice_id=invoice.pk,
+                method=Payment.Method.GATEWAY,
+                provider="gateway",
+                recorded_by=request.user,
+            )
+        except ConflictError as exc:
+            # Gateway clients know 400 for every refused update.
+            return Response(self.error_body(exc.message, None), status=400)
+        settled.customer = invoice.customer
+        return Response(billing_record(invoice_row(settled), "payment is successful"))
+
+
+class GetAllBillingView(GatewayView):
+    required_perms = ["invoices.view_invoice"]
+
+    @extend_schema(
+        operation_id="getAllBilling",
+        tags=["gateway"],
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, enum=["paid", "unpaid"], required=False)
+        ],
+        responses={200: BillingRecordSerializer(many=True), **_ERRORS},
+    )
+    def get(self, request):
+        unknown = set(request.query_params) - {"status"}
+        if unknown:
+            raise ValidationError(f"Unknown query parameter: {', '.join(sorted(unknown))}")
+        status = request.query_params.get("status")
+        if status not in (None, "paid", "unpaid"):
+            raise ValidationError("status must be paid or unpaid")
+        rows = billing_record_rows(user=request.user, status=status)
+        return StreamingHttpResponse(_json_array(rows), content_type="application/json")
+
+
+def _json_array(rows, chunk_rows: int = 500):
+    """A JSON array of billing records, sent a few hundred records at a time."""
+    yield "["
+    chunk, first = [], True
+    for row in rows:
+        chunk.append(json.dumps(billing_record(row, "retrieved successfully")))
+        if len(chunk) == chunk_rows:
+            yield ("" if first else ",") + ",".join(chunk)
+            chunk, first = [], False
+    if chunk:
+        yield ("" if first else ",") + ",".join(chunk)
+    yield "]"

@@ -1,0 +1,1 @@
+"""Services, orders, billing reports and usage records (document 003) live here."""
