@@ -11,6 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.errors import ConflictError
 from invoices.selectors import billing_record_rows, invoice_get_by_reference
 
@@ -26,13 +27,14 @@ from .serializers import (
 )
 
 NOT_FOUND = "Order ID or Billing Number not found"
-_ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 415, 429)}
+_ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
 
 
 class GatewayView(APIView):
-    """Answers errors in the gateway clients' shape: ``{"success": "false", "message"}``."""
+    # Errors go out in the gateway clients' shape: {"success": "false", "message": ...}.
 
     permission_classes = [IsAuthenticated, HasModelPerms]
+    parser_classes = [AnyTypeJSONParser]
     throttle_scope = "gateway"
 
     def error_body(self, message, detail):
@@ -57,7 +59,12 @@ _GATEWAY_SCHEMA = dict(
 class CheckPaymentStatusView(GatewayView):
     required_perms = ["invoices.view_invoice"]
 
-    @extend_schema(operation_id="checkPaymentStatus", **_GATEWAY_SCHEMA)
+    @extend_schema(
+        operation_id="checkPaymentStatus",
+        summary="Check the payment status of a billing record",
+        description="Finds the invoice by its order id and billing number.",
+        **_GATEWAY_SCHEMA,
+    )
     def post(self, request):
         invoice = self.find_invoice(request)
         if invoice is None:
@@ -68,7 +75,15 @@ class CheckPaymentStatusView(GatewayView):
 class UpdatePaymentStatusView(GatewayView):
     required_perms = ["invoices.view_invoice", "payments.add_payment"]
 
-    @extend_schema(operation_id="updatePaymentStatus", **_GATEWAY_SCHEMA)
+    @extend_schema(
+        operation_id="updatePaymentStatus",
+        summary="Mark a billing record paid",
+        description=(
+            "Records one payment for the invoice's balance and marks it paid, in one "
+            'transaction. An invoice already paid: 400 "payment is already paid".'
+        ),
+        **_GATEWAY_SCHEMA,
+    )
     def post(self, request):
         invoice = self.find_invoice(request)
         if invoice is None:
@@ -92,6 +107,8 @@ class GetAllBillingView(GatewayView):
 
     @extend_schema(
         operation_id="getAllBilling",
+        summary="Every billing record",
+        description="A bare JSON array of every record the caller may see, streamed.",
         tags=["gateway"],
         parameters=[
             OpenApiParameter("status", OpenApiTypes.STR, enum=["paid", "unpaid"], required=False)
@@ -114,7 +131,9 @@ def _json_array(rows, chunk_rows: int = 500):
     yield "["
     chunk, first = [], True
     for row in rows:
-        chunk.append(json.dumps(billing_record(row, "retrieved successfully")))
+        chunk.append(
+            json.dumps(billing_record(row, "retrieved successfully"), separators=(",", ":"))
+        )
         if len(chunk) == chunk_rows:
             yield ("" if first else ",") + ",".join(chunk)
             chunk, first = [], False

@@ -7,6 +7,8 @@ from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.views import TokenViewBase
 
+from billing_site.api.parsers import AnyTypeJSONParser
+
 
 class LoginSerializer(TokenObtainPairSerializer):
     def validate(self, attrs):
@@ -24,6 +26,7 @@ class LoginView(TokenViewBase):
     inactive account: 401; missing fields or a body that is not JSON: 400."""
 
     serializer_class = LoginSerializer
+    parser_classes = [AnyTypeJSONParser]
     throttle_scope = "login"
 
     @extend_schema(

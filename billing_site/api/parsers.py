@@ -23,3 +23,11 @@ class DecimalJSONParser(parsers.JSONParser):
             return json.load(decoded, parse_float=Decimal, parse_constant=_reject_constant)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+
+
+class AnyTypeJSONParser(DecimalJSONParser):
+    """Reads the body as JSON whatever Content-Type the client declared. For the
+    legacy faces (``/login``, the gateway), whose clients do not always send
+    ``application/json``: a body that is not JSON is then a 400, not a 415."""
+
+    media_type = "*/*"

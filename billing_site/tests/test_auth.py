@@ -79,6 +79,15 @@ def test_login_with_missing_fields_or_bad_json_is_400(api_client, user, body):
     assert response.status_code == 400
 
 
+def test_login_with_a_form_body_is_400(api_client, user):
+    response = api_client.post(
+        "/login",
+        "username=admin&password=password",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+
+
 def test_login_wrong_method_is_405(api_client):
     assert api_client.get("/login").status_code == 405
 

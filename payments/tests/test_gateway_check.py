@@ -120,11 +120,15 @@ def test_check_malformed_or_non_object_json_is_400(gateway_client, sample_invoic
     assert response.json()["success"] == "false"
 
 
-def test_check_other_media_type_is_415(gateway_client, sample_invoice):
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+def test_check_reads_json_whatever_the_declared_type(gateway_client, sample_invoice, content_type):
+    good = json.dumps({"orderID": 4499494, "billingNumber": 333333})
+    response = gateway_client.post("/checkPaymentStatus", good, content_type=content_type)
+    assert response.status_code == 200
     response = gateway_client.post(
-        "/checkPaymentStatus", "orderID=4499494", content_type="text/plain"
+        "/checkPaymentStatus", "orderID=4499494", content_type=content_type
     )
-    assert response.status_code == 415
+    assert response.status_code == 400
     assert response.json()["success"] == "false"
 
 
