@@ -1,4 +1,5 @@
 import json
+import tracemalloc
 from decimal import Decimal
 
 import pytest
@@ -113,3 +114,42 @@ def test_query_count_does_not_grow_with_records(gateway_client, count, django_as
     with django_assert_num_queries(5):
         _, body = all_billing(gateway_client)
     assert len(body) == count
+
+
+def _streamed_peak_memory(client, count):
+    """Peak Python memory while streaming getAllBilling over ``count`` invoices."""
+    Invoice.objects.all().delete()
+    customer = CustomerFactory()
+    Invoice.objects.bulk_create(
+        Invoice(
+            customer=customer,
+            number=f"M{i}",
+            order_id=f"O{i}",
+            currency="USD",
+            total=Decimal("10.00"),
+            status="open",
+        )
+        for i in range(count)
+    )
+    tracemalloc.start()
+    response = client.get("/getAllBilling")
+    records = sum(chunk.count(b'"success":"true"') for chunk in response.streaming_content)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert records == count
+    return peak
+
+
+def test_memory_stays_flat_as_records_grow(gateway_client, monkeypatch):
+    from invoices import selectors
+
+    original = selectors.billing_record_rows
+    monkeypatch.setattr(
+        "payments.views.billing_record_rows",
+        lambda **kwargs: original(batch_size=200, **kwargs),
+    )
+    _streamed_peak_memory(gateway_client, 10)  # first use: imports and caches
+    small = _streamed_peak_memory(gateway_client, 1000)
+    large = _streamed_peak_memory(gateway_client, 10000)
+    # Ten times the records, about the same peak: nothing holds the whole list.
+    assert large < small * 1.5, (small, large)
