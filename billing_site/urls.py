@@ -21,6 +21,7 @@ urlpatterns = [
     route("api/auth/token", TokenObtainPairView.as_view(), "token-obtain"),
     route("api/auth/token/refresh", TokenRefreshView.as_view(), "token-refresh"),
     route("api/auth/logout", TokenBlacklistView.as_view(), "logout"),
+    path("", include("invoices.urls")),
     path("", include("payments.urls")),
 ]
 

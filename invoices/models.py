@@ -58,6 +58,23 @@ class Customer(models.Model):
     def __str__(self):
         return f"{self.name} ({self.account_number})"
 
+    def snapshot(self) -> dict:
+        """What an invoice keeps of its customer as they were when it was issued."""
+        return {
+            "id": self.pk,
+            "name": self.name,
+            "email": self.email,
+            "account_number": self.account_number,
+            "tax_number": self.tax_number,
+            "address": {
+                "street": self.street,
+                "city": self.city,
+                "state": self.state,
+                "zip": self.zip,
+                "country": self.country,
+            },
+        }
+
 
 class InvoiceQuerySet(models.QuerySet):
     def visible_to(self, user):
@@ -132,6 +149,11 @@ class Invoice(models.Model):
         return self.total - self.amount_paid
 
     @property
+    def billed_customer(self) -> dict:
+        """The customer as billed: frozen at issue, live while a draft."""
+        return self.customer_snapshot or self.customer.snapshot()
+
+    @property
     def display_status(self) -> str:
         """The status clients see: ``partially_paid`` while some but not all is paid."""
         if self.status == self.Status.OPEN and self.amount_paid > 0:
@@ -157,3 +179,14 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class NumberSequence(models.Model):
+    """Counters for generated numbers (invoice numbers, account numbers), taken
+    under a row lock so concurrent creations never get the same one."""
+
+    name = models.CharField(max_length=32, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.name}: {self.last_value}"

@@ -18,6 +18,29 @@ BILLING_RECORD_FIELDS = (
 )
 
 
+def customer_list(*, user):
+    return Customer.objects.visible_to(user).order_by("name", "id")
+
+
+def customer_get(*, user, pk: int) -> Customer | None:
+    return customer_list(user=user).filter(pk=pk).first()
+
+
+def invoice_list(*, user):
+    """Invoices ``user`` may see, with what the invoice body shows: the customer,
+    the lines and the payments (the payments app's reverse relation)."""
+    return (
+        Invoice.objects.visible_to(user)
+        .select_related("customer")
+        .prefetch_related("lines", "payments")
+        .order_by("-id")
+    )
+
+
+def invoice_get(*, user, pk: int) -> Invoice | None:
+    return invoice_list(user=user).filter(pk=pk).first()
+
+
 def invoice_get_by_reference(*, user, order_id: str, number: str) -> Invoice | None:
     """The invoice with this external order id and billing number, if ``user`` may see it."""
     return (

@@ -4,12 +4,13 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from billing_site.errors import ConflictError
+from billing_site.errors import BillingError, ConflictError
 
-from .models import Customer, Invoice, InvoiceLine
+from .models import Customer, Invoice, InvoiceLine, NumberSequence
 from .money import quantize
 
 
@@ -28,26 +29,32 @@ def line_amounts(line: LineInput, currency: str) -> tuple[Decimal, Decimal, Deci
     return subtotal, tax, subtotal + tax
 
 
-def customer_snapshot(customer: Customer) -> dict:
-    """What the invoice keeps of its customer as they were when it was issued."""
-    return {
-        "id": customer.pk,
-        "name": customer.name,
-        "email": customer.email,
-        "account_number": customer.account_number,
-        "tax_number": customer.tax_number,
-        "address": {
-            "street": customer.street,
-            "city": customer.city,
-            "state": customer.state,
-            "zip": customer.zip,
-            "country": customer.country,
-        },
-    }
+def _next_number(name: str, template: str, taken) -> str:
+    """The next free number of sequence ``name`` formatted with ``template``; skips
+    numbers a client already chose by hand (``taken(number)`` says so)."""
+    sequence = NumberSequence.objects.select_for_update().filter(name=name).first()
+    if sequence is None:
+        try:
+            with transaction.atomic():
+                sequence = NumberSequence.objects.create(name=name)
+        except IntegrityError:  # created meanwhile by a concurrent transaction
+            sequence = NumberSequence.objects.select_for_update().get(name=name)
+    while True:
+        sequence.last_value += 1
+        number = template.format(sequence.last_value)
+        if not taken(number):
+            sequence.save(update_fields=["last_value"])
+            return number
 
 
 @transaction.atomic
-def customer_create(*, name: str, account_number: str, **fields) -> Customer:
+def customer_create(*, name: str, account_number: str = "", **fields) -> Customer:
+    if not account_number:
+        account_number = _next_number(
+            "customer",
+            settings.ACCOUNT_NUMBER_FORMAT,
+            lambda number: Customer.objects.filter(account_number=number).exists(),
+        )
     customer = Customer(name=name, account_number=account_number, **fields)
     customer.full_clean()
     customer.save()
@@ -55,12 +62,70 @@ def customer_create(*, name: str, account_number: str, **fields) -> Customer:
 
 
 @transaction.atomic
+def customer_update(*, customer: Customer, **fields) -> Customer:
+    for field, value in fields.items():
+        setattr(customer, field, value)
+    customer.full_clean()
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, customer: Customer) -> None:
+    if customer.invoices.exists():
+        raise ConflictError("A customer with invoices cannot be deleted; set it inactive.")
+    customer.delete()
+
+
+def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
+    """Give the (saved, locked) invoice these lines and the totals they add up to."""
+    rows = []
+    for position, line in enumerate(lines):
+        subtotal, tax, total = line_amounts(line, invoice.currency)
+        rows.append(
+            InvoiceLine(
+                invoice=invoice,
+                position=position,
+                description=line.description,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                tax_rate=line.tax_rate,
+                subtotal=subtotal,
+                tax=tax,
+                total=total,
+            )
+        )
+    invoice.lines.all().delete()
+    InvoiceLine.objects.bulk_create(rows)
+    invoice.subtotal = sum((row.subtotal for row in rows), Decimal("0"))
+    invoice.tax = sum((row.tax for row in rows), Decimal("0"))
+    invoice.total = invoice.subtotal + invoice.tax
+
+
+def _lines_for(
+    lines: list[LineInput] | None, amount: Decimal | None, description: str, currency: str
+) -> list[LineInput] | None:
+    """The lines an invoice is given: its line items, or for a plain ``amount``
+    one untaxed line. With both, the amount must be what the lines add up to."""
+    if lines is None:
+        if amount is None:
+            return None
+        return [LineInput(description=description or "Invoice amount", unit_price=amount)]
+    if amount is not None:
+        total = sum((line_amounts(line, currency)[2] for line in lines), Decimal("0"))
+        if total != amount:
+            raise BillingError(f"amount {amount} is not the line items' total {total}.")
+    return lines
+
+
+@transaction.atomic
 def invoice_create(
     *,
     customer: Customer,
-    number: str,
     currency: str,
-    lines: list[LineInput],
+    lines: list[LineInput] | None = None,
+    amount: Decimal | None = None,
+    number: str = "",
     order_id: str = "",
     issue_date: datetime.date | None = None,
     due_date: datetime.date | None = None,
@@ -69,7 +134,18 @@ def invoice_create(
     description: str = "",
     issue: bool = False,
 ) -> Invoice:
-    """A draft invoice with its lines and totals; issued at once with ``issue=True``."""
+    """A draft invoice with its lines (or one line for a plain ``amount``) and
+    totals; issued at once with ``issue=True``. Without a ``number`` the next one
+    of the invoice sequence is given."""
+    lines = _lines_for(lines, amount, description, currency)
+    if lines is None:
+        raise BillingError("An invoice needs an amount or line items.")
+    if not number:
+        number = _next_number(
+            "invoice",
+            settings.INVOICE_NUMBER_FORMAT,
+            lambda candidate: Invoice.objects.filter(number=candidate).exists(),
+        )
     invoice = Invoice(
         customer=customer,
         number=number,
@@ -81,45 +157,93 @@ def invoice_create(
         period_to=period_to,
         description=description,
     )
-    line_rows = []
-    for position, line in enumerate(lines):
-        subtotal, tax, total = line_amounts(line, currency)
-        line_rows.append(
-            InvoiceLine(
-                position=position,
-                description=line.description,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                tax_rate=line.tax_rate,
-                subtotal=subtotal,
-                tax=tax,
-                total=total,
-            )
-        )
-    invoice.subtotal = sum((row.subtotal for row in line_rows), Decimal("0"))
-    invoice.tax = sum((row.tax for row in line_rows), Decimal("0"))
-    invoice.total = invoice.subtotal + invoice.tax
     invoice.full_clean()
     invoice.save()
-    for row in line_rows:
-        row.invoice = invoice
-    InvoiceLine.objects.bulk_create(line_rows)
+    _replace_lines(invoice, lines)
+    invoice.save(update_fields=["subtotal", "tax", "total"])
     if issue:
         invoice = invoice_issue(invoice=invoice)
     return invoice
 
 
+def _lock(invoice: Invoice) -> Invoice:
+    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+
+
+def _refuse_unless_draft(invoice: Invoice, action: str) -> None:
+    if invoice.status != Invoice.Status.DRAFT:
+        raise ConflictError(
+            f"Only a draft invoice can be {action}; invoice {invoice.number} is "
+            f"{invoice.display_status}."
+        )
+
+
+@transaction.atomic
+def invoice_update(
+    *,
+    invoice: Invoice,
+    lines: list[LineInput] | None = None,
+    amount: Decimal | None = None,
+    **fields,
+) -> Invoice:
+    """Change a draft: any of its fields, and its lines when ``lines`` or
+    ``amount`` is given (a new currency re-rounds the lines it has)."""
+    invoice = _lock(invoice)
+    _refuse_unless_draft(invoice, "edited")
+    currency_changed = "currency" in fields and fields["currency"] != invoice.currency
+    for field, value in fields.items():
+        setattr(invoice, field, value)
+    invoice.full_clean()
+    lines = _lines_for(lines, amount, invoice.description, invoice.currency)
+    if lines is None and currency_changed:
+        lines = [
+            LineInput(
+                description=line.description,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                tax_rate=line.tax_rate,
+            )
+            for line in invoice.lines.all()
+        ]
+    if lines is not None:
+        _replace_lines(invoice, lines)
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_delete(*, invoice: Invoice) -> None:
+    invoice = _lock(invoice)
+    _refuse_unless_draft(invoice, "deleted")
+    invoice.delete()
+
+
 @transaction.atomic
 def invoice_issue(*, invoice: Invoice) -> Invoice:
     """``draft -> open``: freezes the customer snapshot and the issue date."""
-    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
-    if invoice.status != Invoice.Status.DRAFT:
-        raise ConflictError(f"Only a draft invoice can be issued; this one is {invoice.status}.")
+    invoice = _lock(invoice)
+    _refuse_unless_draft(invoice, "issued")
     invoice.status = Invoice.Status.OPEN
     invoice.issued_at = timezone.now()
     invoice.issue_date = invoice.issue_date or timezone.localdate()
-    invoice.customer_snapshot = customer_snapshot(invoice.customer)
+    invoice.customer_snapshot = invoice.customer.snapshot()
     invoice.save(
         update_fields=["status", "issued_at", "issue_date", "customer_snapshot", "updated_at"]
     )
+    return invoice
+
+
+@transaction.atomic
+def invoice_void(*, invoice: Invoice) -> Invoice:
+    """``draft|open -> void``, as long as no money has been paid against it."""
+    invoice = _lock(invoice)
+    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.OPEN):
+        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be voided.")
+    if invoice.amount_paid > 0:
+        raise ConflictError(
+            f"Invoice {invoice.number} has payments of {invoice.amount_paid} and cannot be voided."
+        )
+    invoice.status = Invoice.Status.VOID
+    invoice.voided_at = timezone.now()
+    invoice.save(update_fields=["status", "voided_at", "updated_at"])
     return invoice

@@ -1,122 +1,81 @@
-"""The payment-gateway face's request and record shapes (document 000)."""
+"""Recording a payment through the invoices face: ``POST /api/v1/invoices/{id}/payments``."""
 
-from decimal import Decimal
-
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-REFERENCE_REQUIRED = "Order ID and Billing Number are required"
-_REFERENCE_SCHEMA = {
-    "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 64}]
-}
+from invoices.serializers import AmountField, PaymentSummarySerializer, check_precision
+
+from .models import Payment
+
+# Keys that would carry full card data: refused, never stored or echoed.
+CARD_DATA_KEYS = {"number", "card_number", "cardnumber", "pan", "cvv", "cvc", "cvv2"}
+CARD_DATA_REFUSED = "Send only the card's brand, last4 and expiry, never its number or code."
 
 
-@extend_schema_field(_REFERENCE_SCHEMA)
-class ReferenceField(serializers.Field):
-    """An order id or billing number: a positive integer or a non-empty string.
-    Zero, empty and null count as missing, as they did for existing clients."""
+def _refuse_card_data(data):
+    if isinstance(data, dict) and CARD_DATA_KEYS & {str(key).lower() for key in data}:
+        raise serializers.ValidationError({"card": [CARD_DATA_REFUSED]})
+
+
+class CardInputSerializer(serializers.Serializer):
+    type = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="Brand, e.g. Visa."
+    )
+    last4 = serializers.RegexField(r"^\d{4}$", required=False)
+    exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False)
+    exp_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
     def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, str, Decimal)):
-            self.fail("invalid")
-        if isinstance(data, Decimal):
-            if data != data.to_integral_value():
-                self.fail("invalid")
-            data = int(data)
-        if isinstance(data, int):
-            if data < 0:
-                self.fail("invalid")
-            return str(data) if data else ""
-        text = data.strip()
-        if len(text) > 64 or any(not char.isprintable() for char in text):
-            self.fail("invalid")
-        return text
-
-    def to_representation(self, value):
-        return legacy_reference(value)
-
-    default_error_messages = {
-        "invalid": "must be a positive integer or a string of up to 64 characters"
-    }
+        _refuse_card_data(data)
+        return super().to_internal_value(data)
 
 
-class BillingReferenceSerializer(serializers.Serializer):
-    """``{"orderID" (or "orderId"), "billingNumber"}``."""
+class PaymentCreateSerializer(serializers.Serializer):
+    amount = AmountField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    reference = serializers.CharField(
+        max_length=128,
+        required=False,
+        allow_blank=True,
+        help_text="The provider's reference; unique per provider.",
+    )
+    provider = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    paid_at = serializers.DateTimeField(required=False)
+    card = CardInputSerializer(required=False)
 
-    orderID = ReferenceField(required=False, allow_null=True)
-    orderId = ReferenceField(required=False, allow_null=True, help_text="Alias of orderID.")
-    billingNumber = ReferenceField(required=False, allow_null=True)
+    def to_internal_value(self, data):
+        _refuse_card_data(data)
+        return super().to_internal_value(data)
 
     def validate(self, attrs):
-        order_id = attrs.get("orderID") or attrs.get("orderId")
-        number = attrs.get("billingNumber")
-        if not order_id or not number:
-            raise serializers.ValidationError(REFERENCE_REQUIRED)
-        return {"order_id": order_id, "number": number}
+        check_precision(attrs, self.context["currency"], ("amount",))
+        if attrs["amount"] <= 0:
+            raise serializers.ValidationError({"amount": ["Must be greater than zero."]})
+        return attrs
+
+    def service_arguments(self) -> dict:
+        data = self.validated_data
+        card = data.get("card", {})
+        return {
+            "amount": data["amount"],
+            "method": data["method"],
+            "provider": data.get("provider", ""),
+            "provider_reference": data.get("reference") or None,
+            "paid_at": data.get("paid_at"),
+            "card_brand": card.get("type", ""),
+            "card_last4": card.get("last4", ""),
+            "card_exp_month": card.get("exp_month"),
+            "card_exp_year": card.get("exp_year"),
+        }
 
 
-class BillingRecordSerializer(serializers.Serializer):
-    """Documents the record shape; ``billing_record()`` builds it, row by row."""
-
-    billingNumber = ReferenceField()
-    createdAt = serializers.DateTimeField()
-    currency = serializers.CharField()
-    customerAccountName = serializers.CharField()
-    customerID = ReferenceField()
-    description = serializers.CharField()
-    message = serializers.CharField()
-    orderID = ReferenceField()
-    paymentAmount = serializers.CharField(help_text='Decimal string, e.g. "50000.00".')
-    paymentStatus = serializers.ChoiceField(choices=["paid", "unpaid"])
-    success = serializers.CharField(help_text='"true"')
+class InvoiceBalanceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField(source="display_status")
+    total = AmountField()
+    amount_paid = AmountField()
+    balance = AmountField()
 
 
-class GatewayErrorSerializer(serializers.Serializer):
-    success = serializers.CharField(help_text='"false"')
-    message = serializers.CharField()
-
-
-def legacy_reference(value: str) -> int | str:
-    """References that are plain numbers go out as JSON numbers, as existing
-    clients received them; any other reference stays a string."""
-    if value.isascii() and value.isdigit() and not value.startswith("0"):
-        return int(value)
-    return value
-
-
-def legacy_amount(amount: Decimal) -> str:
-    """At least two decimal places ("50000.00"), more only where the amount has them."""
-    places = max(2, -amount.normalize().as_tuple().exponent)
-    return f"{amount:.{places}f}"
-
-
-def billing_record(row: dict, message: str) -> dict:
-    """The gateway record of one invoice row (``invoices.selectors.BILLING_RECORD_FIELDS``)."""
-    return {
-        "billingNumber": legacy_reference(row["number"]),
-        "createdAt": row["created_at"].isoformat(timespec="seconds"),
-        "currency": row["currency"],
-        "customerAccountName": row["customer__name"],
-        "customerID": legacy_reference(row["customer__account_number"]),
-        "description": row["description"],
-        "message": message,
-        "orderID": legacy_reference(row["order_id"]),
-        "paymentAmount": legacy_amount(row["total"]),
-        "paymentStatus": "paid" if row["status"] == "paid" else "unpaid",
-        "success": "true",
-    }
-
-
-def invoice_row(invoice) -> dict:
-    """An invoice instance (with its customer) as a billing record row."""
-    return {
-        "order_id": invoice.order_id,
-        "number": invoice.number,
-        "customer__account_number": invoice.customer.account_number,
-        "customer__name": invoice.customer.name,
-        "total": invoice.total,
-        "currency": invoice.currency,
-        "description": invoice.description,
-        "status": invoice.status,
-        "created_at": invoice.created_at,
-    }
+class RecordedPaymentSerializer(PaymentSummarySerializer):
+    invoice = InvoiceBalanceSerializer()

@@ -4,11 +4,12 @@ first, so concurrent payments queue on the lock and re-check the balance."""
 import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
 from invoices.models import Invoice
+from invoices.money import format_amount
 
 from .models import Payment
 
@@ -20,6 +21,13 @@ class AlreadyPaidError(ConflictError):
 
 class OverpaymentError(BillingError):
     pass
+
+
+class DuplicatePaymentError(ConflictError):
+    def __init__(self, provider: str, reference: str):
+        super().__init__(
+            f"Payment reference {reference!r} of provider {provider!r} is already recorded."
+        )
 
 
 def _lock_payable_invoice(invoice_id: int) -> Invoice:
@@ -36,9 +44,22 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
     payment = Payment(invoice=invoice, currency=invoice.currency, **payment_fields)
     payment.paid_at = payment.paid_at or timezone.now()
     # The invoice is the row we hold locked and the user is the caller: no need
-    # for full_clean() to query that either exists.
-    payment.full_clean(exclude=["invoice", "recorded_by"])
-    payment.save()
+    # for full_clean() to query that either exists. The provider reference is
+    # checked here, and again by its unique constraint against a concurrent insert.
+    payment.full_clean(exclude=["invoice", "recorded_by"], validate_constraints=False)
+    duplicate = DuplicatePaymentError(payment.provider, payment.provider_reference)
+    if (
+        payment.provider_reference
+        and Payment.objects.filter(
+            provider=payment.provider, provider_reference=payment.provider_reference
+        ).exists()
+    ):
+        raise duplicate
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        raise duplicate from None
     invoice.amount_paid += payment.amount
     update_fields = ["amount_paid", "updated_at"]
     if invoice.balance == 0:
@@ -70,7 +91,8 @@ def payment_record(
         raise BillingError("A payment amount must be greater than zero.")
     if amount > invoice.balance:
         raise OverpaymentError(
-            f"Payment of {amount} exceeds the balance of {invoice.balance} {invoice.currency}."
+            f"Payment of {amount} exceeds the balance of "
+            f"{format_amount(invoice.balance, invoice.currency)} {invoice.currency}."
         )
     return _apply_payment(
         invoice,

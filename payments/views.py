@@ -1,139 +1,56 @@
-"""The payment-gateway face (document 000): check and settle a billing record,
-and list every record."""
+"""Payments of one invoice, on the invoices face."""
 
-import json
-from itertools import islice
-
-from django.http import StreamingHttpResponse
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing_site.api.parsers import AnyTypeJSONParser
-from billing_site.errors import ConflictError
-from invoices.selectors import billing_record_rows, invoice_get_by_reference
+from billing_site.api.permissions import HasPerms
+from invoices.selectors import invoice_get
+from invoices.serializers import PaymentSummarySerializer
 
 from . import services
-from .models import Payment
-from .permissions import HasModelPerms
-from .serializers import (
-    BillingRecordSerializer,
-    BillingReferenceSerializer,
-    GatewayErrorSerializer,
-    billing_record,
-    invoice_row,
-)
-
-NOT_FOUND = "Order ID or Billing Number not found"
-_ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
+from .serializers import PaymentCreateSerializer, RecordedPaymentSerializer
 
 
-class GatewayView(APIView):
-    # Errors go out in the gateway clients' shape: {"success": "false", "message": ...}.
+class InvoicePaymentsView(APIView):
+    """``GET``: the invoice's payments. ``POST``: record a (partial) payment.
+    Overpaying is a 400; an invoice that is not open, or a provider reference
+    already recorded, is a 409."""
 
-    permission_classes = [IsAuthenticated, HasModelPerms]
-    parser_classes = [AnyTypeJSONParser]
-    throttle_scope = "gateway"
+    permission_classes = [IsAuthenticated, HasPerms]
+    throttle_scope = "invoices"
 
-    def error_body(self, message, detail):
-        return {"success": "false", "message": message}
+    @property
+    def required_perms(self):
+        view = ["invoices.view_invoice", "payments.view_payment"]
+        return view if self.request.method in ("GET", "HEAD") else [*view, "payments.add_payment"]
 
-    def not_found(self):
-        return Response(self.error_body(NOT_FOUND, None), status=404)
+    def _invoice(self, invoice_id):
+        invoice = invoice_get(user=self.request.user, pk=invoice_id)
+        if invoice is None:
+            raise Http404
+        return invoice
 
-    def find_invoice(self, request):
-        serializer = BillingReferenceSerializer(data=request.data)
+    @extend_schema(tags=["invoices"], responses={200: PaymentSummarySerializer(many=True)})
+    def get(self, request, invoice_id):
+        payments = self._invoice(invoice_id).payments.all()
+        return Response(PaymentSummarySerializer(payments, many=True).data)
+
+    @extend_schema(
+        tags=["invoices"],
+        request=PaymentCreateSerializer,
+        responses={201: RecordedPaymentSerializer},
+    )
+    def post(self, request, invoice_id):
+        invoice = self._invoice(invoice_id)
+        serializer = PaymentCreateSerializer(
+            data=request.data, context={"currency": invoice.currency}
+        )
         serializer.is_valid(raise_exception=True)
-        return invoice_get_by_reference(user=request.user, **serializer.validated_data)
-
-
-_GATEWAY_SCHEMA = dict(
-    tags=["gateway"],
-    request=BillingReferenceSerializer,
-    responses={200: BillingRecordSerializer, **_ERRORS},
-)
-
-
-class CheckPaymentStatusView(GatewayView):
-    required_perms = ["invoices.view_invoice"]
-
-    @extend_schema(
-        operation_id="checkPaymentStatus",
-        summary="Check the payment status of a billing record",
-        description="Finds the invoice by its order id and billing number.",
-        **_GATEWAY_SCHEMA,
-    )
-    def post(self, request):
-        invoice = self.find_invoice(request)
-        if invoice is None:
-            return self.not_found()
-        return Response(billing_record(invoice_row(invoice), "successful"))
-
-
-class UpdatePaymentStatusView(GatewayView):
-    required_perms = ["invoices.view_invoice", "payments.add_payment"]
-
-    @extend_schema(
-        operation_id="updatePaymentStatus",
-        summary="Mark a billing record paid",
-        description=(
-            "Records one payment for the invoice's balance and marks it paid, in one "
-            'transaction. An invoice already paid: 400 "payment is already paid".'
-        ),
-        **_GATEWAY_SCHEMA,
-    )
-    def post(self, request):
-        invoice = self.find_invoice(request)
-        if invoice is None:
-            return self.not_found()
-        try:
-            settled = services.invoice_settle(
-                invoice_id=invoice.pk,
-                method=Payment.Method.GATEWAY,
-                provider="gateway",
-                recorded_by=request.user,
-            )
-        except ConflictError as exc:
-            # Gateway clients know 400 for every refused update.
-            return Response(self.error_body(exc.message, None), status=400)
-        settled.customer = invoice.customer
-        return Response(billing_record(invoice_row(settled), "payment is successful"))
-
-
-class GetAllBillingView(GatewayView):
-    required_perms = ["invoices.view_invoice"]
-
-    @extend_schema(
-        operation_id="getAllBilling",
-        summary="Every billing record",
-        description="A bare JSON array of every record the caller may see, streamed.",
-        tags=["gateway"],
-        parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=["paid", "unpaid"], required=False)
-        ],
-        responses={200: BillingRecordSerializer(many=True), **_ERRORS},
-    )
-    def get(self, request):
-        unknown = set(request.query_params) - {"status"}
-        if unknown:
-            raise ValidationError(f"Unknown query parameter: {', '.join(sorted(unknown))}")
-        status = request.query_params.get("status")
-        if status not in (None, "paid", "unpaid"):
-            raise ValidationError("status must be paid or unpaid")
-        rows = billing_record_rows(user=request.user, status=status)
-        return StreamingHttpResponse(_json_array(rows), content_type="application/json")
-
-
-def _json_array(rows, chunk_rows: int = 1000):
-    """A JSON array of billing records, encoded and sent a thousand records at a time."""
-    yield "["
-    separator = ""
-    rows = iter(rows)
-    while chunk := list(islice(rows, chunk_rows)):
-        records = [billing_record(row, "retrieved successfully") for row in chunk]
-        yield separator + json.dumps(records, separators=(",", ":"))[1:-1]
-        separator = ","
-    yield "]"
+        payment = services.payment_record(
+            invoice_id=invoice.pk, recorded_by=request.user, **serializer.service_arguments()
+        )
+        return Response(RecordedPaymentSerializer(payment).data, status=status.HTTP_201_CREATED)

@@ -106,7 +106,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["billing_site.api.parsers.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["billing_site.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "billing_site.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -153,6 +153,11 @@ SPECTACULAR_SETTINGS = {
 
 # Largest page a client may ask for with ?page_size=.
 MAX_PAGE_SIZE = env_int("MAX_PAGE_SIZE", 200)
+
+# Generated numbers: str.format templates fed the next value of their sequence.
+INVOICE_NUMBER_FORMAT = env_str("INVOICE_NUMBER_FORMAT", "INV-{:06d}")
+ACCOUNT_NUMBER_FORMAT = env_str("ACCOUNT_NUMBER_FORMAT", "{:08d}")
+DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)

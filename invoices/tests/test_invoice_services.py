@@ -1,14 +1,13 @@
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from billing_site.errors import ConflictError
 from invoices.models import Invoice
 from invoices.services import LineInput, invoice_create, invoice_issue
 from invoices.tests.factories import CustomerFactory, InvoiceFactory
-from payments.services import OverpaymentError, payment_record
+from payments.services import DuplicatePaymentError, OverpaymentError, payment_record
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +68,7 @@ def test_a_provider_reference_is_used_once():
         provider="psp",
         provider_reference="ref-1",
     )
-    with pytest.raises(ValidationError, match="Provider reference already exists"):
+    with pytest.raises(DuplicatePaymentError, match="'ref-1' of provider 'psp'"):
         payment_record(
             invoice_id=invoice.pk,
             amount=Decimal("1"),

@@ -4,7 +4,7 @@ import pytest
 
 from invoices.money import MoneyError, currency_exponent, format_amount, parse_amount, quantize
 from invoices.services import LineInput, line_amounts
-from payments.serializers import legacy_amount
+from payments.gateway_serializers import legacy_amount
 
 
 @pytest.mark.parametrize(

@@ -89,7 +89,7 @@ def test_streams_across_batches(gateway_client, monkeypatch):
 
     original = selectors.billing_record_rows
     monkeypatch.setattr(
-        "payments.views.billing_record_rows",
+        "payments.gateway_views.billing_record_rows",
         lambda **kwargs: original(batch_size=3, **kwargs),
     )
     response, body = all_billing(gateway_client)
@@ -145,7 +145,7 @@ def test_memory_stays_flat_as_records_grow(gateway_client, monkeypatch):
 
     original = selectors.billing_record_rows
     monkeypatch.setattr(
-        "payments.views.billing_record_rows",
+        "payments.gateway_views.billing_record_rows",
         lambda **kwargs: original(batch_size=200, **kwargs),
     )
     _streamed_peak_memory(gateway_client, 10)  # first use: imports and caches

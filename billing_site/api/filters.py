@@ -1,0 +1,18 @@
+from django_filters import rest_framework as filters
+from rest_framework.exceptions import ValidationError
+
+
+class StrictFilterBackend(filters.DjangoFilterBackend):
+    """A query parameter that no filter, ordering or pagination knows is a 400,
+    not silently ignored."""
+
+    allowed_extra = frozenset({"page", "page_size", "format"})
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            known = set(filterset_class.base_filters) | self.allowed_extra
+            unknown = sorted(set(request.query_params) - known)
+            if unknown:
+                raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        return super().filter_queryset(request, queryset, view)

@@ -1,0 +1,118 @@
+import pytest
+
+from billing_site.testing import bearer_client
+from invoices.models import Customer
+from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERMS = [
+    "invoices.view_customer",
+    "invoices.add_customer",
+    "invoices.change_customer",
+    "invoices.delete_customer",
+]
+
+
+@pytest.fixture
+def client():
+    return bearer_client(UserFactory(perms=PERMS))
+
+
+def test_customer_crud(client):
+    created = client.post(
+        "/api/v1/customers/",
+        {
+            "name": "Jane Roe",
+            "first_name": "Jane",
+            "last_name": "Roe",
+            "email": "jane@example.com",
+            "phone": "+1 555 0100",
+            "tax_number": "US-1",
+            "address": {
+                "street": "1 Road",
+                "city": "Town",
+                "state": "CA",
+                "zip": "90001",
+                "country": "US",
+            },
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert body["address"] == {
+        "street": "1 Road",
+        "city": "Town",
+        "state": "CA",
+        "zip": "90001",
+        "country": "US",
+    }
+    assert body["account_number"]  # generated
+    assert body["status"] == "active"
+    url = f"/api/v1/customers/{body['id']}/"
+    assert client.get(url).json()["email"] == "jane@example.com"
+    patched = client.patch(url, {"address": {"city": "City"}, "status": "inactive"}, format="json")
+    assert patched.status_code == 200
+    assert (patched.json()["address"]["city"], patched.json()["address"]["street"]) == (
+        "City",
+        "1 Road",
+    )
+    assert client.get("/api/v1/customers/?status=inactive").json()["count"] == 1
+    assert client.delete(url).status_code == 204
+    assert not Customer.objects.filter(pk=body["id"]).exists()
+
+
+@pytest.mark.parametrize(
+    "payload,field",
+    [
+        ({}, "name"),
+        ({"name": "x", "email": "not-an-email"}, "email"),
+        ({"name": "x", "status": "gone"}, "status"),
+        ({"name": "x", "address": "street"}, "address"),
+        ({"name": "x" * 201}, "name"),
+    ],
+)
+def test_bad_customer_input_is_400(client, payload, field):
+    response = client.post("/api/v1/customers/", payload, format="json")
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_duplicate_account_number_is_400(client):
+    CustomerFactory(account_number="A-1")
+    response = client.post(
+        "/api/v1/customers/", {"name": "x", "account_number": "A-1"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "account_number" in response.json()
+
+
+def test_a_customer_with_invoices_cannot_be_deleted(client):
+    invoice = InvoiceFactory()
+    response = client.delete(f"/api/v1/customers/{invoice.customer_id}/")
+    assert response.status_code == 409
+    assert Customer.objects.filter(pk=invoice.customer_id).exists()
+
+
+def test_a_linked_user_sees_only_its_customer():
+    mine, other = CustomerFactory(), CustomerFactory()
+    user = UserFactory(perms=PERMS)
+    mine.users.add(user)
+    client = bearer_client(user)
+    assert [row["id"] for row in client.get("/api/v1/customers/").json()["results"]] == [mine.pk]
+    assert client.get(f"/api/v1/customers/{other.pk}/").status_code == 404
+    assert client.delete(f"/api/v1/customers/{other.pk}/").status_code == 404
+
+
+def test_customers_need_permissions(api_client):
+    assert api_client.get("/api/v1/customers/").status_code == 401
+    assert bearer_client(UserFactory()).get("/api/v1/customers/").status_code == 403
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_customer_list_queries_are_constant(client, count, django_assert_num_queries):
+    CustomerFactory.create_batch(count)
+    # user, permissions (user, group), count, page, log row
+    with django_assert_num_queries(6):
+        assert len(client.get("/api/v1/customers/").json()["results"]) == count

@@ -1,0 +1,122 @@
+"""The payment-gateway face's request and record shapes (document 000)."""
+
+from decimal import Decimal
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+REFERENCE_REQUIRED = "Order ID and Billing Number are required"
+_REFERENCE_SCHEMA = {
+    "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 64}]
+}
+
+
+@extend_schema_field(_REFERENCE_SCHEMA)
+class ReferenceField(serializers.Field):
+    """An order id or billing number: a positive integer or a non-empty string.
+    Zero, empty and null count as missing, as they did for existing clients."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, str, Decimal)):
+            self.fail("invalid")
+        if isinstance(data, Decimal):
+            if data != data.to_integral_value():
+                self.fail("invalid")
+            data = int(data)
+        if isinstance(data, int):
+            if data < 0:
+                self.fail("invalid")
+            return str(data) if data else ""
+        text = data.strip()
+        if len(text) > 64 or any(not char.isprintable() for char in text):
+            self.fail("invalid")
+        return text
+
+    def to_representation(self, value):
+        return legacy_reference(value)
+
+    default_error_messages = {
+        "invalid": "must be a positive integer or a string of up to 64 characters"
+    }
+
+
+class BillingReferenceSerializer(serializers.Serializer):
+    """``{"orderID" (or "orderId"), "billingNumber"}``."""
+
+    orderID = ReferenceField(required=False, allow_null=True)
+    orderId = ReferenceField(required=False, allow_null=True, help_text="Alias of orderID.")
+    billingNumber = ReferenceField(required=False, allow_null=True)
+
+    def validate(self, attrs):
+        order_id = attrs.get("orderID") or attrs.get("orderId")
+        number = attrs.get("billingNumber")
+        if not order_id or not number:
+            raise serializers.ValidationError(REFERENCE_REQUIRED)
+        return {"order_id": order_id, "number": number}
+
+
+class BillingRecordSerializer(serializers.Serializer):
+    """Documents the record shape; ``billing_record()`` builds it, row by row."""
+
+    billingNumber = ReferenceField()
+    createdAt = serializers.DateTimeField()
+    currency = serializers.CharField()
+    customerAccountName = serializers.CharField()
+    customerID = ReferenceField()
+    description = serializers.CharField()
+    message = serializers.CharField()
+    orderID = ReferenceField()
+    paymentAmount = serializers.CharField(help_text='Decimal string, e.g. "50000.00".')
+    paymentStatus = serializers.ChoiceField(choices=["paid", "unpaid"])
+    success = serializers.CharField(help_text='"true"')
+
+
+class GatewayErrorSerializer(serializers.Serializer):
+    success = serializers.CharField(help_text='"false"')
+    message = serializers.CharField()
+
+
+def legacy_reference(value: str) -> int | str:
+    """References that are plain numbers go out as JSON numbers, as existing
+    clients received them; any other reference stays a string."""
+    if value.isascii() and value.isdigit() and not value.startswith("0"):
+        return int(value)
+    return value
+
+
+def legacy_amount(amount: Decimal) -> str:
+    """At least two decimal places ("50000.00"), more only where the amount has them."""
+    places = max(2, -amount.normalize().as_tuple().exponent)
+    return f"{amount:.{places}f}"
+
+
+def billing_record(row: dict, message: str) -> dict:
+    """The gateway record of one invoice row (``invoices.selectors.BILLING_RECORD_FIELDS``)."""
+    return {
+        "billingNumber": legacy_reference(row["number"]),
+        "createdAt": row["created_at"].isoformat(timespec="seconds"),
+        "currency": row["currency"],
+        "customerAccountName": row["customer__name"],
+        "customerID": legacy_reference(row["customer__account_number"]),
+        "description": row["description"],
+        "message": message,
+        "orderID": legacy_reference(row["order_id"]),
+        "paymentAmount": legacy_amount(row["total"]),
+        "paymentStatus": "paid" if row["status"] == "paid" else "unpaid",
+        "success": "true",
+    }
+
+
+def invoice_row(invoice) -> dict:
+    """An invoice instance (with its customer) as a billing record row."""
+    return {
+        "order_id": invoice.order_id,
+        "number": invoice.number,
+        "customer__account_number": invoice.customer.account_number,
+        "customer__name": invoice.customer.name,
+        "total": invoice.total,
+        "currency": invoice.currency,
+        "description": invoice.description,
+        "status": invoice.status,
+        "created_at": invoice.created_at,
+    }
