@@ -1,15 +1,14 @@
 """Reads of invoices and customers."""
 
+import datetime
 from collections.abc import Iterator
 
 from .models import Customer, Invoice
 
 # The columns of a billing record (the gateway's view of an invoice).
 BILLING_RECORD_FIELDS = (
-    "pk",
     "order_id",
     "number",
-    "customer_id",
     "total",
     "currency",
     "description",
@@ -51,35 +50,78 @@ def invoice_get_by_reference(*, user, order_id: str, number: str) -> Invoice | N
     )
 
 
-def billing_record_rows(
-    *, user, status: str | None = None, batch_size: int = 2000
-) -> Iterator[dict]:
-    """Every invoice ``user`` may see as a billing record row (with its customer's
-    ``customer__name`` and ``customer__account_number``), oldest first.
-
-    Fetched in keyset batches so memory stays flat however many there are: the
-    MySQL driver buffers a whole result set, so one big query would not. Each
-    batch reads its customers in a second query rather than a join, which
-    MariaDB would plan as a scan and sort of every invoice of the customer."""
-    queryset = Invoice.objects.visible_to(user).order_by("pk")
-    if status == "paid":
-        queryset = queryset.paid()
-    elif status == "unpaid":
-        queryset = queryset.unpaid()
-    queryset = queryset.values(*BILLING_RECORD_FIELDS)
+def rows_with_customers(
+    queryset, fields: tuple[str, ...], customer_fields: tuple[str, ...], batch_size: int = 2000
+) -> Iterator[tuple[dict, dict]]:
+    """``(invoice row, customer row)`` for every invoice of ``queryset``, by
+    ascending id, read in keyset batches so memory stays flat however many there
+    are (the MySQL driver buffers a whole result set, so one big query would
+    not). Each batch reads its customers in a second query rather than a join,
+    which MariaDB would plan as a scan and sort of every invoice of a customer."""
+    queryset = queryset.order_by("pk").values("pk", "customer_id", *fields)
     last_pk = 0
     while True:
         batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
         if not batch:
             return
         customers = Customer.objects.filter(pk__in={row["customer_id"] for row in batch})
-        names = {
-            pk: (name, account)
-            for pk, name, account in customers.values_list("pk", "name", "account_number")
-        }
+        by_pk = {row["pk"]: row for row in customers.values("pk", *customer_fields)}
         for row in batch:
-            row["customer__name"], row["customer__account_number"] = names[row["customer_id"]]
-            yield row
+            yield row, by_pk[row["customer_id"]]
         if len(batch) < batch_size:
             return
         last_pk = batch[-1]["pk"]
+
+
+def billing_record_rows(
+    *, user, status: str | None = None, batch_size: int = 2000
+) -> Iterator[dict]:
+    """Every invoice ``user`` may see as a billing record row, with its customer's
+    ``customer__name`` and ``customer__account_number``, oldest first."""
+    queryset = Invoice.objects.visible_to(user)
+    if status == "paid":
+        queryset = queryset.paid()
+    elif status == "unpaid":
+        queryset = queryset.unpaid()
+    for row, customer in rows_with_customers(
+        queryset, BILLING_RECORD_FIELDS, ("name", "account_number"), batch_size
+    ):
+        row["customer__name"] = customer["name"]
+        row["customer__account_number"] = customer["account_number"]
+        yield row
+
+
+def isp_invoice_list(
+    *,
+    user,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    status: str = "all",
+    customer_id: int | None = None,
+):
+    """Issued invoices ``user`` may see (the ISP face never shows drafts), by issue
+    date (inclusive) and ``paid``/``unpaid``/``all``."""
+    queryset = Invoice.objects.visible_to(user).exclude(status=Invoice.Status.DRAFT)
+    if date_from:
+        queryset = queryset.filter(issue_date__gte=date_from)
+    if date_to:
+        queryset = queryset.filter(issue_date__lte=date_to)
+    if status == "paid":
+        queryset = queryset.paid()
+    elif status == "unpaid":
+        queryset = queryset.filter(status=Invoice.Status.OPEN)
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    return queryset
+
+
+def ids_in_batches(queryset, batch_size: int = 10_000) -> Iterator[int]:
+    """Every id of ``queryset`` ascending, read in keyset batches."""
+    queryset = queryset.order_by("pk").values_list("pk", flat=True)
+    last_pk = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last_pk = batch[-1]

@@ -1,10 +1,6 @@
 """The payment-gateway face (document 000): check and settle a billing record,
 and list every record."""
 
-import json
-from itertools import islice
-
-from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -14,6 +10,7 @@ from rest_framework.views import APIView
 
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import HasPerms
+from billing_site.api.streaming import json_stream_response
 from billing_site.errors import ConflictError
 from invoices.selectors import billing_record_rows, invoice_get_by_reference
 
@@ -38,11 +35,11 @@ class GatewayView(APIView):
     parser_classes = [AnyTypeJSONParser]
     throttle_scope = "gateway"
 
-    def error_body(self, message, detail):
+    def error_body(self, message, status_code=None):
         return {"success": "false", "message": message}
 
     def not_found(self):
-        return Response(self.error_body(NOT_FOUND, None), status=404)
+        return Response(self.error_body(NOT_FOUND), status=404)
 
     def find_invoice(self, request):
         serializer = BillingReferenceSerializer(data=request.data)
@@ -98,7 +95,7 @@ class UpdatePaymentStatusView(GatewayView):
             )
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
-            return Response(self.error_body(exc.message, None), status=400)
+            return Response(self.error_body(exc.message), status=400)
         settled.customer = invoice.customer
         return Response(billing_record(invoice_row(settled), "payment is successful"))
 
@@ -124,16 +121,4 @@ class GetAllBillingView(GatewayView):
         if status not in (None, "paid", "unpaid"):
             raise ValidationError("status must be paid or unpaid")
         rows = billing_record_rows(user=request.user, status=status)
-        return StreamingHttpResponse(_json_array(rows), content_type="application/json")
-
-
-def _json_array(rows, chunk_rows: int = 1000):
-    """A JSON array of billing records, encoded and sent a thousand records at a time."""
-    yield "["
-    separator = ""
-    rows = iter(rows)
-    while chunk := list(islice(rows, chunk_rows)):
-        records = [billing_record(row, "retrieved successfully") for row in chunk]
-        yield separator + json.dumps(records, separators=(",", ":"))[1:-1]
-        separator = ","
-    yield "]"
+        return json_stream_response(billing_record(row, "retrieved successfully") for row in rows)

@@ -2,7 +2,7 @@
 
 DRF's handler does the mapping of HTTP errors; this one also maps Django's
 ``ValidationError`` and our domain errors, and lets a view re-shape the body
-into its face's own error shape through an ``error_body(message, detail)``
+into its face's own error shape through an ``error_body(message, status_code)``
 method (the gateway answers ``{"success": "false", "message": ...}``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -41,7 +41,7 @@ def exception_handler(exc, context):
     view = context.get("view")
     error_body = getattr(view, "error_body", None)
     if error_body is not None:
-        response.data = error_body(first_message(response.data), response.data)
+        response.data = error_body(first_message(response.data), response.status_code)
     return response
 
 

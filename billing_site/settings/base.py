@@ -159,6 +159,14 @@ INVOICE_NUMBER_FORMAT = env_str("INVOICE_NUMBER_FORMAT", "INV-{:06d}")
 ACCOUNT_NUMBER_FORMAT = env_str("ACCOUNT_NUMBER_FORMAT", "{:08d}")
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 
+# The seller printed on receipts and bills.
+BILLING_SELLER_NAME = env_str("BILLING_SELLER_NAME", "Billing Service")
+BILLING_SELLER_ADDRESS = env_str("BILLING_SELLER_ADDRESS", "")
+# How long a receipt link stays valid, in seconds.
+RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 7 * 24 * 3600)
+# The ISP face's stand-in for a customer without an email address.
+ISP_PLACEHOLDER_EMAIL = env_str("ISP_PLACEHOLDER_EMAIL", "customer@example.com")
+
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
 

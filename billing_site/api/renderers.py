@@ -1,0 +1,21 @@
+"""Base of the binary (PDF) renderers."""
+
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+
+
+class BinaryRenderer(BaseRenderer):
+    """A DRF renderer for a binary document. Error payloads (4xx, 5xx) still go
+    out as JSON, so a client gets a readable message instead of a broken file."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        response = (renderer_context or {}).get("response")
+        if response is not None and response.status_code >= 400:
+            response["Content-Type"] = "application/json"
+            return JSONRenderer().render(data)
+        return self.render_document(data, renderer_context or {})
+
+    def render_document(self, data, renderer_context) -> bytes:
+        raise NotImplementedError

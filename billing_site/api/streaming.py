@@ -1,0 +1,38 @@
+"""Large JSON answers sent piece by piece, never built whole in memory."""
+
+import json
+from collections.abc import Callable, Iterable
+from itertools import islice
+
+from django.http import StreamingHttpResponse
+
+
+def encode_values(chunk: list) -> str:
+    """Items of a JSON array, comma-separated, without the brackets."""
+    return json.dumps(chunk, separators=(",", ":"))[1:-1]
+
+
+def encode_id_keys(chunk: list[int]) -> str:
+    """Members of a JSON object mapping each id to itself: ``"12":12,"13":13``."""
+    return ",".join(f'"{pk}":{pk}' for pk in chunk)
+
+
+def streamed_json(
+    items: Iterable,
+    *,
+    opening: str = "[",
+    closing: str = "]",
+    encode: Callable[[list], str] = encode_values,
+    chunk_size: int = 1000,
+):
+    yield opening
+    separator = ""
+    items = iter(items)
+    while chunk := list(islice(items, chunk_size)):
+        yield separator + encode(chunk)
+        separator = ","
+    yield closing
+
+
+def json_stream_response(items: Iterable, **options) -> StreamingHttpResponse:
+    return StreamingHttpResponse(streamed_json(items, **options), content_type="application/json")

@@ -1,0 +1,283 @@
+import datetime
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from django.core import signing
+from pypdf import PdfReader
+
+from billing_site.testing import bearer_client
+from invoices import receipts
+from invoices.models import Invoice
+from invoices.services import LineInput, invoice_create
+from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+from payments.services import payment_record
+
+pytestmark = pytest.mark.django_db
+
+
+def body_of(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return json.loads(content)
+
+
+@pytest.fixture
+def client():
+    return bearer_client(UserFactory(perms=["invoices.view_invoice"]))
+
+
+@pytest.fixture
+def ledger():
+    """Three issued invoices in January, February and March 2023, and a draft."""
+    customer = CustomerFactory(
+        name="Jazz Broadband",
+        first_name="Ravi",
+        last_name="",
+        phone="",
+        street="",
+        city="Pune",
+        zip="411001",
+        tax_number="",
+    )
+    paid = InvoiceFactory(customer=customer, issue_date=datetime.date(2023, 1, 5))
+    payment_record(invoice_id=paid.pk, amount=paid.total, method="cash")
+    partial = InvoiceFactory(customer=customer, issue_date=datetime.date(2023, 2, 5))
+    payment_record(invoice_id=partial.pk, amount=Decimal("40"), method="cash")
+    other = InvoiceFactory(issue_date=datetime.date(2023, 3, 5))
+    draft = InvoiceFactory(customer=customer, issue=False, issue_date=datetime.date(2023, 2, 6))
+    return {"customer": customer, "paid": paid, "partial": partial, "other": other, "draft": draft}
+
+
+def id_map(*invoices):
+    return {str(invoice.pk): invoice.pk for invoice in invoices}
+
+
+def test_all_invoice_ids(client, ledger):
+    response = client.get("/api/v1/get_all_invoice_ids")
+    assert response.status_code == 200
+    assert body_of(response) == id_map(ledger["paid"], ledger["partial"], ledger["other"])
+
+
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("2023-01-01/2023-02-28", ["paid", "partial"]),
+        ("2023-01-01/2023-02-28/paid", ["paid"]),
+        ("2023-01-01/2023-12-31/unpaid", ["partial", "other"]),
+        ("2023-02-05/2023-02-05/all", ["partial"]),
+        ("2024-01-01/2024-12-31", []),
+    ],
+)
+def test_invoice_ids_by_date_and_status(client, ledger, path, expected):
+    response = client.get(f"/api/v1/get_all_invoice_ids/{path}/")
+    assert body_of(response) == id_map(*(ledger[name] for name in expected))
+
+
+@pytest.mark.parametrize(
+    "path,message",
+    [
+        ("2023-13-01/2023-12-31", "fromDate must be a date as yyyy-mm-dd, not '2023-13-01'."),
+        ("2023-01-01/20230131", "toDate must be a date as yyyy-mm-dd, not '20230131'."),
+        ("2023-02-30/2023-03-01", "fromDate must be a date as yyyy-mm-dd, not '2023-02-30'."),
+        ("2023-03-01/2023-01-01", "fromDate must not be after toDate."),
+        (
+            "2023-01-01/2023-03-01/overdue",
+            "status must be one of paid, unpaid, all, not 'overdue'.",
+        ),
+    ],
+)
+def test_bad_dates_and_statuses_are_400(client, ledger, path, message):
+    response = client.get(f"/api/v1/get_all_invoice_ids/{path}")
+    assert response.status_code == 400
+    assert response.json() == {"status": "error", "errorCode": 400, "message": message}
+
+
+def test_invoice_details(client, ledger):
+    invoice = invoice_create(
+        customer=ledger["customer"],
+        currency="INR",
+        number="10",
+        description="Product1",
+        lines=[
+            LineInput(
+                description="799 metro plus", unit_price=Decimal("799.00"), tax_rate=Decimal("14")
+            )
+        ],
+        issue_date=datetime.date(2016, 9, 26),
+        due_date=datetime.date(2016, 10, 10),
+        period_from=datetime.date(2016, 9, 26),
+        period_to=datetime.date(2016, 9, 30),
+        issue=True,
+    )
+    Invoice.objects.filter(pk=invoice.pk).update(
+        issued_at=datetime.datetime(2016, 9, 26, tzinfo=datetime.UTC)
+    )
+    payment_record(invoice_id=invoice.pk, amount=Decimal("100"), method="cash")
+    response = client.get(f"/api/v1/get_invoice_details/{invoice.pk}")
+    assert response.status_code == 200
+    assert response.json() == [
+        {
+            "invoiceNumber": "10",
+            "amount": "910.86",
+            "balance": "810.86",
+            "description": "Product1",
+            "billGeneratedDate": "2016-09-26 00:00:00+00:00",
+            "detailsOfInvoice": [
+                "",
+                {"amount": "799.00", "description": "799 metro plus"},
+                {"amount": "111.86", "description": "Tax"},
+            ],
+            "name": "Jazz Broadband",
+            "user_id": str(ledger["customer"].pk),
+            "circuit_id": ledger["customer"].account_number,
+            "billingPeriodFrom": "2016-09-26",
+            "billingPeriodTo": "2016-09-30",
+            "billingDueDate": "2016-10-10",
+            "status": "partially_paid",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    "invoice_id,status", [("abc", 400), ("1.5", 400), ("-1", 400), ("999999", 404)]
+)
+def test_invoice_details_of_bad_or_unknown_ids(client, ledger, invoice_id, status):
+    response = client.get(f"/api/v1/get_invoice_details/{invoice_id}")
+    assert response.status_code == status
+    assert response.json()["errorCode"] == status
+
+
+def test_drafts_are_not_on_the_isp_face(client, ledger):
+    assert client.get(f"/api/v1/get_invoice_details/{ledger['draft'].pk}").status_code == 404
+
+
+def test_invoices_of_a_user(client, ledger):
+    customer = ledger["customer"].pk
+    response = client.get(f"/api/v1/get_all_invoices_from_userid/{customer}")
+    assert body_of(response) == [id_map(ledger["paid"], ledger["partial"])]
+    response = client.get(f"/api/v1/get_all_invoices_from_userid/{customer}/unpaid/")
+    assert body_of(response) == [id_map(ledger["partial"])]
+    assert client.get(f"/api/v1/get_all_invoices_from_userid/{customer}/x").status_code == 400
+    assert client.get("/api/v1/get_all_invoices_from_userid/999999").status_code == 404
+    assert client.get("/api/v1/get_all_invoices_from_userid/abc").status_code == 400
+
+
+def test_all_invoices_with_contacts_and_defaults(client, ledger):
+    response = client.get("/api/v1/get_all_invoices/2023-01-01/2023-01-31")
+    body = body_of(response)
+    customer, paid = ledger["customer"], ledger["paid"]
+    assert body == [
+        [
+            {
+                "Contact": {
+                    "user_id": str(customer.pk),
+                    "person_title": customer.account_number,
+                    "status": "active",
+                    "group_name": "",
+                    "first_name": "Ravi",
+                    "last_name": "Customer",
+                    "email": customer.email,
+                    "phone_phone_number": "9999999999",
+                    "street_addres1": "123 Anywhere St",
+                    "street_addres2": "Pune, 411001",
+                    "account_id": customer.account_number,
+                    "create_datetime": customer.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "user_created": customer.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "gst_number": None,
+                    "gst_start_date": None,
+                    "deleted": "0",
+                    "profile_name": "",
+                },
+                "Invoice": {
+                    "id": str(paid.pk),
+                    "public_number": paid.number,
+                    "balance": "0.00",
+                    "total": "100.00",
+                    "status_id": "4",
+                    "create_timestamp": paid.issued_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "package_name": "Monthly service",
+                },
+            }
+        ]
+    ]
+    everything = body_of(client.get("/api/v1/get_all_invoices"))
+    assert [row["Invoice"]["status_id"] for row in everything[0]] == ["4", "3", "2"]
+    assert client.get("/api/v1/get_all_invoices/2023-01-01/x").status_code == 400
+
+
+def test_placeholder_email_for_a_customer_without_one(client):
+    InvoiceFactory(customer=CustomerFactory(email=""))
+    contact = body_of(client.get("/api/v1/get_all_invoices"))[0][0]["Contact"]
+    assert contact["email"] == "customer@example.com"
+
+
+def test_receipt_link_serves_a_pdf_with_number_and_total(client, ledger, api_client):
+    invoice = ledger["partial"]
+    response = client.get(f"/api/v1/get_invoice_receipt/{invoice.customer_id}/{invoice.pk}")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["errorCode"]) == ("success", 200)
+    assert body["message"].startswith("http://testserver/receipts/")
+    pdf = api_client.get(body["message"].removeprefix("http://testserver"))  # no token
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
+    for expected in (
+        f"Invoice {invoice.number}",
+        "Total (USD) 100.00",
+        "Paid 40.00",
+        "Balance due (USD) 60.00",
+        invoice.customer.name,
+        "Monthly service",
+    ):
+        assert expected in text, expected
+
+
+def test_receipt_of_another_users_invoice_is_404(client, ledger):
+    other = ledger["other"]
+    response = client.get(f"/api/v1/get_invoice_receipt/{ledger['customer'].pk}/{other.pk}")
+    assert response.status_code == 404
+    assert response.json()["status"] == "error"
+    assert client.get(f"/api/v1/get_invoice_receipt/x/{other.pk}").status_code == 400
+
+
+def test_forged_and_expired_receipt_links(api_client, ledger, settings):
+    token = receipts.receipt_token(ledger["paid"])
+    forged = signing.dumps(ledger["other"].pk, salt="another-salt")
+    response = api_client.get(f"/receipts/{forged}.pdf")
+    assert (response.status_code, response["Content-Type"]) == (404, "application/json")
+    assert response.json() == {"detail": "This receipt link is not valid."}
+    settings.RECEIPT_LINK_MAX_AGE = -1
+    assert api_client.get(f"/receipts/{token}.pdf").status_code == 410
+
+
+def test_isp_face_needs_a_token_and_the_permission(api_client, ledger):
+    assert api_client.get("/api/v1/get_all_invoice_ids").status_code == 401
+    response = bearer_client(UserFactory()).get("/api/v1/get_all_invoice_ids")
+    assert response.status_code == 403
+    assert response.json()["errorCode"] == 403
+
+
+def test_a_linked_user_sees_only_its_customers_invoices(ledger):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    ledger["other"].customer.users.add(user)
+    client = bearer_client(user)
+    assert body_of(client.get("/api/v1/get_all_invoice_ids")) == id_map(ledger["other"])
+    assert client.get(f"/api/v1/get_invoice_details/{ledger['paid'].pk}").status_code == 404
+    customer = ledger["customer"].pk
+    assert client.get(f"/api/v1/get_all_invoices_from_userid/{customer}").status_code == 404
+    assert len(body_of(client.get("/api/v1/get_all_invoices"))[0]) == 1
+    assert (
+        client.get(f"/api/v1/get_invoice_receipt/{customer}/{ledger['paid'].pk}").status_code == 404
+    )
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_isp_lists_run_constant_queries(client, count, django_assert_num_queries):
+    InvoiceFactory.create_batch(count)
+    # user, permissions (user, group), one batch, (customers of the batch,) log row
+    with django_assert_num_queries(5):
+        body_of(client.get("/api/v1/get_all_invoice_ids"))
+    with django_assert_num_queries(6):
+        body_of(client.get("/api/v1/get_all_invoices"))
