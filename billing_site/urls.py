@@ -23,6 +23,7 @@ urlpatterns = [
     route("api/auth/logout", TokenBlacklistView.as_view(), "logout"),
     path("", include("invoices.urls")),
     path("", include("payments.urls")),
+    path("", include("reports.urls")),
 ]
 
 handler404 = "billing_site.api.views.not_found"

@@ -87,7 +87,7 @@ class IspView(APIView):
     required_perms = ["invoices.view_invoice"]
     throttle_scope = "invoices"
 
-    def error_body(self, message, status_code=None):
+    def error_body(self, message, status_code=None, detail=None):
         return {"status": "error", "errorCode": status_code, "message": message}
 
 

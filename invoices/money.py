@@ -69,3 +69,17 @@ def parse_amount(value, currency: str) -> Decimal:
 def format_amount(amount: Decimal, currency: str) -> str:
     """The amount as a decimal string with the currency's number of places."""
     return str(quantize(amount, currency))
+
+
+def format_min_places(amount: Decimal, places: int = 2) -> str:
+    """At least ``places`` decimal places ("50000.00"), more only where the amount has them."""
+    return f"{amount:.{max(places, -amount.normalize().as_tuple().exponent)}f}"
+
+
+def to_minor(amount: Decimal, currency: str) -> int:
+    """An amount in the currency's minor units (cents): an integer, exact to sum anywhere."""
+    return int(quantize(amount, currency).scaleb(currency_exponent(currency)))
+
+
+def from_minor(minor: int, currency: str) -> Decimal:
+    return Decimal(minor).scaleb(-currency_exponent(currency))

@@ -5,6 +5,8 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from invoices.money import format_min_places
+
 REFERENCE_REQUIRED = "Order ID and Billing Number are required"
 _REFERENCE_SCHEMA = {
     "oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 64}]
@@ -84,12 +86,6 @@ def legacy_reference(value: str) -> int | str:
     return value
 
 
-def legacy_amount(amount: Decimal) -> str:
-    """At least two decimal places ("50000.00"), more only where the amount has them."""
-    places = max(2, -amount.normalize().as_tuple().exponent)
-    return f"{amount:.{places}f}"
-
-
 def billing_record(row: dict, message: str) -> dict:
     """The gateway record of one invoice row (``invoices.selectors.BILLING_RECORD_FIELDS``)."""
     return {
@@ -101,7 +97,7 @@ def billing_record(row: dict, message: str) -> dict:
         "description": row["description"],
         "message": message,
         "orderID": legacy_reference(row["order_id"]),
-        "paymentAmount": legacy_amount(row["total"]),
+        "paymentAmount": format_min_places(row["total"]),
         "paymentStatus": "paid" if row["status"] == "paid" else "unpaid",
         "success": "true",
     }

@@ -35,7 +35,7 @@ class GatewayView(APIView):
     parser_classes = [AnyTypeJSONParser]
     throttle_scope = "gateway"
 
-    def error_body(self, message, status_code=None):
+    def error_body(self, message, status_code=None, detail=None):
         return {"success": "false", "message": message}
 
     def not_found(self):

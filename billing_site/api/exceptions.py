@@ -2,11 +2,12 @@
 
 DRF's handler does the mapping of HTTP errors; this one also maps Django's
 ``ValidationError`` and our domain errors, and lets a view re-shape the body
-into its face's own error shape through an ``error_body(message, status_code)``
+into its face's own error shape through an
+``error_body(message, status_code, detail)``
 method (the gateway answers ``{"success": "false", "message": ...}``)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,6 +28,21 @@ def first_message(detail) -> str:
     return str(detail)
 
 
+def all_messages(detail) -> str:
+    """Every message in a DRF error detail, each prefixed with its field, joined by "; "."""
+    if isinstance(detail, dict):
+        parts = []
+        for field, value in detail.items():
+            message = all_messages(value)
+            parts.append(
+                message if field in ("detail", "non_field_errors") else f"{field}: {message}"
+            )
+        return "; ".join(parts)
+    if isinstance(detail, list):
+        return "; ".join(all_messages(item) for item in detail if item)
+    return str(detail)
+
+
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(
@@ -41,9 +57,7 @@ def exception_handler(exc, context):
     view = context.get("view")
     error_body = getattr(view, "error_body", None)
     if error_body is not None:
-        response.data = error_body(first_message(response.data), response.status_code)
+        response.data = error_body(
+            first_message(response.data), response.status_code, response.data
+        )
     return response
-
-
-def bad_request(message: str) -> exceptions.ValidationError:
-    return exceptions.ValidationError({"detail": message}, code=status.HTTP_400_BAD_REQUEST)

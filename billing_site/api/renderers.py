@@ -1,14 +1,11 @@
-"""Base of the binary (PDF) renderers."""
+"""Bases of the document renderers (PDF, CSV)."""
 
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 
-class BinaryRenderer(BaseRenderer):
-    """A DRF renderer for a binary document. Error payloads (4xx, 5xx) still go
-    out as JSON, so a client gets a readable message instead of a broken file."""
-
-    charset = None
-    render_style = "binary"
+class DocumentRenderer(BaseRenderer):
+    """A DRF renderer for a downloadable document. Error payloads (4xx, 5xx) still
+    go out as JSON, so a client gets a readable message instead of a broken file."""
 
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
@@ -19,3 +16,8 @@ class BinaryRenderer(BaseRenderer):
 
     def render_document(self, data, renderer_context) -> bytes:
         raise NotImplementedError
+
+
+class BinaryRenderer(DocumentRenderer):
+    charset = None
+    render_style = "binary"

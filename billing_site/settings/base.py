@@ -76,7 +76,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "billing"),
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -120,6 +124,8 @@ REST_FRAMEWORK = {
         "reports": env_str("THROTTLE_REPORTS", "100/min"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
+    # ?format= belongs to the reports face (csv/json/pdf), not to content negotiation.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SIMPLE_JWT = {

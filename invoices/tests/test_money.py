@@ -2,9 +2,17 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.money import MoneyError, currency_exponent, format_amount, parse_amount, quantize
+from invoices.money import (
+    MoneyError,
+    currency_exponent,
+    format_amount,
+    format_min_places,
+    from_minor,
+    parse_amount,
+    quantize,
+    to_minor,
+)
 from invoices.services import LineInput, line_amounts
-from payments.gateway_serializers import legacy_amount
 
 
 @pytest.mark.parametrize(
@@ -68,4 +76,13 @@ def test_line_amounts_round_each_step_to_the_currency():
     ],
 )
 def test_gateway_amounts_have_at_least_two_places(amount, text):
-    assert legacy_amount(Decimal(amount)) == text
+    assert format_min_places(Decimal(amount)) == text
+
+
+@pytest.mark.parametrize(
+    "amount,currency,minor",
+    [("12.34", "USD", 1234), ("5", "JPY", 5), ("1.005", "IQD", 1005), ("0", "EUR", 0)],
+)
+def test_minor_units_round_trip(amount, currency, minor):
+    assert to_minor(Decimal(amount), currency) == minor
+    assert from_minor(minor, currency) == Decimal(amount)

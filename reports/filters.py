@@ -1,0 +1,51 @@
+import datetime
+
+from django_filters import rest_framework as filters
+
+from .models import BillingReport, Order
+from .selectors import start_of_day
+
+
+class BillingReportFilter(filters.FilterSet):
+    """Document 003's filters. A report matches ``start_date`` when it starts on
+    or after it and ``end_date`` when it ends on or before it; ``created_after``
+    and ``created_before`` are whole days, inclusive."""
+
+    customer_id = filters.NumberFilter(field_name="customer_id")
+    start_date = filters.DateFilter(field_name="start_date", lookup_expr="gte")
+    end_date = filters.DateFilter(field_name="end_date", lookup_expr="lte")
+    created_after = filters.DateFilter(method="filter_created_after")
+    created_before = filters.DateFilter(method="filter_created_before")
+    order_by = filters.OrderingFilter(
+        fields=[
+            ("created_at", "created_at"),
+            ("total_minor", "total_amount"),
+            ("start_date", "start_date"),
+            ("end_date", "end_date"),
+            ("customer_id", "customer_id"),
+            ("order_count", "order_count"),
+            ("id", "id"),
+        ],
+    )
+
+    class Meta:
+        model = BillingReport
+        fields = []
+
+    def filter_created_after(self, queryset, name, value):
+        return queryset.filter(created_at__gte=start_of_day(value))
+
+    def filter_created_before(self, queryset, name, value):
+        return queryset.filter(created_at__lt=start_of_day(value + datetime.timedelta(days=1)))
+
+
+class OrderFilter(filters.FilterSet):
+    customer_id = filters.NumberFilter(field_name="customer_id")
+    reference_number = filters.CharFilter()
+    date_from = filters.DateFilter(field_name="order_date", lookup_expr="gte")
+    date_to = filters.DateFilter(field_name="order_date", lookup_expr="lte")
+    ordering = filters.OrderingFilter(fields=["order_date", "reference_number", "id"])
+
+    class Meta:
+        model = Order
+        fields = []

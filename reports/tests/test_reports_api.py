@@ -1,0 +1,359 @@
+import csv
+import datetime
+import io
+
+import pytest
+from pypdf import PdfReader
+
+from billing_site.testing import bearer_client
+from invoices.tests.factories import CustomerFactory, UserFactory
+from reports.models import BillingReport, BillingReportLine, Order, OrderServiceCost
+from reports.services import report_generate
+from reports.tests.factories import make_orders
+
+pytestmark = pytest.mark.django_db
+
+PERMS = ["reports.view_billingreport", "reports.add_billingreport"]
+
+
+@pytest.fixture
+def client():
+    return bearer_client(UserFactory(perms=PERMS))
+
+
+@pytest.fixture
+def acme():
+    customer = CustomerFactory(name="ACME Corp")
+    make_orders(customer, count=3, costs={"Picking": 50025, "Shipping": 100010})
+    make_orders(customer, count=1, start=datetime.date(2023, 2, 10), costs={"Picking": 1})
+    return customer
+
+
+def generate(client, **body):
+    return client.post("/api/v2/reports/generate/", body, format="json")
+
+
+def test_generate_returns_the_report_with_exact_totals(client, acme):
+    response = generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-01-31")
+    assert response.status_code == 201
+    body = response.json()
+    orders = list(Order.objects.filter(customer=acme, order_date__lt="2023-02-01"))
+    picking, shipping = (
+        OrderServiceCost.objects.filter(order=orders[0])
+        .order_by("service_id")
+        .values_list("service_id", flat=True)
+    )
+    assert body["customer_id"] == acme.pk and body["customer_name"] == "ACME Corp"
+    assert (body["start_date"], body["end_date"]) == ("2023-01-01", "2023-01-31")
+    # 3 x 500.25 + 3 x 1000.10, by hand
+    assert body["total_amount"] == "4501.05"
+    assert body["order_count"] == 3
+    assert body["service_totals"] == {
+        str(picking): {"service_name": "Picking", "amount": "1500.75"},
+        str(shipping): {"service_name": "Shipping", "amount": "3000.30"},
+    }
+    assert body["orders"][0] == {
+        "order_id": orders[0].pk,
+        "reference_number": orders[0].reference_number,
+        "order_date": "2023-01-01",
+        "total_amount": "1500.35",
+        "service_costs": [
+            {"service_id": picking, "service_name": "Picking", "amount": "500.25"},
+            {"service_id": shipping, "service_name": "Shipping", "amount": "1000.10"},
+        ],
+    }
+    assert BillingReport.objects.get(pk=body["id"]).line_count == 6
+
+
+def test_a_report_is_a_frozen_snapshot(client, acme):
+    report = generate(
+        client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-12-31"
+    ).json()
+    OrderServiceCost.objects.update(amount_minor=1)
+    Order.objects.filter(customer=acme).first().delete()
+    again = client.get(f"/api/v2/reports/{report['id']}/").json()
+    assert again == report
+
+
+@pytest.mark.parametrize(
+    "body,error",
+    [
+        (
+            {"start_date": "2023-02-01", "end_date": "2023-01-01"},
+            "Start date must be before end date",
+        ),
+        ({"customer_id": 999999}, "Customer with ID 999999 not found"),
+        ({"output_format": "xml"}, "Invalid format: xml"),
+    ],
+)
+def test_generate_errors_of_the_document(client, acme, body, error):
+    payload = {"customer_id": acme.pk, "start_date": "2023-01-01", "end_date": "2023-01-31", **body}
+    response = generate(client, **payload)
+    assert response.status_code == 400
+    assert response.json() == {"error": error}
+    assert not BillingReport.objects.exists()
+
+
+def test_generate_names_every_missing_or_malformed_field(client):
+    response = generate(client, start_date="2023-13-01", customer_id="abc")
+    assert response.status_code == 400
+    body = response.json()
+    for field in ("customer_id", "start_date", "end_date"):
+        assert field in body["error"]
+        assert field in body["errors"]
+
+
+def test_generate_in_each_format(client, acme):
+    base = {"customer_id": acme.pk, "start_date": "2023-01-01", "end_date": "2023-01-31"}
+    as_dict = generate(client, **base, output_format="dict")
+    assert (as_dict.status_code, as_dict.json()["total_amount"]) == (201, "4501.05")
+    as_csv = generate(client, **base, output_format="csv")
+    assert as_csv.status_code == 201
+    assert as_csv["Content-Type"].startswith("text/csv")
+    assert as_csv.content.decode().splitlines()[0] == "order_id,service_id,service_name,amount"
+    as_pdf = generate(client, **base, output_format="pdf")
+    assert (as_pdf.status_code, as_pdf["Content-Type"]) == (201, "application/pdf")
+    assert as_pdf.content.startswith(b"%PDF")
+
+
+def _csv_rows(response):
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(content.decode())))
+
+
+def test_download_csv_is_streamed_with_exact_columns(client, acme):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)
+    )
+    for url in (
+        f"/api/v2/reports/{report.pk}/download/",
+        f"/api/v2/reports/{report.pk}/download/?format=csv",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.streaming
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="billing_report_{report.pk}.csv"'
+        )
+        rows = _csv_rows(response)
+        assert rows[0] == ["order_id", "service_id", "service_name", "amount"]
+        assert len(rows) == 1 + 7
+        assert rows[1][2:] == ["Picking", "500.25"]
+
+
+def test_download_json_and_pdf(client, acme):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)
+    )
+    as_json = client.get(f"/api/v2/reports/{report.pk}/download/?format=json")
+    assert as_json["Content-Disposition"] == (
+        f'attachment; filename="billing_report_{report.pk}.json"'
+    )
+    assert as_json.json()["total_amount"] == "4501.06"
+    as_pdf = client.get(f"/api/v2/reports/{report.pk}/download/?format=pdf")
+    assert as_pdf["Content-Type"] == "application/pdf"
+    assert as_pdf["Content-Disposition"] == (
+        f'attachment; filename="billing_report_{report.pk}.pdf"'
+    )
+    text = " ".join(PdfReader(io.BytesIO(as_pdf.content)).pages[0].extract_text().split())
+    for expected in (
+        "ACME Corp",
+        "Period: 2023-01-01 to 2023-12-31",
+        "Picking",
+        "Shipping",
+        "1500.76",
+        "Grand total 4501.06 USD",
+        "REF-",
+    ):
+        assert expected in text, expected
+
+
+@pytest.mark.parametrize("query", ["?format=xyz", "?format=", "?format=csv&x=1"])
+def test_download_in_an_unknown_format_is_400(client, acme, query):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)
+    )
+    response = client.get(f"/api/v2/reports/{report.pk}/download/{query}")
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("Invalid format: ")
+
+
+def test_unknown_report_is_404(client):
+    assert client.get("/api/v2/reports/999999/").json() == {"detail": "Not found."}
+    assert client.get("/api/v2/reports/999999/download/").status_code == 404
+    assert client.get("/api/v2/reports/abc/").status_code == 404
+
+
+def test_csv_cells_are_defused_against_formulas(client):
+    customer, _, _ = make_orders(
+        count=1, costs={'=HYPERLINK("http://x")': 100, "@SUM(A1)": 1, 'Plain "quoted"': 2}
+    )
+    report = report_generate(
+        customer=customer, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    rows = _csv_rows(client.get(f"/api/v2/reports/{report.pk}/download/"))
+    names = sorted(row[2] for row in rows[1:])
+    assert names == ['\'=HYPERLINK("http://x")', "'@SUM(A1)", 'Plain "quoted"']
+
+
+def test_list_filters_and_ordering(client, acme):
+    other = CustomerFactory(name="Widgets Inc")
+    make_orders(other, count=2)
+    january = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    february = report_generate(
+        customer=acme, start_date=datetime.date(2023, 2, 1), end_date=datetime.date(2023, 2, 28)
+    )
+    widgets = report_generate(
+        customer=other, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    BillingReport.objects.filter(pk=january.pk).update(
+        created_at=datetime.datetime(2023, 2, 1, 12, tzinfo=datetime.UTC)
+    )
+
+    def ids(query=""):
+        response = client.get(f"/api/v2/reports/{query}")
+        assert response.status_code == 200, response.json()
+        return [row["id"] for row in response.json()]
+
+    listed = client.get("/api/v2/reports/").json()
+    assert listed[-1] == {
+        "id": january.pk,
+        "customer_id": acme.pk,
+        "customer_name": "ACME Corp",
+        "start_date": "2023-01-01",
+        "end_date": "2023-01-31",
+        "created_at": "2023-02-01T12:00:00Z",
+        "total_amount": "4501.05",
+        "order_count": 3,
+        "currency": "USD",
+    }
+    assert ids(f"?customer_id={other.pk}") == [widgets.pk]
+    assert ids("?start_date=2023-02-01") == [february.pk]
+    assert set(ids("?end_date=2023-01-31")) == {january.pk, widgets.pk}
+    assert ids("?created_before=2023-02-01") == [january.pk]
+    assert january.pk not in ids("?created_after=2023-02-02")
+    assert ids("?order_by=total_amount")[0] == february.pk
+    assert ids("?order_by=-total_amount")[0] == january.pk
+    assert ids("?order_by=created_at")[0] == january.pk
+    assert ids("?order_by=-created_at")[-1] == january.pk
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?start_date=2023-02-30",
+        "?created_after=yesterday",
+        "?order_by=customer__name",
+        "?order_by=secret",
+        "?customer_id=x",
+        "?colour=red",
+    ],
+)
+def test_bad_list_queries_are_400(client, query):
+    response = client.get(f"/api/v2/reports/{query}")
+    assert response.status_code == 400
+    assert "error" in response.json()
+
+
+def test_list_pages_in_headers(client, acme):
+    for month in (1, 2, 3):
+        report_generate(
+            customer=acme,
+            start_date=datetime.date(2023, month, 1),
+            end_date=datetime.date(2023, month, 28),
+        )
+    response = client.get("/api/v2/reports/?page_size=2")
+    assert len(response.json()) == 2
+    assert response["X-Total-Count"] == "3"
+    assert 'rel="next"' in response["Link"]
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_list_and_detail_queries_are_constant(client, count, django_assert_num_queries):
+    customer, _, _ = make_orders(count=count)
+    reports = [
+        report_generate(
+            customer=customer,
+            start_date=datetime.date(2023, 1, 1),
+            end_date=datetime.date(2023, 1, 31),
+        )
+        for _ in range(count)
+    ]
+    # user, permissions (user, group), count, page, log row
+    with django_assert_num_queries(6):
+        assert len(client.get("/api/v2/reports/").json()) == count
+    # user, permissions (user, group), report with customer, its lines, log row
+    with django_assert_num_queries(6):
+        client.get(f"/api/v2/reports/{reports[0].pk}/")
+
+
+@pytest.mark.parametrize("orders", [1, 120])
+def test_generation_takes_a_constant_number_of_queries(orders, django_assert_num_queries):
+    customer, _, _ = make_orders(count=orders)
+    # insert report, copy lines, totals, per-service totals, save totals (+ savepoint pair)
+    with django_assert_num_queries(7):
+        report = report_generate(
+            customer=customer,
+            start_date=datetime.date(2023, 1, 1),
+            end_date=datetime.date(2023, 12, 31),
+        )
+    assert report.order_count == orders
+    assert BillingReportLine.objects.filter(report=report).count() == orders * 2
+
+
+def test_customer_summary(client, acme):
+    report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    report_generate(
+        customer=acme, start_date=datetime.date(2023, 2, 1), end_date=datetime.date(2023, 2, 28)
+    )
+    other = CustomerFactory(name="Widgets Inc")
+    body = client.get("/api/v2/reports/customer-summary/").json()
+    assert len(body) == 1
+    row = body[0]
+    assert (row["customer_id"], row["customer_name"], row["report_count"], row["total_amount"]) == (
+        acme.pk,
+        "ACME Corp",
+        2,
+        "4501.06",
+    )
+    assert row["first_report"] <= row["latest_report"]
+    assert client.get(f"/api/v2/reports/customer-summary/?customer_id={other.pk}").json() == []
+    assert client.get("/api/v2/reports/customer-summary/?customer_id=x").status_code == 400
+
+
+def test_reports_need_auth_and_permissions(api_client, acme):
+    response = api_client.get("/api/v2/reports/")
+    assert response.status_code == 401
+    assert response.json() == {"detail": "Authentication credentials were not provided."}
+    reader = bearer_client(UserFactory(perms=["reports.view_billingreport"]))
+    assert reader.get("/api/v2/reports/").status_code == 200
+    assert (
+        generate(
+            reader, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-01-31"
+        ).status_code
+        == 403
+    )
+
+
+def test_a_linked_user_sees_and_generates_only_its_customers_reports(acme):
+    other = CustomerFactory()
+    make_orders(other, count=1)
+    user = UserFactory(perms=PERMS)
+    other.users.add(user)
+    theirs = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    client = bearer_client(user)
+    assert client.get("/api/v2/reports/").json() == []
+    assert client.get(f"/api/v2/reports/{theirs.pk}/").status_code == 404
+    assert client.get(f"/api/v2/reports/{theirs.pk}/download/").status_code == 404
+    assert client.get("/api/v2/reports/customer-summary/").json() == []
+    refused = generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-01-31")
+    assert refused.json() == {"error": f"Customer with ID {acme.pk} not found"}
+    mine = generate(client, customer_id=other.pk, start_date="2023-01-01", end_date="2023-01-31")
+    assert mine.status_code == 201
