@@ -1,7 +1,20 @@
 """Helpers shared by the apps' tests."""
 
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def bearer_client(user) -> APIClient:
@@ -9,3 +22,83 @@ def bearer_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
     return client
+
+
+def http_call(url: str, payload=None, token: str | None = None) -> tuple[int, object]:
+    """(status, parsed JSON body) of a request to a real server; POST when ``payload``."""
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def demo_server(tmp_path: Path, *, workers: int, **env):
+    """Gunicorn with ``workers`` processes on a fresh SQLite database with the demo
+    data; yields ``(base_url, admin_token)``."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "billing_site.settings.local",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'billing.sqlite3'}",
+        "SECRET_KEY": "server-test-" + "x9" * 30,
+        "DEBUG": "0",
+        "LOG_LEVEL": "WARNING",
+        **env,
+    }
+    for command in (["migrate", "-v0"], ["seed_demo"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+    base = f"http://127.0.0.1:{_free_port()}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "billing_site.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            base.removeprefix("http://"),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                status, body = http_call(
+                    f"{base}/login", {"username": "admin", "password": "password"}
+                )
+                break
+            except (ConnectionError, urllib.error.URLError):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start") from None
+                time.sleep(0.2)
+        assert status == 200, body
+        yield base, body["access_token"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

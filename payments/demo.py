@@ -74,7 +74,7 @@ INVOICES = [
 ]
 
 
-def seed_demo(*, out=print) -> None:
+def seed(*, out=print) -> None:
     """Create the demo users, customers and invoices that do not exist yet."""
     users = get_user_model()
     if not users.objects.filter(username=ADMIN[0]).exists():
@@ -127,3 +127,7 @@ def seed_demo(*, out=print) -> None:
                 method=Payment.Method.BANK_TRANSFER,
             )
         out(f"created invoice {number} ({format_amount(invoice.total, currency)} {currency})")
+    out(
+        f"Log in as {ADMIN[0]} / {ADMIN[1]} (admin site and every API) or "
+        f"{GATEWAY_USER[0]} / {GATEWAY_USER[1]} (the gateway API only)."
+    )
