@@ -8,9 +8,16 @@ from urllib.parse import parse_qsl, urlencode
 MASK = "********"
 
 # Keys whose values are never stored: passwords, tokens, credentials, card data.
-SECRET_KEY_PATTERN = re.compile(
-    r"pass|secret|token(?!_?type)|^access$|^refresh$|authori[sz]ation|api[-_]?key|signature|"
-    r"card[-_]?(number|no)|^pan$|cvv|cvc|security[-_]?code",
+_SENSITIVE_NAMES = (
+    r"pass|secret|token(?!_?type)|authori[sz]ation|api[-_]?key|signature|"
+    r"card[-_]?(?:number|no)|cvv|cvc|security[-_]?code"
+)
+SECRET_KEY_PATTERN = re.compile(rf"{_SENSITIVE_NAMES}|^access$|^refresh$|^pan$", re.IGNORECASE)
+# A secret-looking key and its value anywhere in text ("key": "value", key=value):
+# the safety net for bodies that are not (or no longer, once cut) parseable.
+_SECRET_PAIR = re.compile(
+    rf"""(?P<key>["']?[\w.-]*(?:{_SENSITIVE_NAMES}|access|refresh)[\w.-]*["']?\s*[:=]\s*)"""
+    r"""(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s&,;}\]]+)""",
     re.IGNORECASE,
 )
 # Runs of 13 to 19 digits, optionally grouped by spaces or dashes: card number candidates.
@@ -47,12 +54,13 @@ def mask_data(value):
     return value
 
 
-def _mask_json(text: str) -> str:
+def _mask_json(text: str) -> str | None:
+    """The JSON text with secret keys masked; None when it is not JSON."""
     try:
         parsed = json.loads(text, parse_float=Decimal)
-    except ValueError:
-        return text
-    masked = mask_data(parsed)
+        masked = mask_data(parsed)
+    except (ValueError, RecursionError):
+        return None
     # Re-serialize only when something was masked, so other bodies stay verbatim.
     return text if masked == parsed else json.dumps(masked, ensure_ascii=False, default=str)
 
@@ -63,10 +71,15 @@ def mask_query(query: str) -> str:
     return urlencode(masked, safe="[]")
 
 
+def _mask_pair(match: re.Match) -> str:
+    quote = match["value"][:1] if match["value"][:1] in "\"'" else ""
+    return f"{match['key']}{quote}{MASK}{quote}"
+
+
 def mask_text(text: str, content_type: str) -> str:
-    """A body's text with its secrets masked, whether JSON, a form or plain text."""
-    if "json" in content_type:
-        text = _mask_json(text)
-    elif "x-www-form-urlencoded" in content_type:
-        text = mask_query(text)
-    return mask_card_numbers(text)
+    """A body's text with its secrets masked. JSON is tried whatever the declared
+    type (some faces read any body as JSON), then a form, then any text."""
+    masked = _mask_json(text)
+    if masked is None:
+        masked = mask_query(text) if "x-www-form-urlencoded" in content_type else text
+    return mask_card_numbers(_SECRET_PAIR.sub(_mask_pair, masked))

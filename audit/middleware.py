@@ -1,5 +1,6 @@
 """Writes one row to the ``logs`` table for every request."""
 
+import logging
 import re
 import time
 import uuid
@@ -11,6 +12,8 @@ from django.core.exceptions import RequestDataTooBig
 from .masking import mask_text
 from .services import request_log_write
 
+logger = logging.getLogger(__name__)
+
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
 
@@ -21,13 +24,20 @@ def _request_id(request) -> str:
 
 
 def _summarise(raw: bytes, content_type: str) -> str:
-    """Masked, capped text of a body; a short summary of a binary one."""
+    """Masked, capped text of a body; a short summary of a binary one. A body of
+    reasonable size is masked whole before it is cut (a cut JSON no longer
+    parses); only the start of a huge one is read, masked key by key."""
     if not raw:
         return ""
-    if not any(kind in content_type for kind in _TEXT_TYPES):
-        return f"<binary {content_type or 'unknown type'}, {len(raw)} bytes>"
+    if content_type and not any(kind in content_type for kind in _TEXT_TYPES):
+        return f"<binary {content_type}, {len(raw)} bytes>"
     cap = settings.REQUEST_LOG_BODY_CAP
-    text = mask_text(raw[: cap * 2].decode("utf-8", errors="replace"), content_type)
+    try:
+        read = raw if len(raw) <= 4 * cap else raw[: 2 * cap]
+        text = mask_text(read.decode("utf-8", errors="replace"), content_type)
+    except Exception:  # the log must never fail the request
+        logger.exception("Could not mask a body for the request log")
+        return f"<body of {len(raw)} bytes not logged: it could not be masked>"
     if len(raw) > cap or len(text) > cap:
         return f"{text[:cap]}...[truncated, {len(raw)} bytes in all]"
     return text

@@ -26,5 +26,7 @@ urlpatterns = [
     path("", include("reports.urls")),
 ]
 
+handler400 = "billing_site.api.views.bad_request"
+handler403 = "billing_site.api.views.permission_denied"
 handler404 = "billing_site.api.views.not_found"
 handler500 = "billing_site.api.views.server_error"

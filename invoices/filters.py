@@ -1,6 +1,8 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from billing_site.api.fields import IdFilter
+
 from .models import Customer, Invoice
 from .money import CURRENCY_CHOICES
 
@@ -17,7 +19,7 @@ class InvoiceFilter(filters.FilterSet):
         method="filter_status",
         help_text="unpaid: open, partly paid or not.",
     )
-    customer_id = filters.NumberFilter(field_name="customer_id")
+    customer_id = IdFilter(field_name="customer_id")
     date_from = filters.DateFilter(field_name="issue_date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="issue_date", lookup_expr="lte")
     due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")

@@ -84,10 +84,13 @@ class InvoiceQuerySet(models.QuerySet):
         return self.filter(status=Invoice.Status.PAID)
 
     def unpaid(self):
-        return self.exclude(status=Invoice.Status.PAID)
+        """Issued and not yet (fully) paid."""
+        return self.filter(status=Invoice.Status.OPEN)
 
-    def for_customer(self, customer):
-        return self.filter(customer=customer)
+    def billing_records(self):
+        """What the payment gateway sees: issued invoices, paid or not, never a
+        draft or a voided one (neither can be paid)."""
+        return self.filter(status__in=[Invoice.Status.OPEN, Invoice.Status.PAID])
 
 
 class Invoice(models.Model):

@@ -10,6 +10,7 @@ BILLING_RECORD_FIELDS = (
     "order_id",
     "number",
     "total",
+    "amount_paid",
     "currency",
     "description",
     "status",
@@ -44,6 +45,7 @@ def invoice_get_by_reference(*, user, order_id: str, number: str) -> Invoice | N
     """The invoice with this external order id and billing number, if ``user`` may see it."""
     return (
         Invoice.objects.visible_to(user)
+        .billing_records()
         .select_related("customer")
         .filter(order_id=order_id, number=number)
         .first()
@@ -78,7 +80,7 @@ def billing_record_rows(
 ) -> Iterator[dict]:
     """Every invoice ``user`` may see as a billing record row, with its customer's
     ``customer__name`` and ``customer__account_number``, oldest first."""
-    queryset = Invoice.objects.visible_to(user)
+    queryset = Invoice.objects.visible_to(user).billing_records()
     if status == "paid":
         queryset = queryset.paid()
     elif status == "unpaid":
@@ -109,7 +111,7 @@ def isp_invoice_list(
     if status == "paid":
         queryset = queryset.paid()
     elif status == "unpaid":
-        queryset = queryset.filter(status=Invoice.Status.OPEN)
+        queryset = queryset.unpaid()
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
     return queryset

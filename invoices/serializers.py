@@ -8,8 +8,17 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing_site.api.fields import IdField
+
 from .models import Customer, Invoice
-from .money import CURRENCY_CHOICES, MoneyError, format_amount, parse_amount
+from .money import (
+    AMOUNT_DECIMAL_PLACES,
+    AMOUNT_MAX_DIGITS,
+    CURRENCY_CHOICES,
+    MoneyError,
+    format_amount,
+    parse_amount,
+)
 from .selectors import customer_get
 from .services import LineInput
 
@@ -35,6 +44,8 @@ class AmountField(serializers.Field):
             self.fail("invalid")
         if not amount.is_finite() or amount < 0:
             raise serializers.ValidationError("Must be a finite amount, zero or more.")
+        if amount.adjusted() >= AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES:
+            raise serializers.ValidationError("Too large an amount.")
         return amount
 
     def get_attribute(self, instance):
@@ -205,7 +216,7 @@ class InvoiceWriteSerializer(serializers.Serializer):
     either ``amount`` (one untaxed line) or ``line_items``; with both, ``amount``
     must equal their total."""
 
-    customer_id = serializers.IntegerField()
+    customer_id = IdField()
     amount = AmountField(required=False)
     line_items = LineItemSerializer(many=True, required=False, allow_empty=False)
     date = serializers.DateField()

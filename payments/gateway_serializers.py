@@ -22,20 +22,20 @@ class ReferenceField(serializers.Field):
         if isinstance(data, bool) or not isinstance(data, (int, str, Decimal)):
             self.fail("invalid")
         if isinstance(data, Decimal):
+            # Checked before int(): int(Decimal("1e99999999")) would run for minutes.
+            if not data.is_finite() or data.adjusted() >= 64:
+                self.fail("invalid")
             if data != data.to_integral_value():
                 self.fail("invalid")
             data = int(data)
         if isinstance(data, int):
-            if data < 0:
+            if not 0 <= data < 10**64:
                 self.fail("invalid")
             return str(data) if data else ""
         text = data.strip()
         if len(text) > 64 or any(not char.isprintable() for char in text):
             self.fail("invalid")
         return text
-
-    def to_representation(self, value):
-        return legacy_reference(value)
 
     default_error_messages = {
         "invalid": "must be a positive integer or a string of up to 64 characters"
@@ -68,7 +68,9 @@ class BillingRecordSerializer(serializers.Serializer):
     description = serializers.CharField()
     message = serializers.CharField()
     orderID = ReferenceField()
-    paymentAmount = serializers.CharField(help_text='Decimal string, e.g. "50000.00".')
+    paymentAmount = serializers.CharField(
+        help_text='The balance due while unpaid, the total once paid: a decimal string, "50000.00".'
+    )
     paymentStatus = serializers.ChoiceField(choices=["paid", "unpaid"])
     success = serializers.CharField(help_text='"true"')
 
@@ -86,6 +88,12 @@ def legacy_reference(value: str) -> int | str:
     return value
 
 
+def payment_amount(row: dict):
+    """What the gateway is to collect: the balance due while unpaid (the total,
+    unless some was paid through another face), the total once paid."""
+    return row["total"] if row["status"] == "paid" else row["total"] - row["amount_paid"]
+
+
 def billing_record(row: dict, message: str) -> dict:
     """The gateway record of one invoice row (``invoices.selectors.BILLING_RECORD_FIELDS``)."""
     return {
@@ -97,7 +105,7 @@ def billing_record(row: dict, message: str) -> dict:
         "description": row["description"],
         "message": message,
         "orderID": legacy_reference(row["order_id"]),
-        "paymentAmount": format_min_places(row["total"]),
+        "paymentAmount": format_min_places(payment_amount(row)),
         "paymentStatus": "paid" if row["status"] == "paid" else "unpaid",
         "success": "true",
     }
@@ -111,6 +119,7 @@ def invoice_row(invoice) -> dict:
         "customer__account_number": invoice.customer.account_number,
         "customer__name": invoice.customer.name,
         "total": invoice.total,
+        "amount_paid": invoice.amount_paid,
         "currency": invoice.currency,
         "description": invoice.description,
         "status": invoice.status,

@@ -118,7 +118,10 @@ class GetAllBillingView(GatewayView):
         if unknown:
             raise ValidationError(f"Unknown query parameter: {', '.join(sorted(unknown))}")
         status = request.query_params.get("status")
-        if status not in (None, "paid", "unpaid"):
+        if (
+            status not in (None, "paid", "unpaid")
+            or len(request.query_params.getlist("status")) > 1
+        ):
             raise ValidationError("status must be paid or unpaid")
         rows = billing_record_rows(user=request.user, status=status)
         return json_stream_response(billing_record(row, "retrieved successfully") for row in rows)

@@ -1,9 +1,9 @@
-import datetime
-
 from django_filters import rest_framework as filters
 
+from billing_site.api.fields import IdFilter
+
 from .models import BillingReport, Order
-from .selectors import start_of_day
+from .selectors import end_of_day, start_of_day
 
 
 class BillingReportFilter(filters.FilterSet):
@@ -11,7 +11,7 @@ class BillingReportFilter(filters.FilterSet):
     or after it and ``end_date`` when it ends on or before it; ``created_after``
     and ``created_before`` are whole days, inclusive."""
 
-    customer_id = filters.NumberFilter(field_name="customer_id")
+    customer_id = IdFilter(field_name="customer_id")
     start_date = filters.DateFilter(field_name="start_date", lookup_expr="gte")
     end_date = filters.DateFilter(field_name="end_date", lookup_expr="lte")
     created_after = filters.DateFilter(method="filter_created_after")
@@ -36,11 +36,11 @@ class BillingReportFilter(filters.FilterSet):
         return queryset.filter(created_at__gte=start_of_day(value))
 
     def filter_created_before(self, queryset, name, value):
-        return queryset.filter(created_at__lt=start_of_day(value + datetime.timedelta(days=1)))
+        return queryset.filter(created_at__lte=end_of_day(value))
 
 
 class OrderFilter(filters.FilterSet):
-    customer_id = filters.NumberFilter(field_name="customer_id")
+    customer_id = IdFilter(field_name="customer_id")
     reference_number = filters.CharFilter()
     date_from = filters.DateFilter(field_name="order_date", lookup_expr="gte")
     date_to = filters.DateFilter(field_name="order_date", lookup_expr="lte")

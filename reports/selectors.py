@@ -81,8 +81,7 @@ def usage_list(
 ):
     """Usage ``user`` may see that started within [start_date, end_date] (whole days)."""
     queryset = UsageRecord.objects.visible_to(user).filter(
-        start_time__gte=start_of_day(start_date),
-        start_time__lt=start_of_day(end_date + datetime.timedelta(days=1)),
+        start_time__gte=start_of_day(start_date), start_time__lte=end_of_day(end_date)
     )
     if region:
         queryset = queryset.filter(region=region)
@@ -93,3 +92,7 @@ def usage_list(
 
 def start_of_day(value: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(value, datetime.time.min))
+
+
+def end_of_day(value: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(value, datetime.time.max))

@@ -8,6 +8,7 @@ from operator import itemgetter
 from django.conf import settings
 from rest_framework import serializers
 
+from billing_site.api.fields import MAX_ID, IdField
 from invoices.money import format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
 from invoices.serializers import AmountField, check_precision
@@ -31,14 +32,14 @@ class ServiceSerializer(serializers.ModelSerializer):
 
 
 class ServiceCostInputSerializer(serializers.Serializer):
-    service_id = serializers.IntegerField(min_value=1)
+    service_id = IdField()
     amount = AmountField()
 
 
 class OrderInputSerializer(serializers.Serializer):
     """One order; posted as a list, many, all or none (see OrderBatchSerializer)."""
 
-    customer_id = serializers.IntegerField(min_value=1)
+    customer_id = IdField()
     reference_number = serializers.CharField(max_length=64)
     order_date = serializers.DateField()
     service_costs = ServiceCostInputSerializer(many=True)
@@ -223,7 +224,7 @@ def report_body(report: BillingReport, lines: Iterable[dict]) -> dict:
 
 
 class GenerateReportSerializer(serializers.Serializer):
-    customer_id = serializers.IntegerField(min_value=1)
+    customer_id = IdField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
     output_format = serializers.CharField(default="json")
@@ -275,7 +276,7 @@ class UsageCostField(AmountField):
 
 class UsageRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    customer_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    customer_id = IdField(required=False, allow_null=True)
     resource_id = serializers.CharField(max_length=128)
     resource_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     service = serializers.CharField(max_length=64)
@@ -283,7 +284,10 @@ class UsageRecordSerializer(serializers.Serializer):
     start_time = serializers.DateTimeField()
     end_time = serializers.DateTimeField()
     duration = serializers.IntegerField(
-        min_value=0, required=False, help_text="Seconds; from the times when left out."
+        min_value=0,
+        max_value=MAX_ID,
+        required=False,
+        help_text="Seconds; from the times when left out.",
     )
     cost = UsageCostField()
 

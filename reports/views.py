@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing_site.api.exceptions import all_messages
+from billing_site.api.fields import MAX_ID
 from billing_site.api.pagination import LinkHeaderPagination
 from billing_site.api.permissions import HasPerms, ModelPermissions
 from invoices.money import format_min_places
@@ -228,8 +229,8 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in sorted(unknown)})
         customer_id = request.query_params.get("customer_id")
-        if customer_id is not None and not customer_id.isdigit():
-            raise ValidationError({"customer_id": ["A valid integer is required."]})
+        if customer_id is not None and not (customer_id.isdigit() and int(customer_id) <= MAX_ID):
+            raise ValidationError({"customer_id": ["A valid id is required."]})
         rows = selectors.customer_summary(
             user=request.user, customer_id=int(customer_id) if customer_id else None
         )

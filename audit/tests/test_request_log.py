@@ -138,7 +138,7 @@ def test_form_bodies_and_query_strings_are_masked(client):
     log = only_log()
     assert "hunter2" not in log.request_body
     assert "username=a" in log.request_body
-    assert log.query_string == "token=%2A%2A%2A%2A%2A%2A%2A%2A&page=2"
+    assert log.query_string == "token=********&page=2"
 
 
 @override_settings(REQUEST_LOG_BODY_CAP=1024)
@@ -195,3 +195,43 @@ def test_the_logs_table_answers_plain_sql(api_client):
         "request_id",
     ):
         assert column in columns
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/xml", "", "application/x-www-form-urlencoded"]
+)
+def test_a_login_is_masked_whatever_content_type_it_declares(api_client, content_type):
+    UserFactory(username="admin", password="S3cretPass!")
+    body = json.dumps({"username": "admin", "password": "S3cretPass!"})
+    response = api_client.generic("POST", "/login", body, content_type=content_type)
+    assert response.status_code == 200
+    log = only_log()
+    assert "S3cretPass" not in log.request_body
+    assert "admin" in log.request_body
+    assert response.json()["refresh_token"] not in log.response_body
+
+
+@override_settings(REQUEST_LOG_BODY_CAP=1024)
+@pytest.mark.parametrize("size", [3000, 50_000])
+def test_secrets_in_a_body_cut_for_length_are_masked(api_client, size):
+    body = '{"password": "S3cretPass!", "api_key": "k-123", "pad": "' + "x" * size + '"}'
+    api_client.post("/test/echo", body, content_type="application/json")
+    log = only_log()
+    assert "S3cretPass" not in log.request_body and "k-123" not in log.request_body
+    assert log.request_body.endswith("bytes in all]")
+
+
+def test_deeply_nested_json_is_a_400_and_logged(api_client):
+    body = "[" * 100_000 + "]" * 100_000
+    for path in ("/login", "/checkPaymentStatus", "/test/echo"):
+        response = api_client.post(path, body, content_type="application/json")
+        assert response.status_code in (400, 401), path
+    assert RequestLog.objects.count() == 3
+
+
+def test_a_body_over_the_limit_is_a_json_400_and_logged(api_client, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = api_client.post("/test/echo", {"blob": "x" * 2000}, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert only_log().request_body == "<body over 1000 bytes, not read>"

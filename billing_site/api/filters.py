@@ -3,8 +3,8 @@ from rest_framework.exceptions import ValidationError
 
 
 class StrictFilterBackend(filters.DjangoFilterBackend):
-    """A query parameter that no filter, ordering or pagination knows is a 400,
-    not silently ignored."""
+    """A query parameter that no filter, ordering or pagination knows, or one
+    given twice, is a 400, not silently ignored or half used."""
 
     allowed_extra = frozenset({"page", "page_size", "format"})
 

@@ -23,6 +23,8 @@ class DecimalJSONParser(parsers.JSONParser):
             return json.load(decoded, parse_float=Decimal, parse_constant=_reject_constant)
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+        except RecursionError:
+            raise ParseError("JSON parse error - nested too deeply") from None
 
 
 class AnyTypeJSONParser(DecimalJSONParser):

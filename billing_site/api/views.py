@@ -3,6 +3,14 @@
 from django.http import JsonResponse
 
 
+def bad_request(request, exception=None):
+    return JsonResponse({"detail": "Bad request."}, status=400)
+
+
+def permission_denied(request, exception=None):
+    return JsonResponse({"detail": "Forbidden."}, status=403)
+
+
 def not_found(request, exception=None):
     return JsonResponse({"detail": "Not found."}, status=404)
 

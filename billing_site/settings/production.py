@@ -10,17 +10,20 @@ BILLING_ENVIRONMENT = "production"
 DEBUG = False
 
 
-def _production_secret_key() -> str:
-    key = env_str("SECRET_KEY") or ""
+def _strong_key(name: str, *, required: bool = True) -> str:
+    key = env_str(name) or ""
+    if not key and not required:
+        return ""
     if len(key) < 50 or len(set(key)) < 5 or key.startswith("django-insecure"):
         raise ImproperlyConfigured(
-            "SECRET_KEY must be set to a random value of at least 50 characters "
+            f"{name} must be set to a random value of at least 50 characters "
             '(python -c "import secrets; print(secrets.token_urlsafe(64))").'
         )
     return key
 
 
-SECRET_KEY = _production_secret_key()
+SECRET_KEY = _strong_key("SECRET_KEY")
+_strong_key("JWT_SIGNING_KEY", required=False)  # when set, it signs the tokens: as strong
 SIMPLE_JWT = jwt_settings(SECRET_KEY)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])

@@ -16,7 +16,7 @@ def run_manage(*args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE")
+        if key not in ("SECRET_KEY", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE", "JWT_SIGNING_KEY")
     }
     environment.update(DJANGO_SETTINGS_MODULE="billing_site.settings.production", **env)
     return subprocess.run(
@@ -80,6 +80,14 @@ def test_production_refuses_to_start_without_a_real_secret_key(key):
     result = run_manage("check", **env)
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_a_weak_jwt_signing_key():
+    result = run_manage(
+        "check", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="billing.example.com", JWT_SIGNING_KEY="abc"
+    )
+    assert result.returncode != 0
+    assert "JWT_SIGNING_KEY must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():

@@ -1,4 +1,3 @@
-
 import pytest
 
 from invoices.models import Invoice

@@ -61,6 +61,14 @@ def test_lists_every_record_as_a_bare_array(gateway_client):
     ]
 
 
+def test_drafts_and_void_invoices_are_not_listed(gateway_client):
+    InvoiceFactory(issue=False)
+    void = InvoiceFactory()
+    Invoice.objects.filter(pk=void.pk).update(status="void")
+    _, body = all_billing(gateway_client)
+    assert body == []
+
+
 def test_empty_ledger_is_an_empty_array(gateway_client):
     response, body = all_billing(gateway_client)
     assert (response.status_code, body) == (200, [])
@@ -76,7 +84,9 @@ def test_status_filter(gateway_client):
     assert [row["billingNumber"] for row in body] == [int(unpaid.number)]
 
 
-@pytest.mark.parametrize("query", ["?status=maybe", "?status=", "?sort=id", "?page=2"])
+@pytest.mark.parametrize(
+    "query", ["?status=maybe", "?status=", "?sort=id", "?page=2", "?status=paid&status=unpaid"]
+)
 def test_bad_query_is_400(gateway_client, query):
     response = gateway_client.get(f"/getAllBilling{query}")
     assert response.status_code == 400

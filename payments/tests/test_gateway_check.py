@@ -181,3 +181,20 @@ def test_check_runs_a_constant_number_of_queries(
             "/checkPaymentStatus", payload, content_type="application/json"
         )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("number", ["1e999999", "1e99999999", "1e400", "1e-99999999", "9" * 4000])
+def test_huge_numbers_are_refused_at_once(gateway_client, sample_invoice, number):
+    body = f'{{"orderID": {number}, "billingNumber": 333333}}'
+    response = gateway_client.post("/checkPaymentStatus", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["success"] == "false"
+
+
+def test_the_documented_record_is_the_record_sent(gateway_client, sample_invoice):
+    from payments.gateway_serializers import BillingRecordSerializer
+
+    body = gateway_client.post(
+        "/checkPaymentStatus", {"orderID": 4499494, "billingNumber": 333333}, format="json"
+    ).json()
+    assert set(body) == set(BillingRecordSerializer().fields)

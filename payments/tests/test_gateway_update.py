@@ -52,10 +52,21 @@ def test_update_of_a_paid_invoice_is_400_and_records_nothing(gateway_client):
     assert Payment.objects.filter(invoice=invoice).count() == 1
 
 
-def test_update_pays_only_what_is_left_of_a_partly_paid_invoice(gateway_client):
+def test_a_partly_paid_invoice_asks_for_and_collects_its_balance(gateway_client):
     invoice = InvoiceFactory(amount=Decimal("110.00"))
     payment_record(invoice_id=invoice.pk, amount=Decimal("10.01"), method="cash")
-    assert update(gateway_client, invoice).status_code == 200
+    check = gateway_client.post(
+        "/checkPaymentStatus",
+        {"orderID": invoice.order_id, "billingNumber": invoice.number},
+        format="json",
+    ).json()
+    assert (check["paymentAmount"], check["paymentStatus"]) == ("99.99", "unpaid")
+    response = update(gateway_client, invoice)
+    assert response.status_code == 200
+    assert (response.json()["paymentAmount"], response.json()["paymentStatus"]) == (
+        "110.00",
+        "paid",
+    )
     amounts = sorted(Payment.objects.filter(invoice=invoice).values_list("amount", flat=True))
     assert amounts == [Decimal("10.01"), Decimal("99.99")]
     invoice.refresh_from_db()
@@ -63,12 +74,14 @@ def test_update_pays_only_what_is_left_of_a_partly_paid_invoice(gateway_client):
 
 
 @pytest.mark.parametrize("status", ["void", "draft"])
-def test_update_of_a_void_or_draft_invoice_is_400(gateway_client, status):
+def test_a_void_or_draft_invoice_is_no_billing_record(gateway_client, status):
     invoice = InvoiceFactory()
     Invoice.objects.filter(pk=invoice.pk).update(status=status)
-    response = update(gateway_client, invoice)
-    assert response.status_code == 400
-    assert response.json()["message"] == f"Invoice {invoice.number} is {status} and cannot be paid."
+    for path in ("/checkPaymentStatus", "/updatePaymentStatus"):
+        response = gateway_client.post(
+            path, {"orderID": invoice.order_id, "billingNumber": invoice.number}, format="json"
+        )
+        assert response.status_code == 404
     assert not Payment.objects.exists()
 
 

@@ -1,0 +1,94 @@
+"""Out-of-range ids, huge numbers and extreme dates on every face: a 4xx, never a 500."""
+
+import pytest
+
+from billing_site.testing import bearer_client
+from invoices.tests.factories import InvoiceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+BIG = "9" * 30
+HUGE = "1e400"
+DATES = '"date": "2023-01-01", "due_date": "2023-01-02"'
+USAGE = '"resource_id": "r", "service": "s", "cost": 1'
+TIMES = '"start_time": "2022-01-01T00:00:00Z", "end_time": "2022-01-01T01:00:00Z"'
+ORDER = '"reference_number": "x", "order_date": "2023-01-01"'
+
+REQUESTS = [
+    ("get", f"/api/v1/invoices/{BIG}/", None),
+    ("get", f"/api/v1/invoices/?customer_id={BIG}", None),
+    ("get", f"/api/v1/invoices/?customer_id={HUGE}", None),
+    ("get", "/api/v1/invoices/?date_from=0001-01-01&date_to=9999-12-31", None),
+    ("get", f"/api/v1/customers/{BIG}/", None),
+    ("post", "/api/v1/invoices/", f'{{"customer_id": {BIG}, "amount": 1, {DATES}}}'),
+    ("post", "/api/v1/invoices/", f'{{"customer_id": 1, "amount": {HUGE}, {DATES}}}'),
+    ("post", "/api/v1/invoices/", f'{{"customer_id": 1, "amount": 1e14, {DATES}}}'),
+    (
+        "post",
+        "/api/v1/invoices/",
+        f'{{"customer_id": 1, {DATES}, "line_items": [{{"description": "x", "price": 1, '
+        f'"quantity": {HUGE}}}]}}',
+    ),
+    ("post", f"/api/v1/invoices/{BIG}/payments", '{"amount": 1, "method": "cash"}'),
+    ("post", "/api/v1/invoices/{invoice}/payments", f'{{"amount": {HUGE}, "method": "cash"}}'),
+    ("get", f"/api/v1/get_invoice_details/{BIG}", None),
+    ("get", f"/api/v1/get_all_invoices_from_userid/{BIG}", None),
+    ("get", f"/api/v1/get_invoice_receipt/{BIG}/{BIG}", None),
+    ("get", "/api/v1/get_all_invoice_ids/0001-01-01/9999-12-31", None),
+    ("get", "/api/v1/get_all_invoices/0001-01-01/9999-12-31", None),
+    ("get", f"/api/v2/reports/{BIG}/", None),
+    ("get", f"/api/v2/reports/{BIG}/download/", None),
+    ("get", f"/api/v2/reports/?customer_id={BIG}", None),
+    ("get", "/api/v2/reports/?created_after=0001-01-01&created_before=9999-12-31", None),
+    ("get", f"/api/v2/reports/customer-summary/?customer_id={BIG}", None),
+    (
+        "post",
+        "/api/v2/reports/generate/",
+        f'{{"customer_id": {BIG}, "start_date": "2023-01-01", "end_date": "2023-01-31"}}',
+    ),
+    (
+        "post",
+        "/api/v2/reports/generate/",
+        '{"customer_id": {customer}, "start_date": "0001-01-01", "end_date": "9999-12-31"}',
+    ),
+    (
+        "post",
+        "/api/v2/orders/",
+        f'{{"customer_id": {BIG}, {ORDER}, '
+        f'"service_costs": [{{"service_id": {BIG}, "amount": 1}}]}}',
+    ),
+    (
+        "post",
+        "/api/v2/orders/",
+        f'{{"customer_id": 1, {ORDER}, "service_costs": [{{"service_id": 1, "amount": {HUGE}}}]}}',
+    ),
+    ("get", f"/api/v2/orders/{BIG}/", None),
+    ("get", f"/api/v2/services/{BIG}/", None),
+    ("post", "/api/v1/usage/", f'{{{USAGE}, {TIMES}, "duration": {BIG}}}'),
+    ("post", "/api/v1/usage/", f'{{{USAGE}, {TIMES}, "customer_id": {BIG}}}'),
+    ("post", "/api/v1/usage/", f'{{{USAGE}, {TIMES}, "cost": {HUGE}}}'),
+    ("post", "/api/v1/usage/report", '{"start_date": "0001-01-01", "end_date": "9999-12-31"}'),
+    ("post", "/api/v1/customers/", '{"name": "x\\u0000y"}'),
+    (
+        "post",
+        "/api/v1/invoices/",
+        f'{{"customer_id": 1, "amount": 1, {DATES}, "description": "a\\u0000b"}}',
+    ),
+    ("post", "/checkPaymentStatus", f'{{"orderID": {HUGE}, "billingNumber": {BIG}}}'),
+]
+
+
+@pytest.mark.parametrize("method,url,body", REQUESTS)
+def test_never_a_server_error(method, url, body):
+    client = bearer_client(UserFactory(is_staff=True, is_superuser=True))
+    client.raise_request_exception = False
+    invoice = InvoiceFactory()
+    url = url.replace("{invoice}", str(invoice.pk))
+    if body is None:
+        response = getattr(client, method)(url)
+    else:
+        body = body.replace("{customer}", str(invoice.customer_id))
+        response = getattr(client, method)(url, body, content_type="application/json")
+    if response.streaming:
+        b"".join(response.streaming_content)
+    assert response.status_code < 500, response.content[:300]
