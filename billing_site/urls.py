@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("invoices.urls")),
     path("", include("payments.urls")),
     path("", include("reports.urls")),
+    path("", include("bills.urls")),
 ]
 
 handler400 = "billing_site.api.views.bad_request"

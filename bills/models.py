@@ -1,1 +1,94 @@
-"""Collections and hosted bills (document 004) live here."""
+"""Collections and hosted bills (document 004). A bill is an invoice presented
+through a collection: its amounts, payments, balance and status are the
+invoice's; the bill adds its public number, references and products."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from invoices.models import Invoice, money_field, visible_customers
+from invoices.money import CURRENCY_CHOICES
+
+
+def new_callback_secret() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Collection(models.Model):
+    code = models.SlugField(max_length=32, unique=True)
+    title = models.CharField(max_length=200)
+    organization_name = models.CharField(max_length=200, blank=True)
+    # Payment notifications for this collection's bills are signed with this secret.
+    callback_secret = models.CharField(max_length=128, default=new_callback_secret)
+    redirect_url = models.URLField(blank=True, help_text="Where payers return after paying.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code}: {self.title}"
+
+
+class Product(models.Model):
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    code = models.CharField(max_length=64, blank=True)
+    price = money_field()
+    currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        indexes = [models.Index(fields=["title", "price"], name="product_title_price_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class BillQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if user.is_staff:
+            return self
+        return self.filter(visible_customers(user, "invoice__customer_id"))
+
+
+class Bill(models.Model):
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="bill")
+    collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="bills")
+    bill_no = models.CharField(max_length=16, unique=True)
+    ref1 = models.CharField(max_length=200)
+    ref2 = models.CharField(max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BillQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["collection", "ref1"], name="bill_collection_ref1_idx")]
+
+    def __str__(self):
+        return self.bill_no
+
+
+class ProductCollection(models.Model):
+    """One product on one bill, with its quantity."""
+
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="product_collections")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=12, decimal_places=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_id}"

@@ -102,6 +102,18 @@ def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
     invoice.total = invoice.subtotal + invoice.tax
 
 
+def _current_lines(invoice: Invoice) -> list[LineInput]:
+    return [
+        LineInput(
+            description=line.description,
+            unit_price=line.unit_price,
+            quantity=line.quantity,
+            tax_rate=line.tax_rate,
+        )
+        for line in invoice.lines.all()
+    ]
+
+
 def _lines_for(
     lines: list[LineInput] | None, amount: Decimal | None, description: str, currency: str
 ) -> list[LineInput] | None:
@@ -196,17 +208,32 @@ def invoice_update(
     invoice.full_clean()
     lines = _lines_for(lines, amount, invoice.description, invoice.currency)
     if lines is None and currency_changed:
-        lines = [
-            LineInput(
-                description=line.description,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                tax_rate=line.tax_rate,
-            )
-            for line in invoice.lines.all()
-        ]
+        lines = _current_lines(invoice)
     if lines is not None:
         _replace_lines(invoice, lines)
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def invoice_amend_terms(
+    *, invoice: Invoice, due_date: datetime.date | None = None, currency: str | None = None
+) -> Invoice:
+    """Move the due date of an invoice that is not settled, or change its currency
+    (re-rounding its lines) while nothing has been paid."""
+    invoice = _lock(invoice)
+    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.OPEN):
+        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot change.")
+    if currency and currency != invoice.currency:
+        if invoice.amount_paid > 0:
+            raise ConflictError(
+                f"Invoice {invoice.number} has payments; its currency cannot change."
+            )
+        invoice.currency = currency
+        _replace_lines(invoice, _current_lines(invoice))
+    if due_date:
+        invoice.due_date = due_date
+    invoice.full_clean()
     invoice.save()
     return invoice
 

@@ -6,12 +6,14 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
     """A query parameter that no filter, ordering or pagination knows, or one
     given twice, is a 400, not silently ignored or half used."""
 
-    allowed_extra = frozenset({"page", "page_size", "format"})
+    allowed_extra = frozenset({"page", "page_size"})
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
         if filterset_class is not None:
-            known = set(filterset_class.base_filters) | self.allowed_extra
+            # A view names any other parameters it reads in ``extra_query_params``.
+            extra = set(getattr(view, "extra_query_params", ()))
+            known = set(filterset_class.base_filters) | self.allowed_extra | extra
             unknown = sorted(set(request.query_params) - known)
             if unknown:
                 raise ValidationError({name: ["Unknown query parameter."] for name in unknown})

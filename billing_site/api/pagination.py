@@ -35,3 +35,48 @@ class LinkHeaderPagination(PageNumberPagination):
 
     def get_paginated_response_schema(self, schema):
         return schema
+
+
+class LengthAwarePagination(PageNumberPagination):
+    """Document 004's paginator: ``current_page``, ``data``, ``per_page``, ``total``,
+    ``last_page``, ``next_page_url``, ``prev_page_url``, ``from``, ``to``."""
+
+    page_size_query_param = "per_page"
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is not None and not (raw.isdigit() and int(raw) > 0):
+            raise ValidationError({"per_page": ["Must be a positive integer."]})
+        return super(PageNumberPagination, self).get_page_size(request)
+
+    def get_paginated_response(self, data):
+        page = self.page
+        return Response(
+            {
+                "current_page": page.number,
+                "data": data,
+                "per_page": page.paginator.per_page,
+                "total": page.paginator.count,
+                "last_page": page.paginator.num_pages,
+                "next_page_url": self.get_next_link(),
+                "prev_page_url": self.get_previous_link(),
+                "from": page.start_index() if data else None,
+                "to": page.end_index() if data else None,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "properties": {
+                "current_page": {"type": "integer"},
+                "data": schema,
+                "per_page": {"type": "integer"},
+                "total": {"type": "integer"},
+                "last_page": {"type": "integer"},
+                "next_page_url": {"type": "string", "format": "uri", "nullable": True},
+                "prev_page_url": {"type": "string", "format": "uri", "nullable": True},
+                "from": {"type": "integer", "nullable": True},
+                "to": {"type": "integer", "nullable": True},
+            },
+        }

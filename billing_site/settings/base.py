@@ -170,6 +170,9 @@ BILLING_SELLER_NAME = env_str("BILLING_SELLER_NAME", "Billing Service")
 BILLING_SELLER_ADDRESS = env_str("BILLING_SELLER_ADDRESS", "")
 # How long a receipt link stays valid, in seconds.
 RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 7 * 24 * 3600)
+# The built-in "sandbox" payment provider lets a payer complete a payment from the
+# bill's payment page without a real provider (off in production unless enabled).
+SANDBOX_PAYMENTS = env_bool("SANDBOX_PAYMENTS", True)
 # The ISP face's stand-in for a customer without an email address.
 ISP_PLACEHOLDER_EMAIL = env_str("ISP_PLACEHOLDER_EMAIL", "customer@example.com")
 

@@ -8,6 +8,7 @@ from .env import env_bool, env_int, env_list, env_str
 
 BILLING_ENVIRONMENT = "production"
 DEBUG = False
+SANDBOX_PAYMENTS = env_bool("SANDBOX_PAYMENTS", False)
 
 
 def _strong_key(name: str, *, required: bool = True) -> str:

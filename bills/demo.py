@@ -1,0 +1,40 @@
+"""Demo data for local use: a collection with one bill to pay from its page."""
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from .models import Collection
+from .services import bill_create, collection_create
+
+
+def seed(*, out=print) -> None:
+    if Collection.objects.filter(code="demo").exists():
+        return
+    collection = collection_create(
+        code="demo", title="Demo collection", organization_name="Demo Organisation"
+    )
+    bill = bill_create(
+        collection=collection,
+        due=timezone.localdate() + datetime.timedelta(days=14),
+        ref1="Membership 2026",
+        ref2="Order 1001",
+        currency="MYR",
+        customer={
+            "acc_no": "911111111111",
+            "first_name": "Raudhah",
+            "last_name": "Pay",
+            "address": "1 Jalan Demo",
+            "email": "payer@example.com",
+            "mobile": "60123456789",
+        },
+        products=[
+            {"title": "product 1", "price": Decimal("10.00"), "quantity": Decimal("10")},
+            {"title": "product 2", "price": Decimal("5.00"), "quantity": Decimal("1")},
+        ],
+    )
+    out(
+        f"created collection demo with bill {bill.bill_no}: "
+        f"http://127.0.0.1:8000/bills/{bill.bill_no}"
+    )

@@ -1,0 +1,229 @@
+"""Writes of the bills app: collections, bills, and the payment notifications
+that pay them."""
+
+import datetime
+import hashlib
+import hmac
+import secrets
+import string
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from billing_site.errors import BillingError, ConflictError
+from invoices.models import Customer
+from invoices.money import MoneyError, parse_amount
+from invoices.services import (
+    LineInput,
+    customer_create,
+    invoice_amend_terms,
+    invoice_create,
+    invoice_void,
+)
+from payments.models import Payment
+from payments.services import DuplicatePaymentError, payment_record
+
+from .models import Bill, Collection, Product, ProductCollection
+
+BILL_NO_ALPHABET = string.ascii_letters + string.digits
+SUCCESS_STATUSES = {"paid", "success", "successful", "completed"}
+
+
+class SignatureError(BillingError):
+    status_code = 401
+
+
+@transaction.atomic
+def collection_create(*, code: str, title: str, **fields) -> Collection:
+    collection = Collection(code=code, title=title, **fields)
+    collection.full_clean()
+    collection.save()
+    return collection
+
+
+def _bill_customer(data: dict) -> Customer:
+    """The customer with this account number, created on its first bill."""
+    customer = Customer.objects.filter(account_number=data["acc_no"]).first()
+    if customer is not None:
+        return customer
+    name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    return customer_create(
+        name=name or data["acc_no"],
+        account_number=data["acc_no"],
+        first_name=data.get("first_name", ""),
+        last_name=data.get("last_name", ""),
+        street=data.get("address", ""),
+        email=data.get("email", ""),
+        phone=data.get("mobile", ""),
+    )
+
+
+def _product(item: dict, currency: str) -> Product:
+    """The catalogue product matching the item, created when there is none."""
+    fields = {
+        "title": item["title"],
+        "price": item["price"],
+        "code": item.get("code", ""),
+        "currency": currency,
+    }
+    product = Product.objects.filter(**fields).order_by("id").first()
+    if product is None:
+        product = Product(description=item.get("description", ""), **fields)
+        product.full_clean()
+        product.save()
+    return product
+
+
+def _new_bill_no() -> str:
+    while True:
+        bill_no = "".join(secrets.choice(BILL_NO_ALPHABET) for _ in range(8))
+        if not Bill.objects.filter(bill_no=bill_no).exists():
+            return bill_no
+
+
+@transaction.atomic
+def bill_create(
+    *,
+    collection: Collection,
+    due: datetime.date,
+    ref1: str,
+    ref2: str,
+    currency: str,
+    customer: dict,
+    products: list[dict],
+    created_by=None,
+) -> Bill:
+    """An open invoice for the customer with one line per product, presented as
+    a bill of the collection under a new random bill number."""
+    items = [(_product(item, currency), item["quantity"]) for item in products]
+    invoice = invoice_create(
+        customer=_bill_customer(customer),
+        currency=currency,
+        lines=[
+            LineInput(description=product.title, unit_price=product.price, quantity=quantity)
+            for product, quantity in items
+        ],
+        issue_date=timezone.localdate(),
+        due_date=due,
+        description=ref1,
+        issue=True,
+    )
+    while True:
+        try:
+            with transaction.atomic():
+                bill = Bill.objects.create(
+                    invoice=invoice,
+                    collection=collection,
+                    bill_no=_new_bill_no(),
+                    ref1=ref1,
+                    ref2=ref2,
+                    created_by=created_by,
+                )
+            break
+        except IntegrityError:  # the same bill number drawn concurrently: draw again
+            continue
+    ProductCollection.objects.bulk_create(
+        ProductCollection(bill=bill, product=product, quantity=quantity)
+        for product, quantity in items
+    )
+    return bill
+
+
+@transaction.atomic
+def bill_update(
+    *,
+    bill: Bill,
+    due: datetime.date | None = None,
+    ref1: str | None = None,
+    ref2: str | None = None,
+    currency: str | None = None,
+    cancel: bool = False,
+) -> Bill:
+    """Change a bill's terms, or cancel it (void its invoice) while nothing is paid."""
+    if cancel:
+        if bill.invoice.amount_paid > 0 or bill.invoice.status == "paid":
+            raise ConflictError(
+                f"Bill {bill.bill_no} is paid or partly paid and cannot be cancelled."
+            )
+        invoice_void(invoice=bill.invoice)
+    if due or currency:
+        invoice_amend_terms(invoice=bill.invoice, due_date=due, currency=currency)
+    changed = {
+        field: value for field, value in (("ref1", ref1), ("ref2", ref2)) if value is not None
+    }
+    for field, value in changed.items():
+        setattr(bill, field, value)
+    bill.save(update_fields=[*changed, "updated_at"])
+    return bill
+
+
+def notification_signature(payload: dict, secret: str) -> str:
+    """HMAC-SHA256 (hex) of the payload's ``key:value`` pairs, sorted by key and
+    joined by ``|``, the signature itself left out. Values are written as sent;
+    JSON ``true``/``false`` as ``true``/``false``."""
+    message = "|".join(
+        f"{key}:{_canonical(payload[key])}" for key in sorted(payload) if key != "signature"
+    )
+    return hmac.new(secret.encode(), message.encode(), hashlib.sha256).hexdigest()
+
+
+def _canonical(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@transaction.atomic
+def bill_payment_notification(*, provider: str, payload: dict) -> tuple[Payment | None, bool]:
+    """Verify and apply a provider's payment notification for a bill.
+    Returns (payment, created): the payment recorded now, or the one this
+    ``ref_id`` recorded before (created False), or (None, False) when the
+    notification reports no successful payment."""
+    bill = (
+        Bill.objects.select_related("collection", "invoice")
+        .filter(bill_no=str(payload.get("bill_no", "")))
+        .first()
+    )
+    if bill is None:
+        raise BillingError("Unknown bill_no.")
+    expected = notification_signature(payload, bill.collection.callback_secret)
+    if not hmac.compare_digest(expected, str(payload.get("signature", ""))):
+        raise SignatureError("Invalid signature.")
+    if (
+        _canonical(payload.get("paid", "")).lower() != "true"
+        or str(payload.get("status", "")).lower() not in SUCCESS_STATUSES
+    ):
+        return None, False
+    reference = str(payload.get("ref_id", "")).strip()
+    if not reference or len(reference) > 128:
+        raise BillingError("ref_id is required (at most 128 characters).")
+    if payload.get("currency") != bill.invoice.currency:
+        raise BillingError(f"currency must be the bill's, {bill.invoice.currency}.")
+    try:
+        amount = parse_amount(payload.get("amount"), bill.invoice.currency)
+    except (MoneyError, InvalidOperation) as exc:
+        raise BillingError(f"amount: {exc}") from None
+    if amount <= Decimal("0"):
+        raise BillingError("amount must be greater than zero.")
+    existing = Payment.objects.filter(provider=provider, provider_reference=reference).first()
+    if existing is not None:
+        return _already_recorded(existing, bill)
+    try:
+        payment = payment_record(
+            invoice_id=bill.invoice_id,
+            amount=amount,
+            method=Payment.Method.GATEWAY,
+            provider=provider,
+            provider_reference=reference,
+        )
+    except DuplicatePaymentError:  # the same notification, delivered twice at once
+        existing = Payment.objects.get(provider=provider, provider_reference=reference)
+        return _already_recorded(existing, bill)
+    return payment, True
+
+
+def _already_recorded(payment: Payment, bill: Bill) -> tuple[Payment, bool]:
+    if payment.invoice_id != bill.invoice_id:
+        raise ConflictError("This ref_id paid another bill.")
+    return payment, False
