@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from billing_site.admin import ReadOnlyAdmin
+
 from .models import RequestLog
 
 
@@ -23,7 +25,7 @@ class StatusClassFilter(admin.SimpleListFilter):
 
 
 @admin.register(RequestLog)
-class RequestLogAdmin(admin.ModelAdmin):
+class RequestLogAdmin(ReadOnlyAdmin):
     """Read-only: the log is evidence, staff browse it but never edit it."""
 
     list_display = [
@@ -41,15 +43,3 @@ class RequestLogAdmin(admin.ModelAdmin):
     date_hierarchy = "timestamp"
     list_select_related = ["user"]
     show_full_result_count = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

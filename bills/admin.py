@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from billing_site.admin import ReadOnlyTabularInline
 from invoices.models import Invoice
 
 from .models import Bill, Collection, Product, ProductCollection
@@ -20,15 +21,9 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["currency"]
 
 
-class ProductCollectionInline(admin.TabularInline):
+class ProductCollectionInline(ReadOnlyTabularInline):
     model = ProductCollection
     fields = ["product", "quantity", "created_at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 class BillStatusFilter(admin.SimpleListFilter):

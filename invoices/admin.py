@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from billing_site.admin import ReadOnlyTabularInline
 from billing_site.errors import BillingError
 
 from . import receipts, services
@@ -44,7 +45,7 @@ def _receipt_url(invoice) -> str:
     return reverse("invoice-receipt-pdf", kwargs={"token": receipts.receipt_token(invoice)})
 
 
-class InvoiceLineInline(admin.TabularInline):
+class InvoiceLineInline(ReadOnlyTabularInline):
     model = InvoiceLine
     fields = [
         "position",
@@ -56,24 +57,12 @@ class InvoiceLineInline(admin.TabularInline):
         "tax",
         "total",
     ]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class CustomerInvoiceInline(admin.TabularInline):
+class CustomerInvoiceInline(ReadOnlyTabularInline):
     model = Invoice
     fields = ["number", "order_id", "status", "currency", "total", "amount_paid", "due_date"]
-    readonly_fields = fields
     show_change_link = True
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from billing_site.admin import ReadOnlyAdmin, ReadOnlyTabularInline
 from invoices.admin import InvoiceAdmin
 from invoices.models import Invoice
 
@@ -18,19 +19,13 @@ _PAYMENT_FIELDS = [
 ]
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ReadOnlyTabularInline):
     model = Payment
     fields = _PAYMENT_FIELDS
-    readonly_fields = _PAYMENT_FIELDS
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdmin):
     """Payments are ledger entries: recorded by the services, never edited here."""
 
     list_display = [
@@ -46,18 +41,6 @@ class PaymentAdmin(admin.ModelAdmin):
     search_fields = ["invoice__number", "invoice__order_id", "provider_reference"]
     list_select_related = ["invoice"]
     date_hierarchy = "paid_at"
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # The invoice page shows its payments too; invoices cannot know payments, so

@@ -4,21 +4,10 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from billing_site.admin import ReadOnlyAdmin
+
 from .documents import RENDERERS, report_document, report_filename
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Frozen records: staff look, never edit."""
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.model._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Service)
