@@ -229,9 +229,10 @@ def test_deeply_nested_json_is_a_400_and_logged(api_client):
     assert RequestLog.objects.count() == 3
 
 
-def test_a_body_over_the_limit_is_a_json_400_and_logged(api_client, settings):
+def test_a_body_over_the_limit_is_a_json_413_and_logged(api_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = api_client.post("/test/echo", {"blob": "x" * 2000}, format="json")
-    assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("Request body too large")
     assert only_log().request_body == "<body over 1000 bytes, not read>"
+    assert only_log().status_code == 413

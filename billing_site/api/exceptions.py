@@ -6,12 +6,17 @@ into its face's own error shape through an
 ``error_body(message, status_code, detail)``
 method (the gateway answers ``{"success": "false", "message": ...}``)."""
 
+import logging
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from billing_site.api.middleware import DATABASE_DOWN, is_connection_failure
 from billing_site.errors import BillingError
+
+logger = logging.getLogger(__name__)
 
 
 def first_message(detail) -> str:
@@ -48,7 +53,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         )
-    if isinstance(exc, BillingError):
+    if is_connection_failure(exc):
+        logger.error("Database unreachable: %s", exc)
+        response = Response({"detail": DATABASE_DOWN}, status=503, headers={"Retry-After": "5"})
+    elif isinstance(exc, BillingError):
         response = Response({"detail": exc.message}, status=exc.status_code)
     else:
         response = drf_exception_handler(exc, context)

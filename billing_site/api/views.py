@@ -1,9 +1,12 @@
 """JSON answers for errors raised outside DRF views (unknown routes, crashes)."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
 
 def bad_request(request, exception=None):
+    if isinstance(exception, RequestDataTooBig):  # a body without a declared length
+        return JsonResponse({"detail": "Request body too large."}, status=413)
     return JsonResponse({"detail": "Bad request."}, status=400)
 
 

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it sees every response, including errors raised further in.
     "audit.middleware.RequestLogMiddleware",
+    "billing_site.api.middleware.BodySizeLimitMiddleware",
+    "billing_site.api.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -1,0 +1,61 @@
+"""Guards that answer before any view runs."""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+
+logger = logging.getLogger(__name__)
+
+DATABASE_DOWN = (
+    "The service is unavailable: its database cannot be used right now. Try again shortly."
+)
+
+
+def database_unavailable() -> JsonResponse:
+    response = JsonResponse({"detail": DATABASE_DOWN}, status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+def is_connection_failure(exc: Exception) -> bool:
+    """The database is unreachable (not a bad query): OperationalError from the
+    driver's connection codes, or an interface error on a dead connection."""
+    return isinstance(exc, (OperationalError, InterfaceError))
+
+
+class BodySizeLimitMiddleware:
+    """A declared body over MAX_REQUEST_BODY_BYTES is a 413 before anything reads it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse({"detail": "Invalid Content-Length."}, status=400)
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if length > limit:
+            return JsonResponse(
+                {"detail": f"Request body too large: {length} bytes, the limit is {limit}."},
+                status=413,
+            )
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """Outside DRF views (admin, pages), a lost database is a 503 JSON, not a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_connection_failure(exception):
+            logger.error("Database unreachable: %s", exception)
+            return database_unavailable()
+        return None
