@@ -2,23 +2,20 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import (
-    TokenBlacklistView,
-    TokenObtainPairView,
-    TokenRefreshView,
-)
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView
 
-from billing_site.api.auth import LoginView
+from billing_site.api.auth import LoginView, TokenObtainView, throttled_admin_login
 from billing_site.api.routes import route
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/"), name="home"),
     path("admin", RedirectView.as_view(url="/admin/")),
+    path("admin/login/", throttled_admin_login),
     path("admin/", admin.site.urls),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("login", LoginView.as_view(), "login"),
-    route("api/auth/token", TokenObtainPairView.as_view(), "token-obtain"),
+    route("api/auth/token", TokenObtainView.as_view(), "token-obtain"),
     route("api/auth/token/refresh", TokenRefreshView.as_view(), "token-refresh"),
     route("api/auth/logout", TokenBlacklistView.as_view(), "logout"),
     path("", include("invoices.urls")),

@@ -235,6 +235,10 @@ class GenerateReportSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"Invalid format: {attrs['output_format']}")
         if attrs["start_date"] > attrs["end_date"]:
             raise serializers.ValidationError("Start date must be before end date")
+        if (attrs["end_date"] - attrs["start_date"]).days + 1 > settings.REPORT_MAX_DAYS:
+            raise serializers.ValidationError(
+                f"A report may span at most {settings.REPORT_MAX_DAYS} days"
+            )
         customer = customer_get(user=self.context["request"].user, pk=attrs["customer_id"])
         if customer is None:
             raise serializers.ValidationError(f"Customer with ID {attrs['customer_id']} not found")

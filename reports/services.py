@@ -4,6 +4,7 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 
@@ -86,6 +87,8 @@ def report_generate(
     as lines, with its totals summed by the database (exact integer cents)."""
     if start_date > end_date:
         raise BillingError("Start date must be before end date")
+    if (end_date - start_date).days + 1 > settings.REPORT_MAX_DAYS:
+        raise BillingError(f"A report may span at most {settings.REPORT_MAX_DAYS} days")
     report = BillingReport.objects.create(
         customer=customer, start_date=start_date, end_date=end_date
     )

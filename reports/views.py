@@ -3,6 +3,8 @@ and usage reporting (document 001)."""
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -141,7 +143,21 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
             raise NotFound()
         return report
 
-    def _body(self, report):
+    @staticmethod
+    def _check_size(report, output: str) -> None:
+        """A report too long for the document asked for is a 400, not a huge answer."""
+        limit = (
+            settings.REPORT_MAX_CSV_LINES if output == "csv" else settings.REPORT_MAX_DOCUMENT_LINES
+        )
+        if report.line_count > limit:
+            advice = "" if output == "csv" else "; download it as CSV"
+            raise ValidationError(
+                f"Report {report.pk} has {report.line_count} lines, more than "
+                f"the {limit} a {output.upper()} document holds{advice}."
+            )
+
+    def _body(self, report, output="json"):
+        self._check_size(report, output)
         return report_body(report, selectors.report_line_rows(report))
 
     @extend_schema(responses={200: ReportDetailSerializer, 404: OpenApiTypes.OBJECT})
@@ -164,14 +180,16 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        report = services.report_generate(
-            customer=data["customer"], start_date=data["start_date"], end_date=data["end_date"]
-        )
         output = data["output_format"]
+        with transaction.atomic():  # a report too long for its document is not kept
+            report = services.report_generate(
+                customer=data["customer"], start_date=data["start_date"], end_date=data["end_date"]
+            )
+            body = self._body(report, output)
         if output in RENDERERS:
             _respond_as(request, RENDERERS[output])
         return Response(
-            self._body(report),
+            body,
             status=status.HTTP_201_CREATED,
             headers=_attachment(report, output) if output in RENDERERS else None,
         )
@@ -194,6 +212,7 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
             raise ValidationError(f"Invalid format: {output}")
         report = self._report(pk)
         if output == "csv":  # streamed, so a report of any size leaves in constant memory
+            self._check_size(report, "csv")
             lines = (
                 (
                     line["order_id"],
@@ -211,7 +230,7 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
             return response
         if output == "pdf":
             _respond_as(request, ReportPDFRenderer)
-        return Response(self._body(report), headers=_attachment(report, output))
+        return Response(self._body(report, output), headers=_attachment(report, output))
 
     @extend_schema(
         parameters=[OpenApiParameter("customer_id", OpenApiTypes.INT, required=False)],
@@ -279,14 +298,19 @@ class UsageReportView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         filters = data.get("filters", {})
+        limit = settings.USAGE_REPORT_MAX_RECORDS
         usage = list(
             selectors.usage_list(
                 user=request.user,
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 **filters,
-            )
+            )[: limit + 1]
         )
+        if len(usage) > limit:
+            raise ValidationError(
+                f"More than {limit} usage records match; narrow the dates or the filters."
+            )
         total = sum((record.cost for record in usage), Decimal("0"))
         return Response(
             UsageReportSerializer(

@@ -1,13 +1,18 @@
 """``POST /login``: the gateway clients' login, on simplejwt's token pair."""
 
+from django.contrib import admin
+from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.views import TokenViewBase
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
 from billing_site.api.parsers import AnyTypeJSONParser
+from billing_site.api.throttles import LOGIN_THROTTLES
 
 
 class LoginSerializer(TokenObtainPairSerializer):
@@ -21,13 +26,19 @@ class LoginSerializer(TokenObtainPairSerializer):
         }
 
 
+class TokenObtainView(TokenObtainPairView):
+    """simplejwt's token pair, behind the login throttles."""
+
+    throttle_classes = LOGIN_THROTTLES
+
+
 class LoginView(TokenViewBase):
     """Exchange a username and password for a bearer token. Wrong credentials or an
     inactive account: 401; missing fields or a body that is not JSON: 400."""
 
     serializer_class = LoginSerializer
     parser_classes = [AnyTypeJSONParser]
-    throttle_scope = "login"
+    throttle_classes = LOGIN_THROTTLES
 
     @extend_schema(
         operation_id="login",
@@ -50,3 +61,20 @@ class LoginView(TokenViewBase):
         if not isinstance(request.data, dict):
             return Response({"detail": "The body must be a JSON object."}, status=400)
         return super().post(request, *args, **kwargs)
+
+
+def throttled_admin_login(request, *args, **kwargs):
+    """The admin's login page, with the API's login limits on its POSTs."""
+    if request.method == "POST":
+        drf_request = Request(request, parsers=[FormParser(), MultiPartParser()])
+        for throttle_class in LOGIN_THROTTLES:
+            throttle = throttle_class()
+            if not throttle.allow_request(drf_request, None):
+                response = HttpResponse(
+                    "Too many login attempts. Try again later.",
+                    status=429,
+                    content_type="text/plain",
+                )
+                response["Retry-After"] = str(int(throttle.wait() or 60))
+                return response
+    return admin.site.login(request, *args, **kwargs)

@@ -119,7 +119,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "billing_site.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
-        "login": env_str("THROTTLE_LOGIN", "30/min"),
+        "login": env_str("THROTTLE_LOGIN", "10/min"),
+        "login_username": env_str("THROTTLE_LOGIN_USERNAME", "10/min"),
         "gateway": env_str("THROTTLE_GATEWAY", "6000/min"),
         "invoices": env_str("THROTTLE_DEFAULT", "1000/min"),
         "bills": env_str("THROTTLE_DEFAULT", "1000/min"),
@@ -177,6 +178,14 @@ RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 7 * 24 * 3600)
 SANDBOX_PAYMENTS = env_bool("SANDBOX_PAYMENTS", True)
 # The ISP face's stand-in for a customer without an email address.
 ISP_PLACEHOLDER_EMAIL = env_str("ISP_PLACEHOLDER_EMAIL", "customer@example.com")
+
+# Bounds of the reports face: the longest period of one report, the most lines
+# a JSON or PDF document holds (a CSV streams, so it may hold many more), and
+# the most records one usage report lists.
+REPORT_MAX_DAYS = env_int("REPORT_MAX_DAYS", 366)
+REPORT_MAX_DOCUMENT_LINES = env_int("REPORT_MAX_DOCUMENT_LINES", 50_000)
+REPORT_MAX_CSV_LINES = env_int("REPORT_MAX_CSV_LINES", 5_000_000)
+USAGE_REPORT_MAX_RECORDS = env_int("USAGE_REPORT_MAX_RECORDS", 10_000)
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)

@@ -357,3 +357,33 @@ def test_a_linked_user_sees_and_generates_only_its_customers_reports(acme):
     assert refused.json() == {"error": f"Customer with ID {acme.pk} not found"}
     mine = generate(client, customer_id=other.pk, start_date="2023-01-01", end_date="2023-01-31")
     assert mine.status_code == 201
+
+
+def test_a_report_spans_at_most_a_year(client, acme):
+    response = generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2024-01-02")
+    assert response.status_code == 400
+    assert response.json() == {"error": "A report may span at most 366 days"}
+    assert (
+        generate(
+            client, customer_id=acme.pk, start_date="2024-01-01", end_date="2024-12-31"
+        ).status_code
+        == 201
+    )
+
+
+def test_documents_are_bounded_in_lines(client, acme, settings):
+    settings.REPORT_MAX_DOCUMENT_LINES = 5
+    settings.REPORT_MAX_CSV_LINES = 6
+    base = {"customer_id": acme.pk, "start_date": "2023-01-01", "end_date": "2023-12-31"}
+    refused = generate(client, **base, output_format="pdf")
+    assert refused.status_code == 400
+    assert "more than the 5 a PDF document holds; download it as CSV" in refused.json()["error"]
+    assert not BillingReport.objects.exists()
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)
+    )  # 7 lines
+    for query in ("?format=pdf", "?format=json", ""):
+        assert client.get(f"/api/v2/reports/{report.pk}/download/{query}").status_code == 400
+    assert client.get(f"/api/v2/reports/{report.pk}/").status_code == 400
+    settings.REPORT_MAX_CSV_LINES = 7
+    assert client.get(f"/api/v2/reports/{report.pk}/download/").status_code == 200

@@ -176,3 +176,15 @@ def test_usage_permissions_and_customer_isolation():
     assert (
         bearer_client(UserFactory()).post("/api/v1/usage/", EC2, format="json").status_code == 403
     )
+
+
+def test_a_usage_report_is_bounded(client, settings):
+    settings.USAGE_REPORT_MAX_RECORDS = 2
+    client.post("/api/v1/usage/", [EC2, RDS, EC2], format="json")
+    response = client.post(
+        "/api/v1/usage/report",
+        {"start_date": "2022-01-01", "end_date": "2022-01-31"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "More than 2 usage records" in str(response.json())
