@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LengthAwarePagination
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import ModelPermissions
@@ -129,6 +130,7 @@ class BillViewSet(BillsFace, viewsets.GenericViewSet):
         return self.get_paginated_response([bill_body(bill, request, includes) for bill in page])
 
     @extend_schema(request=BillCreateSerializer, responses={200: BillDocSerializer, **_ERRORS})
+    @idempotent
     def create(self, request, code=None):
         includes = self.includes()
         data = self.valid(BillCreateSerializer(data=request.data))
@@ -149,6 +151,7 @@ class BillViewSet(BillsFace, viewsets.GenericViewSet):
         return Response(bill_body(self._bill(), request, self.includes()))
 
     @extend_schema(request=BillUpdateSerializer, responses={200: BillDocSerializer, **_ERRORS})
+    @idempotent
     def partial_update(self, request, code=None, bill_no=None):
         includes = self.includes()
         bill = self._bill()

@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from billing_site.api.idempotency import idempotent
 from billing_site.api.permissions import ModelPermissions
 
 from . import selectors, services
@@ -53,6 +54,7 @@ class InvoiceViewSet(viewsets.ModelViewSet):
         serializer.is_valid(raise_exception=True)
         return serializer
 
+    @idempotent
     def create(self, request, *args, **kwargs):
         arguments = self._write_serializer().service_arguments()
         return self._respond(services.invoice_create(**arguments), status.HTTP_201_CREATED)

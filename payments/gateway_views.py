@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import HasPerms
 from billing_site.api.streaming import json_stream_response
@@ -82,6 +83,7 @@ class UpdatePaymentStatusView(GatewayView):
         ),
         **_GATEWAY_SCHEMA,
     )
+    @idempotent
     def post(self, request):
         invoice = self.find_invoice(request)
         if invoice is None:

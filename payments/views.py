@@ -7,6 +7,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.idempotency import idempotent
 from billing_site.api.permissions import HasPerms
 from invoices.selectors import invoice_get
 from invoices.serializers import PaymentSummarySerializer
@@ -44,6 +45,7 @@ class InvoicePaymentsView(APIView):
         request=PaymentCreateSerializer,
         responses={201: RecordedPaymentSerializer},
     )
+    @idempotent
     def post(self, request, invoice_id):
         invoice = self._invoice(invoice_id)
         serializer = PaymentCreateSerializer(

@@ -18,6 +18,8 @@ from rest_framework.views import APIView
 
 from billing_site.api.exceptions import all_messages
 from billing_site.api.fields import MAX_ID
+from billing_site.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LinkHeaderPagination
 from billing_site.api.permissions import HasPerms, ModelPermissions
 from invoices.money import format_min_places
@@ -165,6 +167,7 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         return Response(self._body(self._report(pk)))
 
     @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER],
         request=GenerateReportSerializer,
         responses={
             (201, "application/json"): ReportDetailSerializer,
@@ -174,6 +177,7 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         },
     )
     @action(detail=False, methods=["post"])
+    @idempotent
     def generate(self, request):
         serializer = GenerateReportSerializer(
             data=request.data, context=self.get_serializer_context()

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     # Ours, lowest first: an app only depends on the ones above it.
+    "billing_site.api",
     "audit",
     "invoices",
     "payments",
@@ -186,6 +187,9 @@ REPORT_MAX_DAYS = env_int("REPORT_MAX_DAYS", 366)
 REPORT_MAX_DOCUMENT_LINES = env_int("REPORT_MAX_DOCUMENT_LINES", 50_000)
 REPORT_MAX_CSV_LINES = env_int("REPORT_MAX_CSV_LINES", 5_000_000)
 USAGE_REPORT_MAX_RECORDS = env_int("USAGE_REPORT_MAX_RECORDS", 10_000)
+
+# How long a response stored for an Idempotency-Key is replayed, in seconds.
+IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
