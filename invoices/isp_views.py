@@ -200,6 +200,7 @@ class ReceiptPDFView(APIView):
     authentication_classes = []
     permission_classes = [AllowAny]
     renderer_classes = [ReceiptPDFRenderer]
+    http_method_names = ["get", "head"]
     throttle_scope = "invoices"
 
     @extend_schema(

@@ -9,6 +9,7 @@ method (the gateway answers ``{"success": "false", "message": ...}``)."""
 import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -58,6 +59,10 @@ def exception_handler(exc, context):
         response = Response({"detail": DATABASE_DOWN}, status=503, headers={"Retry-After": "5"})
     elif isinstance(exc, BillingError):
         response = Response({"detail": exc.message}, status=exc.status_code)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        response = Response(
+            {"detail": "This cannot be deleted: other records refer to it."}, status=409
+        )
     else:
         response = drf_exception_handler(exc, context)
     if response is None:

@@ -281,3 +281,11 @@ def test_isp_lists_run_constant_queries(client, count, django_assert_num_queries
         body_of(client.get("/api/v1/get_all_invoice_ids"))
     with django_assert_num_queries(6):
         body_of(client.get("/api/v1/get_all_invoices"))
+
+
+@pytest.mark.parametrize("method", ["options", "post", "delete"])
+def test_the_receipt_link_answers_only_get(api_client, ledger, method):
+    token = receipts.receipt_token(ledger["paid"])
+    response = getattr(api_client, method)(f"/receipts/{token}.pdf")
+    assert response.status_code == 405
+    assert response["Content-Type"] == "application/json"

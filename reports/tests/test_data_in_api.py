@@ -161,3 +161,17 @@ def test_order_list_queries_are_constant(client, services, count, django_assert_
     # user, permissions (user, group), count, page, costs, their services, log row
     with django_assert_num_queries(8):
         assert len(client.get("/api/v2/orders/").json()["results"]) == count
+
+
+def test_a_service_in_use_cannot_be_deleted(services):
+    staff = bearer_client(UserFactory(is_staff=True, is_superuser=True))
+    customer = CustomerFactory()
+    staff.post(
+        "/api/v2/orders/",
+        order_body(customer, service_costs=[{"service_id": services["Picking"].pk, "amount": "1"}]),
+        format="json",
+    )
+    response = staff.delete(f"/api/v2/services/{services['Picking'].pk}/")
+    assert response.status_code == 409
+    assert response.json() == {"detail": "This cannot be deleted: other records refer to it."}
+    assert staff.delete(f"/api/v2/services/{services['Shipping'].pk}/").status_code == 204
