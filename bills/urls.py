@@ -7,7 +7,7 @@ from . import pages, views
 
 router = OptionalSlashRouter()
 router.register("api/collections", views.CollectionViewSet, basename="collection")
-router.register(r"api/collections/(?P<code>[-\w]+)/bills", views.BillViewSet, basename="bill")
+router.register(r"api/collections/(?P<code>[^/]+)/bills", views.BillViewSet, basename="bill")
 
 urlpatterns = [
     *router.urls,

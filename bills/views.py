@@ -87,6 +87,7 @@ class CollectionViewSet(
 ):
     serializer_class = CollectionSerializer
     lookup_field = "code"
+    lookup_value_regex = "[^/]+"
     queryset = selectors.collection_list()
 
     def perform_create(self, serializer):
@@ -101,7 +102,7 @@ class BillViewSet(BillsFace, viewsets.GenericViewSet):
     pagination_class = LengthAwarePagination
     extra_query_params = ("include", "per_page")
     lookup_field = "bill_no"
-    lookup_value_regex = "[A-Za-z0-9]+"
+    lookup_value_regex = "[^/]+"
     serializer_class = BillDocSerializer
 
     @cached_property

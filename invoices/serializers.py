@@ -259,6 +259,17 @@ class InvoiceWriteSerializer(serializers.Serializer):
         return customer
 
     def validate(self, attrs):
+        # A PATCH is partial for the invoice, never for a line it sends.
+        for index, line in enumerate(attrs.get("line_items") or []):
+            missing = [
+                name
+                for name, key in (("description", "description"), ("price", "unit_price"))
+                if key not in line
+            ]
+            if missing:
+                raise serializers.ValidationError(
+                    {"line_items": {index: {name: ["This field is required."] for name in missing}}}
+                )
         currency = attrs.get("currency") or getattr(self.instance, "currency", None)
         check_precision(attrs, currency, ("amount",))
         for index, line in enumerate(attrs.get("line_items") or []):

@@ -464,3 +464,23 @@ def test_invoice_json_numbers_never_pass_through_float(client, customer):
     response = client.post("/api/v1/invoices/", body, content_type="application/json")
     assert response.status_code == 201
     assert response.json()["total"] == "0.10"
+
+
+def test_a_patch_of_line_items_still_needs_each_lines_fields(client, customer):
+    created = client.post(
+        "/api/v1/invoices/",
+        {
+            "customer_id": customer.pk,
+            "amount": "10.00",
+            "date": "2023-03-01",
+            "due_date": "2023-03-31",
+        },
+        format="json",
+    ).json()
+    response = client.patch(
+        f"/api/v1/invoices/{created['id']}/",
+        {"line_items": [{"description": "no price"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "price" in str(response.json()["line_items"])
