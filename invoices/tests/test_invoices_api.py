@@ -41,6 +41,17 @@ def customer():
     )
 
 
+def create_draft(client, customer) -> dict:
+    """A draft invoice of 10.00 made through the API."""
+    body = {
+        "customer_id": customer.pk,
+        "amount": "10.00",
+        "date": "2023-03-01",
+        "due_date": "2023-03-31",
+    }
+    return client.post("/api/v1/invoices/", body, format="json").json()
+
+
 def test_create_from_the_documents_four_fields(client, customer):
     response = client.post(
         "/api/v1/invoices/",
@@ -270,16 +281,7 @@ def test_status_reads_partially_paid_and_payment_is_the_latest(client):
 
 
 def test_edit_and_delete_a_draft(client, customer):
-    created = client.post(
-        "/api/v1/invoices/",
-        {
-            "customer_id": customer.pk,
-            "amount": "10.00",
-            "date": "2023-03-01",
-            "due_date": "2023-03-31",
-        },
-        format="json",
-    ).json()
+    created = create_draft(client, customer)
     url = f"/api/v1/invoices/{created['id']}/"
     patched = client.patch(url, {"due_date": "2023-04-30", "description": "Changed"}, format="json")
     assert patched.status_code == 200
@@ -319,16 +321,7 @@ def test_only_drafts_change(client):
 
 
 def test_issue_and_void(client, customer):
-    created = client.post(
-        "/api/v1/invoices/",
-        {
-            "customer_id": customer.pk,
-            "amount": "10.00",
-            "date": "2023-03-01",
-            "due_date": "2023-03-31",
-        },
-        format="json",
-    ).json()
+    created = create_draft(client, customer)
     url = f"/api/v1/invoices/{created['id']}"
     issued = client.post(f"{url}/issue")
     assert (issued.status_code, issued.json()["status"]) == (200, "open")
@@ -467,16 +460,7 @@ def test_invoice_json_numbers_never_pass_through_float(client, customer):
 
 
 def test_a_patch_of_line_items_still_needs_each_lines_fields(client, customer):
-    created = client.post(
-        "/api/v1/invoices/",
-        {
-            "customer_id": customer.pk,
-            "amount": "10.00",
-            "date": "2023-03-01",
-            "due_date": "2023-03-31",
-        },
-        format="json",
-    ).json()
+    created = create_draft(client, customer)
     response = client.patch(
         f"/api/v1/invoices/{created['id']}/",
         {"line_items": [{"description": "no price"}]},
