@@ -5,6 +5,12 @@ from decimal import Decimal
 from django.urls import reverse
 from rest_framework import serializers
 
+from billing_site.api.fields import (
+    StrictCharField,
+    StrictEmailField,
+    StrictModelSerializer,
+    StrictURLField,
+)
 from invoices.isp import STATUS_IDS, local_time
 from invoices.money import CURRENCY_CHOICES, format_amount
 from invoices.serializers import AmountField, check_precision
@@ -19,7 +25,7 @@ INCLUDES = (
 )
 
 
-class CollectionSerializer(serializers.ModelSerializer):
+class CollectionSerializer(StrictModelSerializer):
     class Meta:
         model = Collection
         fields = [
@@ -35,26 +41,26 @@ class CollectionSerializer(serializers.ModelSerializer):
 
 
 class BillCustomerSerializer(serializers.Serializer):
-    acc_no = serializers.CharField(max_length=64)
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    mobile = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    acc_no = StrictCharField(max_length=64)
+    first_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    last_name = StrictCharField(max_length=100, required=False, allow_blank=True)
+    address = StrictCharField(max_length=200, required=False, allow_blank=True)
+    email = StrictEmailField(required=False, allow_blank=True)
+    mobile = StrictCharField(max_length=32, required=False, allow_blank=True)
 
 
 class BillProductInputSerializer(serializers.Serializer):
-    title = serializers.CharField(max_length=200)
+    title = StrictCharField(max_length=200)
     price = AmountField()
     quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
-    description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
-    code = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
+    code = StrictCharField(required=False, allow_blank=True, max_length=64)
 
 
 class BillCreateSerializer(serializers.Serializer):
     due = serializers.DateField()
-    ref1 = serializers.CharField(max_length=200)
-    ref2 = serializers.CharField(max_length=200)
+    ref1 = StrictCharField(max_length=200)
+    ref2 = StrictCharField(max_length=200)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     customer = BillCustomerSerializer()
     product = BillProductInputSerializer(many=True, allow_empty=False)
@@ -70,8 +76,8 @@ class BillCreateSerializer(serializers.Serializer):
 
 class BillUpdateSerializer(serializers.Serializer):
     due = serializers.DateField(required=False)
-    ref1 = serializers.CharField(max_length=200, required=False)
-    ref2 = serializers.CharField(max_length=200, required=False)
+    ref1 = StrictCharField(max_length=200, required=False)
+    ref2 = StrictCharField(max_length=200, required=False)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
     cancel = serializers.BooleanField(required=False, default=False)
 
@@ -177,23 +183,23 @@ class BillDocSerializer(serializers.Serializer):
     """Documents the bill object; ``bill_body()`` builds it."""
 
     id = serializers.IntegerField()
-    bill_no = serializers.CharField()
+    bill_no = StrictCharField()
     due = serializers.DateField()
     status = serializers.IntegerField(help_text="2 open, 3 partially paid, 4 paid, 5 cancelled")
-    status_name = serializers.CharField()
+    status_name = StrictCharField()
     collection_id = serializers.IntegerField()
     account_id = serializers.IntegerField()
-    ref1 = serializers.CharField()
-    ref2 = serializers.CharField()
-    created_at = serializers.CharField()
+    ref1 = StrictCharField()
+    ref2 = StrictCharField()
+    created_at = StrictCharField()
     created_by = serializers.IntegerField(allow_null=True)
-    updated_at = serializers.CharField()
-    currency = serializers.CharField()
-    bill_url = serializers.URLField()
-    payment_url = serializers.URLField()
-    total_amount = serializers.CharField()
-    total_paid = serializers.CharField()
-    balance = serializers.CharField()
+    updated_at = StrictCharField()
+    currency = StrictCharField()
+    bill_url = StrictURLField()
+    payment_url = StrictURLField()
+    total_amount = StrictCharField()
+    total_paid = StrictCharField()
+    balance = StrictCharField()
     paid = serializers.BooleanField()
     product_collections = serializers.ListField(child=serializers.DictField())
     payments = serializers.ListField(child=serializers.DictField())

@@ -8,7 +8,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing_site.api.fields import IdField
+from billing_site.api.fields import IdField, StrictCharField, StrictModelSerializer
 
 from .models import Customer, Invoice
 from .money import (
@@ -73,14 +73,14 @@ def check_precision(attrs: dict, currency: str, fields: tuple[str, ...]) -> None
 
 
 class AddressSerializer(serializers.Serializer):
-    street = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    state = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    zip = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    street = StrictCharField(max_length=200, required=False, allow_blank=True)
+    city = StrictCharField(max_length=100, required=False, allow_blank=True)
+    state = StrictCharField(max_length=100, required=False, allow_blank=True)
+    zip = StrictCharField(max_length=20, required=False, allow_blank=True)
+    country = StrictCharField(max_length=2, required=False, allow_blank=True)
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(StrictModelSerializer):
     address = AddressSerializer(source="*", required=False)
 
     class Meta:
@@ -105,7 +105,7 @@ class CustomerSerializer(serializers.ModelSerializer):
 
 class LineItemSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
-    description = serializers.CharField(max_length=500)
+    description = StrictCharField(max_length=500)
     quantity = serializers.DecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0.001"), default=Decimal("1")
     )
@@ -124,8 +124,8 @@ class LineItemSerializer(serializers.Serializer):
 
 
 class CardSerializer(serializers.Serializer):
-    type = serializers.CharField(source="card_brand")
-    last4 = serializers.CharField(source="card_last4")
+    type = StrictCharField(source="card_brand")
+    last4 = StrictCharField(source="card_last4")
     exp_month = serializers.IntegerField(source="card_exp_month", allow_null=True)
     exp_year = serializers.IntegerField(source="card_exp_year", allow_null=True)
 
@@ -136,9 +136,9 @@ class PaymentSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     date = serializers.DateTimeField(source="paid_at")
     amount = AmountField()
-    method = serializers.CharField()
-    provider = serializers.CharField()
-    reference = serializers.CharField(source="provider_reference", allow_null=True)
+    method = StrictCharField()
+    provider = StrictCharField()
+    reference = StrictCharField(source="provider_reference", allow_null=True)
     card = serializers.SerializerMethodField()
 
     @extend_schema_field(CardSerializer(allow_null=True))
@@ -148,20 +148,20 @@ class PaymentSummarySerializer(serializers.Serializer):
 
 class BilledCustomerSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
-    email = serializers.CharField()
-    account_number = serializers.CharField()
-    tax_number = serializers.CharField()
+    name = StrictCharField()
+    email = StrictCharField()
+    account_number = StrictCharField()
+    tax_number = StrictCharField()
     address = AddressSerializer()
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
+class InvoiceSerializer(StrictModelSerializer):
     """The long invoice of document 001. ``payments`` is the reverse relation of
     the payments app's ``Payment``; it arrives prefetched from the selector."""
 
     customer_id = serializers.IntegerField(read_only=True)
     date = serializers.DateField(source="issue_date")
-    status = serializers.CharField(source="display_status")
+    status = StrictCharField(source="display_status")
     subtotal = AmountField()
     tax = AmountField()
     total = AmountField()
@@ -222,9 +222,9 @@ class InvoiceWriteSerializer(serializers.Serializer):
     date = serializers.DateField()
     due_date = serializers.DateField()
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)
-    number = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    order_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    description = serializers.CharField(max_length=10_000, required=False, allow_blank=True)
+    number = StrictCharField(max_length=64, required=False, allow_blank=True)
+    order_id = StrictCharField(max_length=64, required=False, allow_blank=True)
+    description = StrictCharField(max_length=10_000, required=False, allow_blank=True)
     period_from = serializers.DateField(required=False, allow_null=True)
     period_to = serializers.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(

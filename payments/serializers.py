@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from billing_site.api.fields import StrictCharField, StrictRegexField
 from invoices.serializers import AmountField, PaymentSummarySerializer, check_precision
 
 from .models import Payment
@@ -17,10 +18,10 @@ def _refuse_card_data(data):
 
 
 class CardInputSerializer(serializers.Serializer):
-    type = serializers.CharField(
+    type = StrictCharField(
         max_length=32, required=False, allow_blank=True, help_text="Brand, e.g. Visa."
     )
-    last4 = serializers.RegexField(r"^\d{4}$", required=False)
+    last4 = StrictRegexField(r"^\d{4}$", required=False)
     exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False)
     exp_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
 
@@ -32,13 +33,13 @@ class CardInputSerializer(serializers.Serializer):
 class PaymentCreateSerializer(serializers.Serializer):
     amount = AmountField()
     method = serializers.ChoiceField(choices=Payment.Method.choices)
-    reference = serializers.CharField(
+    reference = StrictCharField(
         max_length=128,
         required=False,
         allow_blank=True,
         help_text="The provider's reference; unique per provider.",
     )
-    provider = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    provider = StrictCharField(max_length=32, required=False, allow_blank=True)
     paid_at = serializers.DateTimeField(required=False)
     card = CardInputSerializer(required=False)
 
@@ -70,8 +71,8 @@ class PaymentCreateSerializer(serializers.Serializer):
 
 class InvoiceBalanceSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    number = serializers.CharField()
-    status = serializers.CharField(source="display_status")
+    number = StrictCharField()
+    status = StrictCharField(source="display_status")
     total = AmountField()
     amount_paid = AmountField()
     balance = AmountField()

@@ -8,7 +8,7 @@ from operator import itemgetter
 from django.conf import settings
 from rest_framework import serializers
 
-from billing_site.api.fields import MAX_ID, IdField
+from billing_site.api.fields import MAX_ID, IdField, StrictCharField, StrictModelSerializer
 from invoices.money import format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
 from invoices.serializers import AmountField, check_precision
@@ -24,7 +24,7 @@ RENDERERS = {"csv": ReportCSVRenderer, "pdf": ReportPDFRenderer}
 # --- data in -----------------------------------------------------------------
 
 
-class ServiceSerializer(serializers.ModelSerializer):
+class ServiceSerializer(StrictModelSerializer):
     class Meta:
         model = Service
         fields = ["id", "name", "created_at"]
@@ -40,7 +40,7 @@ class OrderInputSerializer(serializers.Serializer):
     """One order; posted as a list, many, all or none (see OrderBatchSerializer)."""
 
     customer_id = IdField()
-    reference_number = serializers.CharField(max_length=64)
+    reference_number = StrictCharField(max_length=64)
     order_date = serializers.DateField()
     service_costs = ServiceCostInputSerializer(many=True)
 
@@ -105,14 +105,14 @@ class OrderBatchSerializer(serializers.ListSerializer):
 
 class OrderServiceCostSerializer(serializers.Serializer):
     service_id = serializers.IntegerField()
-    service_name = serializers.CharField(source="service.name")
+    service_name = StrictCharField(source="service.name")
     amount = serializers.SerializerMethodField()
 
     def get_amount(self, cost) -> str:
         return minor_amount(cost.amount_minor, settings.DEFAULT_CURRENCY)
 
 
-class OrderSerializer(serializers.ModelSerializer):
+class OrderSerializer(StrictModelSerializer):
     customer_id = serializers.IntegerField()
     total_amount = serializers.SerializerMethodField()
     service_costs = OrderServiceCostSerializer(many=True)
@@ -141,10 +141,10 @@ def minor_amount(minor: int, currency: str) -> str:
     return format_amount(from_minor(minor, currency), currency)
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(StrictModelSerializer):
     """A report in the list (and the head of its detail)."""
 
-    customer_name = serializers.CharField(source="customer.name")
+    customer_name = StrictCharField(source="customer.name")
     total_amount = AmountField()
 
     class Meta:
@@ -164,21 +164,21 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ServiceCostSerializer(serializers.Serializer):
     service_id = serializers.IntegerField()
-    service_name = serializers.CharField()
-    amount = serializers.CharField()
+    service_name = StrictCharField()
+    amount = StrictCharField()
 
 
 class ReportOrderSerializer(serializers.Serializer):
     order_id = serializers.IntegerField()
-    reference_number = serializers.CharField()
+    reference_number = StrictCharField()
     order_date = serializers.DateField()
-    total_amount = serializers.CharField()
+    total_amount = StrictCharField()
     service_costs = ServiceCostSerializer(many=True)
 
 
 class ServiceTotalSerializer(serializers.Serializer):
-    service_name = serializers.CharField()
-    amount = serializers.CharField()
+    service_name = StrictCharField()
+    amount = StrictCharField()
 
 
 class ReportDetailSerializer(ReportSerializer):
@@ -227,7 +227,7 @@ class GenerateReportSerializer(serializers.Serializer):
     customer_id = IdField()
     start_date = serializers.DateField()
     end_date = serializers.DateField()
-    output_format = serializers.CharField(default="json")
+    output_format = StrictCharField(default="json")
 
     def validate(self, attrs):
         # Document 003's own messages, as the whole "error".
@@ -248,10 +248,10 @@ class GenerateReportSerializer(serializers.Serializer):
 
 class CustomerSummarySerializer(serializers.Serializer):
     customer_id = serializers.IntegerField()
-    customer_name = serializers.CharField(source="customer__name")
+    customer_name = StrictCharField(source="customer__name")
     report_count = serializers.IntegerField()
     total_amount = serializers.SerializerMethodField()
-    currency = serializers.CharField()
+    currency = StrictCharField()
     first_report = serializers.DateTimeField()
     latest_report = serializers.DateTimeField()
 
@@ -281,10 +281,10 @@ class UsageCostField(AmountField):
 class UsageRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     customer_id = IdField(required=False, allow_null=True)
-    resource_id = serializers.CharField(max_length=128)
-    resource_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    service = serializers.CharField(max_length=64)
-    region = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    resource_id = StrictCharField(max_length=128)
+    resource_name = StrictCharField(max_length=200, required=False, allow_blank=True)
+    service = StrictCharField(max_length=64)
+    region = StrictCharField(max_length=64, required=False, allow_blank=True)
     start_time = serializers.DateTimeField()
     end_time = serializers.DateTimeField()
     duration = serializers.IntegerField(
@@ -312,8 +312,8 @@ class UsageRecordSerializer(serializers.Serializer):
 
 
 class UsageFiltersSerializer(serializers.Serializer):
-    region = serializers.CharField(max_length=64, required=False)
-    service = serializers.CharField(max_length=64, required=False)
+    region = StrictCharField(max_length=64, required=False)
+    service = StrictCharField(max_length=64, required=False)
 
     def to_internal_value(self, data):
         if isinstance(data, dict) and set(data) - set(self.fields):
@@ -338,4 +338,4 @@ class UsageReportSerializer(serializers.Serializer):
     end_date = serializers.DateField()
     filters = UsageFiltersSerializer()
     usage = UsageRecordSerializer(many=True)
-    total_cost = serializers.CharField()
+    total_cost = StrictCharField()

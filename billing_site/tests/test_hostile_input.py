@@ -92,3 +92,25 @@ def test_never_a_server_error(method, url, body):
     if response.streaming:
         b"".join(response.streaming_content)
     assert response.status_code < 500, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    "method,url,body,field",
+    [
+        ("post", "/api/v1/customers/", {"name": 0}, "name"),
+        ("post", "/api/v1/customers/", {"name": "x", "email": 5}, "email"),
+        ("post", "/api/v2/services/", {"name": 12}, "name"),
+        ("post", "/api/collections/", {"code": "c", "title": True}, "title"),
+        (
+            "post",
+            "/api/v1/usage/report",
+            {"start_date": "2022-01-01", "end_date": "2022-01-02", "filters": {"service": 0}},
+            "filters",
+        ),
+    ],
+)
+def test_numbers_are_not_strings(method, url, body, field):
+    client = bearer_client(UserFactory(is_staff=True, is_superuser=True))
+    response = getattr(client, method)(url, body, format="json")
+    assert response.status_code == 400
+    assert field in str(response.json())
