@@ -9,11 +9,13 @@ import string
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
-from invoices.models import Customer
+from invoices.models import Customer, Invoice
 from invoices.money import MoneyError, parse_amount
+from invoices.selectors import customer_list, restricted_to_customers
 from invoices.services import (
     LineInput,
     customer_create,
@@ -34,6 +36,10 @@ class SignatureError(BillingError):
     status_code = 401
 
 
+class BillInputError(BillingError):
+    status_code = 422
+
+
 @transaction.atomic
 def collection_create(*, code: str, title: str, **fields) -> Collection:
     collection = Collection(code=code, title=title, **fields)
@@ -42,12 +48,28 @@ def collection_create(*, code: str, title: str, **fields) -> Collection:
     return collection
 
 
-def _bill_customer(data: dict) -> Customer:
-    """The customer with this account number, created on its first bill."""
-    customer = Customer.objects.filter(account_number=data["acc_no"]).first()
-    if customer is not None:
-        return customer
+def _bill_customer(data: dict, user) -> Customer:
+    """The customer with this account number, created on its first bill. A user
+    acting for particular customers bills only those; without a user (an
+    operator, the demo data) any customer may be billed."""
+    existing = Customer.objects.filter(account_number=data["acc_no"]).first()
+    if (
+        user is not None
+        and restricted_to_customers(user)
+        and (existing is None or not customer_list(user=user).filter(pk=existing.pk).exists())
+    ):
+        raise BillInputError(f"customer.acc_no: no customer {data['acc_no']} of yours.")
+    if existing is not None:
+        return existing
     name = " ".join(part for part in (data.get("first_name"), data.get("last_name")) if part)
+    try:
+        with transaction.atomic():
+            return _create_bill_customer(data, name)
+    except ConflictError:  # created meanwhile by a concurrent bill
+        return Customer.objects.get(account_number=data["acc_no"])
+
+
+def _create_bill_customer(data: dict, name: str) -> Customer:
     return customer_create(
         name=name or data["acc_no"],
         account_number=data["acc_no"],
@@ -98,7 +120,7 @@ def bill_create(
     a bill of the collection under a new random bill number."""
     items = [(_product(item, currency), item["quantity"]) for item in products]
     invoice = invoice_create(
-        customer=_bill_customer(customer),
+        customer=_bill_customer(customer, created_by),
         currency=currency,
         lines=[
             LineInput(description=product.title, unit_price=product.price, quantity=quantity)
@@ -206,7 +228,13 @@ def bill_payment_notification(*, provider: str, payload: dict) -> tuple[Payment 
         raise BillingError(f"amount: {exc}") from None
     if amount <= Decimal("0"):
         raise BillingError("amount must be greater than zero.")
-    existing = Payment.objects.filter(provider=provider, provider_reference=reference).first()
+    # The bill's row lock queues concurrent deliveries; a ref_id already paid on
+    # this bill is the same payment whichever provider name it comes under.
+    Invoice.objects.select_for_update().filter(pk=bill.invoice_id).first()
+    existing = Payment.objects.filter(
+        Q(provider=provider, provider_reference=reference)
+        | Q(invoice_id=bill.invoice_id, provider_reference=reference)
+    ).first()
     if existing is not None:
         return _already_recorded(existing, bill)
     try:

@@ -15,6 +15,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.fields import whole_number
 from billing_site.api.permissions import HasPerms
 from billing_site.api.streaming import encode_id_keys, json_stream_response
 
@@ -51,9 +52,10 @@ def parse_date(value: str, name: str) -> datetime.date:
 
 
 def parse_id(value: str, name: str) -> int:
-    if not (value.isascii() and value.isdigit()) or len(value) > 18:
+    pk = whole_number(value)
+    if pk is None:
         raise ValidationError(f"{name} must be a numeric id, not {value!r}.")
-    return int(value)
+    return pk
 
 
 def parse_status(value: str | None) -> str:

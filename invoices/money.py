@@ -6,6 +6,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # Database columns hold any currency's precision; services quantize per currency.
 AMOUNT_MAX_DIGITS = 19
 AMOUNT_DECIMAL_PLACES = 4
+# Every amount stays below this, so it fits its column in every database.
+MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES)
 
 # ISO 4217 minor units that are not 2.
 _EXPONENTS = {

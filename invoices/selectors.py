@@ -18,6 +18,11 @@ BILLING_RECORD_FIELDS = (
 )
 
 
+def restricted_to_customers(user) -> bool:
+    """Whether ``user`` acts for particular customers (and sees only theirs)."""
+    return not user.is_staff and Customer.users.through.objects.filter(user_id=user.pk).exists()
+
+
 def customer_list(*, user):
     return Customer.objects.visible_to(user).order_by("name", "id")
 

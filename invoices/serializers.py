@@ -12,9 +12,8 @@ from billing_site.api.fields import IdField, StrictCharField, StrictModelSeriali
 
 from .models import Customer, Invoice
 from .money import (
-    AMOUNT_DECIMAL_PLACES,
-    AMOUNT_MAX_DIGITS,
     CURRENCY_CHOICES,
+    MAX_AMOUNT,
     MoneyError,
     format_amount,
     parse_amount,
@@ -44,8 +43,8 @@ class AmountField(serializers.Field):
             self.fail("invalid")
         if not amount.is_finite() or amount < 0:
             raise serializers.ValidationError("Must be a finite amount, zero or more.")
-        if amount.adjusted() >= AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES:
-            raise serializers.ValidationError("Too large an amount.")
+        if amount >= MAX_AMOUNT:
+            raise serializers.ValidationError(f"Must be below {MAX_AMOUNT:,}.")
         return amount
 
     def get_attribute(self, instance):

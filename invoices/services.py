@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing_site.errors import BillingError, ConflictError
 
 from .models import Customer, Invoice, InvoiceLine, NumberSequence
-from .money import quantize
+from .money import MAX_AMOUNT, quantize
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,11 @@ def customer_create(*, name: str, account_number: str = "", **fields) -> Custome
         )
     customer = Customer(name=name, account_number=account_number, **fields)
     customer.full_clean()
-    customer.save()
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:  # the same account number, saved concurrently
+        raise ConflictError(f"A customer with account number {account_number} exists.") from None
     return customer
 
 
@@ -95,15 +99,19 @@ def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
                 total=total,
             )
         )
+    subtotal = sum((row.subtotal for row in rows), Decimal("0"))
+    tax = sum((row.tax for row in rows), Decimal("0"))
+    if subtotal + tax >= MAX_AMOUNT or any(row.total >= MAX_AMOUNT for row in rows):
+        raise BillingError(f"An invoice total must stay below {MAX_AMOUNT:,}.")
     invoice.lines.all().delete()
     InvoiceLine.objects.bulk_create(rows)
-    invoice.subtotal = sum((row.subtotal for row in rows), Decimal("0"))
-    invoice.tax = sum((row.tax for row in rows), Decimal("0"))
-    invoice.total = invoice.subtotal + invoice.tax
+    invoice.subtotal, invoice.tax, invoice.total = subtotal, tax, subtotal + tax
 
 
-def _current_lines(invoice: Invoice) -> list[LineInput]:
-    return [
+def _current_lines(invoice: Invoice, currency: str | None = None) -> list[LineInput]:
+    """The invoice's lines as inputs; with ``currency``, only if every price fits
+    it exactly (a change of currency never rounds an amount away)."""
+    lines = [
         LineInput(
             description=line.description,
             unit_price=line.unit_price,
@@ -112,6 +120,9 @@ def _current_lines(invoice: Invoice) -> list[LineInput]:
         )
         for line in invoice.lines.all()
     ]
+    if currency and any(quantize(line.unit_price, currency) != line.unit_price for line in lines):
+        raise ConflictError(f"The prices have more decimal places than {currency} allows.")
+    return lines
 
 
 def _lines_for(
@@ -170,7 +181,11 @@ def invoice_create(
         description=description,
     )
     invoice.full_clean()
-    invoice.save()
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:  # the same number, saved concurrently
+        raise ConflictError(f"An invoice numbered {number} exists.") from None
     _replace_lines(invoice, lines)
     invoice.save(update_fields=["subtotal", "tax", "total"])
     if issue:
@@ -208,7 +223,7 @@ def invoice_update(
     invoice.full_clean()
     lines = _lines_for(lines, amount, invoice.description, invoice.currency)
     if lines is None and currency_changed:
-        lines = _current_lines(invoice)
+        lines = _current_lines(invoice, invoice.currency)
     if lines is not None:
         _replace_lines(invoice, lines)
     invoice.save()
@@ -229,8 +244,9 @@ def invoice_amend_terms(
             raise ConflictError(
                 f"Invoice {invoice.number} has payments; its currency cannot change."
             )
+        lines = _current_lines(invoice, currency)
         invoice.currency = currency
-        _replace_lines(invoice, _current_lines(invoice))
+        _replace_lines(invoice, lines)
     if due_date:
         invoice.due_date = due_date
     invoice.full_clean()

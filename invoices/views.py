@@ -43,6 +43,8 @@ class InvoiceViewSet(viewsets.ModelViewSet):
         return Response(InvoiceSerializer(fresh).data, status=status_code)
 
     def _write_serializer(self, instance=None, partial=False):
+        if not isinstance(self.request.data, dict):
+            raise ValidationError({"detail": ["The body must be a JSON object."]})
         if instance is not None and self.request.data.get("status", "draft") != "draft":
             raise ValidationError({"status": ["Use POST /issue or /void to change the status."]})
         serializer = InvoiceWriteSerializer(

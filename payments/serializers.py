@@ -18,8 +18,9 @@ def _refuse_card_data(data):
 
 
 class CardInputSerializer(serializers.Serializer):
-    type = StrictCharField(
-        max_length=32, required=False, allow_blank=True, help_text="Brand, e.g. Visa."
+    # A brand is words (Visa, American Express): digits here could be a card number.
+    type = StrictRegexField(
+        r"^[A-Za-z][A-Za-z .&'-]{0,31}$", required=False, help_text="Brand, e.g. Visa."
     )
     last4 = StrictRegexField(r"^\d{4}$", required=False)
     exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False)

@@ -17,6 +17,8 @@ from .models import BillingReport, Order, Service
 from .renderers import ReportCSVRenderer, ReportPDFRenderer
 
 OUTPUT_FORMATS = ("json", "csv", "pdf", "dict")
+# One service cost stays below this, so a report's sum in cents fits a 64-bit integer.
+MAX_SERVICE_COST = Decimal(10) ** 9
 DOWNLOAD_FORMATS = ("csv", "json", "pdf")
 RENDERERS = {"csv": ReportCSVRenderer, "pdf": ReportPDFRenderer}
 
@@ -47,6 +49,10 @@ class OrderInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         currency = settings.DEFAULT_CURRENCY
         for index, cost in enumerate(attrs["service_costs"]):
+            if cost["amount"] >= MAX_SERVICE_COST:
+                raise serializers.ValidationError(
+                    {"service_costs": {index: {"amount": [f"Must be below {MAX_SERVICE_COST:,}."]}}}
+                )
             try:
                 check_precision(cost, currency, ("amount",))
             except serializers.ValidationError as exc:

@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing_site.api.exceptions import all_messages
-from billing_site.api.fields import MAX_ID
+from billing_site.api.fields import whole_number
 from billing_site.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LinkHeaderPagination
@@ -66,7 +66,8 @@ class ReportsFace:
         if status_code == 400:
             body = {"error": all_messages(detail)}
             fields = isinstance(detail, dict) and set(detail) - {"non_field_errors", "detail"}
-            if fields or isinstance(detail, list):
+            per_order = isinstance(detail, list) and any(isinstance(item, dict) for item in detail)
+            if fields or per_order:
                 body["errors"] = detail
             return body
         return {"detail": message}
@@ -140,7 +141,8 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         return selectors.report_list(user=self.request.user)
 
     def _report(self, pk):
-        report = selectors.report_get(user=self.request.user, pk=pk) if pk.isdigit() else None
+        pk = whole_number(pk)
+        report = selectors.report_get(user=self.request.user, pk=pk) if pk else None
         if report is None:
             raise NotFound()
         return report
@@ -211,9 +213,13 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        output = request.query_params.get("format", "csv")
-        if output not in DOWNLOAD_FORMATS or set(request.query_params) - {"format"}:
-            raise ValidationError(f"Invalid format: {output}")
+        unknown = sorted(set(request.query_params) - {"format"})
+        if unknown:
+            raise ValidationError(f"Unknown query parameter: {', '.join(unknown)}")
+        formats = request.query_params.getlist("format") or ["csv"]
+        output = formats[0]
+        if output not in DOWNLOAD_FORMATS or len(formats) > 1:
+            raise ValidationError(f"Invalid format: {','.join(formats)}")
         report = self._report(pk)
         if output == "csv":  # streamed, so a report of any size leaves in constant memory
             self._check_size(report, "csv")
@@ -251,12 +257,11 @@ class ReportViewSet(ReportsFace, viewsets.ReadOnlyModelViewSet):
         unknown = set(request.query_params) - {"customer_id"}
         if unknown:
             raise ValidationError({name: ["Unknown query parameter."] for name in sorted(unknown)})
-        customer_id = request.query_params.get("customer_id")
-        if customer_id is not None and not (customer_id.isdigit() and int(customer_id) <= MAX_ID):
+        raw = request.query_params.get("customer_id")
+        customer_id = None if raw is None else whole_number(raw)
+        if raw is not None and customer_id is None:
             raise ValidationError({"customer_id": ["A valid id is required."]})
-        rows = selectors.customer_summary(
-            user=request.user, customer_id=int(customer_id) if customer_id else None
-        )
+        rows = selectors.customer_summary(user=request.user, customer_id=customer_id)
         return Response(CustomerSummarySerializer(rows, many=True).data)
 
 

@@ -69,3 +69,13 @@ class StrictModelSerializer(serializers.ModelSerializer):
         models.SlugField: StrictSlugField,
         models.URLField: StrictURLField,
     }
+
+
+def whole_number(raw: str, *, maximum: int = MAX_ID) -> int | None:
+    """``raw`` as a positive whole number in range, or None. ASCII digits only:
+    "²".isdigit() is true, yet int("²") fails."""
+    if raw.isascii() and raw.isdigit() and len(raw) <= len(str(maximum)):
+        value = int(raw)
+        if 0 < value <= maximum:
+            return value
+    return None

@@ -19,10 +19,39 @@ def database_unavailable() -> JsonResponse:
     return response
 
 
+# MySQL/MariaDB errors that mean "cannot use the database now", not "bad query":
+# too many connections, access denied or account locked, cannot connect, server
+# gone away, lost connection, lock wait timeout, deadlock.
+_MYSQL_UNAVAILABLE = {
+    1040,
+    1045,
+    1129,
+    1130,
+    1205,
+    1213,
+    2002,
+    2003,
+    2005,
+    2006,
+    2013,
+    2055,
+    4031,
+    4151,
+}
+
+
 def is_connection_failure(exc: Exception) -> bool:
-    """The database is unreachable (not a bad query): OperationalError from the
-    driver's connection codes, or an interface error on a dead connection."""
-    return isinstance(exc, (OperationalError, InterfaceError))
+    """The database cannot be used right now (so a retry may succeed), as opposed
+    to an error of the query itself such as an overflow."""
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    if code is not None:
+        return code in _MYSQL_UNAVAILABLE
+    message = str(exc).lower()  # SQLite says it in words
+    return "locked" in message or "unable to open" in message or "disk i/o" in message
 
 
 class BodySizeLimitMiddleware:

@@ -3,6 +3,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from .fields import whole_number
+
 
 class PageNumberPagination(pagination.PageNumberPagination):
     """``?page=`` and ``?page_size=`` (capped at MAX_PAGE_SIZE); a page size that
@@ -13,7 +15,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isdigit() and int(raw) > 0):
+        if raw is not None and whole_number(raw) is None:
             raise ValidationError({"page_size": ["Must be a positive integer."]})
         return super().get_page_size(request)
 
@@ -45,7 +47,7 @@ class LengthAwarePagination(PageNumberPagination):
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
-        if raw is not None and not (raw.isdigit() and int(raw) > 0):
+        if raw is not None and whole_number(raw) is None:
             raise ValidationError({"per_page": ["Must be a positive integer."]})
         return super(PageNumberPagination, self).get_page_size(request)
 

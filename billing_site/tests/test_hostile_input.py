@@ -75,6 +75,25 @@ REQUESTS = [
         f'{{"customer_id": 1, "amount": 1, {DATES}, "description": "a\\u0000b"}}',
     ),
     ("post", "/checkPaymentStatus", f'{{"orderID": {HUGE}, "billingNumber": {BIG}}}'),
+    ("get", "/api/v1/invoices/?page_size=%C2%B2", None),
+    ("get", "/api/v2/reports/%C2%B2/", None),
+    ("get", "/api/v2/reports/%C2%B2/download/", None),
+    ("get", "/api/v2/reports/customer-summary/?customer_id=%C2%B2", None),
+    ("get", "/api/v1/get_invoice_details/%C2%B2", None),
+    ("patch", "/api/v1/invoices/{invoice}/", "[1]"),
+    ("put", "/api/v1/invoices/{invoice}/", '"x"'),
+    (
+        "post",
+        "/api/v1/invoices/",
+        f'{{"customer_id": 1, {DATES}, "line_items": [{{"description": "x", '
+        '"price": "999999999999999", "quantity": "999999999.999", "tax_rate": "100"}]}',
+    ),
+    (
+        "post",
+        "/api/v2/orders/",
+        f'{{"customer_id": 1, {ORDER}, "service_costs": [{{"service_id": 1, '
+        '"amount": "999999999999999.99"}]}',
+    ),
 ]
 
 
@@ -114,3 +133,38 @@ def test_numbers_are_not_strings(method, url, body, field):
     response = getattr(client, method)(url, body, format="json")
     assert response.status_code == 400
     assert field in str(response.json())
+
+
+def test_an_invoice_too_large_for_the_ledger_is_refused_and_nothing_stays():
+    from invoices.models import Customer, Invoice
+
+    client = bearer_client(UserFactory(is_staff=True, is_superuser=True))
+    customer = Customer.objects.create(name="Big", account_number="BIG-1")
+    line = {"description": "x", "price": "999999999999999", "quantity": "1000"}
+    response = client.post(
+        "/api/v1/invoices/",
+        {
+            "customer_id": customer.pk,
+            "date": "2023-01-01",
+            "due_date": "2023-01-02",
+            "line_items": [line],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not Invoice.objects.exists()
+    assert client.get("/api/v1/invoices/").status_code == 200
+
+
+def test_only_connection_trouble_is_a_503():
+    from django.db import InterfaceError, OperationalError
+
+    from billing_site.api.middleware import is_connection_failure
+
+    assert is_connection_failure(OperationalError(2006, "MySQL server has gone away"))
+    assert is_connection_failure(OperationalError(4151, "Access denied, this account is locked"))
+    assert is_connection_failure(OperationalError("database is locked"))
+    assert is_connection_failure(InterfaceError("connection already closed"))
+    assert not is_connection_failure(OperationalError(1264, "Out of range value"))
+    assert not is_connection_failure(OperationalError("integer overflow"))
+    assert not is_connection_failure(ValueError("x"))

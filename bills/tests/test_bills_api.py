@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from billing_site.testing import bearer_client
 from bills.models import Bill, Product
@@ -307,3 +308,93 @@ def test_auth_permissions_and_customer_isolation(api_client, collection):
     client = bearer_client(linked)
     assert client.get("/api/collections/demo/bills").json()["total"] == 0
     assert client.get(f"/api/collections/demo/bills/{bill.bill_no}").status_code == 404
+
+
+def test_a_user_acting_for_a_customer_bills_only_that_customer(collection):
+    from invoices.tests.factories import CustomerFactory
+
+    mine = CustomerFactory(account_number="MINE-1")
+    CustomerFactory(account_number="911111111111")
+    user = UserFactory(perms=PERMS)
+    mine.users.add(user)
+    client = bearer_client(user)
+    for acc_no in ("911111111111", "BRAND-NEW"):
+        body = {**DOCUMENT_BILL, "customer": {**DOCUMENT_BILL["customer"], "acc_no": acc_no}}
+        response = client.post("/api/collections/demo/bills", body, format="json")
+        assert response.status_code == 422, acc_no
+        assert "of yours" in response.json()["message"]
+    assert not Bill.objects.exists() and not Invoice.objects.exists()
+    assert not Customer.objects.filter(account_number="BRAND-NEW").exists()
+    body = {**DOCUMENT_BILL, "customer": {**DOCUMENT_BILL["customer"], "acc_no": "MINE-1"}}
+    assert client.post("/api/collections/demo/bills", body, format="json").status_code == 200
+
+
+def test_a_bill_with_a_total_too_large_is_refused(client, collection):
+    body = {
+        **DOCUMENT_BILL,
+        "product": [{"title": "x", "price": "999999999999999", "quantity": 1000}],
+    }
+    response = client.post("/api/collections/demo/bills", body, format="json")
+    assert 400 <= response.status_code < 500
+    assert not Bill.objects.exists() and not Invoice.objects.exists()
+
+
+def test_a_currency_that_would_round_prices_is_refused(client, collection):
+    bill = make_bill(collection, product=[{"title": "x", "price": "10.55", "quantity": 1}])
+    response = client.patch(
+        f"/api/collections/demo/bills/{bill.bill_no}", {"currency": "JPY"}, format="json"
+    )
+    assert response.status_code == 409
+    assert Invoice.objects.get(pk=bill.invoice_id).total == Decimal("10.55")
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="races need MariaDB's concurrency")
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_bills_of_a_new_account_and_invoice_numbers_never_500():
+    import threading
+
+    from django.db import connections
+
+    collection_create(code="demo", title="Demo")
+    user = UserFactory(is_staff=True, is_superuser=True)
+    customer = {**DOCUMENT_BILL["customer"], "acc_no": "NEWACC-77"}
+    barrier, statuses = threading.Barrier(16), []
+
+    def one(index):
+        client = bearer_client(user)
+        barrier.wait()
+        try:
+            if index % 2:
+                response = client.post(
+                    "/api/collections/demo/bills",
+                    {**DOCUMENT_BILL, "customer": customer},
+                    format="json",
+                )
+            else:
+                response = client.post(
+                    "/api/v1/invoices/",
+                    {
+                        "customer_id": Customer.objects.get(account_number="SEED").pk,
+                        "amount": "1",
+                        "date": "2023-01-01",
+                        "due_date": "2023-01-02",
+                        "number": "RACE-1",
+                    },
+                    format="json",
+                )
+            statuses.append((index % 2, response.status_code))
+        finally:
+            connections.close_all()
+
+    Customer.objects.create(name="Seed", account_number="SEED")
+    threads = [threading.Thread(target=one, args=(index,)) for index in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    bills = [status for kind, status in statuses if kind == 1]
+    invoices = [status for kind, status in statuses if kind == 0]
+    assert bills == [200] * 8
+    assert Customer.objects.filter(account_number="NEWACC-77").count() == 1
+    assert sorted(invoices)[0] == 201 and set(invoices[1:]) <= {201, 400, 409}
+    assert invoices.count(201) == 1

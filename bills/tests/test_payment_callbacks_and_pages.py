@@ -209,3 +209,16 @@ def test_sandbox_off_in_production_settings(client, bill, settings):
     assert b'id="pay"' not in page
     assert b"Your payment provider completes this payment" in page
     assert client.post(f"/bills/{bill.bill_no}/pay").status_code == 409
+
+
+def test_a_notification_replayed_under_another_provider_name_records_nothing_more(bill):
+    payload = notification(bill, amount="30.00", ref_id="once")
+    assert notify(payload, provider="sandbox").json()["message"] == "Payment recorded."
+    for provider in ("myprovider", "other1", "other2"):
+        response = notify(payload, provider=provider)
+        assert (response.status_code, response.json()["message"]) == (
+            200,
+            "Payment already recorded.",
+        )
+    assert Payment.objects.count() == 1
+    assert Invoice.objects.get(pk=bill.invoice_id).amount_paid == Decimal("30.00")

@@ -300,7 +300,9 @@ def test_edit_and_delete_a_draft(client, customer):
     assert put.status_code == 200, put.json()
     assert (put.json()["currency"], put.json()["total"]) == ("EUR", "10.00")
     assert InvoiceLine.objects.filter(invoice_id=created["id"]).count() == 1
-    assert client.patch(url, {"currency": "JPY"}, format="json").json()["total"] == "10"
+    # 2.50 a piece has no yen amount: the change is refused, nothing is rounded away
+    assert client.patch(url, {"currency": "JPY"}, format="json").status_code == 409
+    assert client.patch(url, {"currency": "GBP"}, format="json").json()["total"] == "10.00"
     assert client.delete(url).status_code == 204
     assert not Invoice.objects.filter(pk=created["id"]).exists()
 

@@ -107,6 +107,7 @@ def test_only_open_invoices_take_payments(client, status):
         ({"amount": "1", "method": "card", "card_number": "4111111111111111"}, "card"),
         ({"amount": "1", "method": "card", "card": {"last4": "12345"}}, "card"),
         ({"amount": "1", "method": "card", "card": {"exp_month": 13}}, "card"),
+        ({"amount": "1", "method": "card", "card": {"type": "4242424242424242"}}, "card"),
         ({"amount": "1", "method": "cash", "paid_at": "yesterday"}, "paid_at"),
     ],
 )
