@@ -10,11 +10,18 @@ class StrictFilterBackend(filters.DjangoFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is not None:
-            # A view names any other parameters it reads in ``extra_query_params``.
-            extra = set(getattr(view, "extra_query_params", ()))
-            known = set(filterset_class.base_filters) | self.allowed_extra | extra
-            unknown = sorted(set(request.query_params) - known)
-            if unknown:
-                raise ValidationError({name: ["Unknown query parameter."] for name in unknown})
+        known = set(filterset_class.base_filters) if filterset_class else set()
+        # A view names any other parameters it reads in ``extra_query_params``.
+        known |= self.allowed_extra | set(getattr(view, "extra_query_params", ()))
+        params = request.query_params
+        errors = {name: ["Unknown query parameter."] for name in sorted(set(params) - known)}
+        errors.update(
+            {
+                name: ["Given more than once."]
+                for name in sorted(params)
+                if len(params.getlist(name)) > 1
+            }
+        )
+        if errors:
+            raise ValidationError(errors)
         return super().filter_queryset(request, queryset, view)

@@ -80,6 +80,7 @@ def test_collections(client):
         "/api/collections/", {"code": "fees-2026", "title": "x"}, format="json"
     ).status_code in (400, 422)
     assert client.get("/api/collections/nope/").status_code == 404
+    assert client.get("/api/collections/?colour=red").status_code == 400
 
 
 def test_create_the_documents_bill(client, collection):

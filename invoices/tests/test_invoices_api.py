@@ -397,6 +397,8 @@ def test_list_is_paginated_and_filtered(client):
         "?colour=blue",
         "?page=99",
         "?page_size=abc",
+        "?status=paid&status=open",
+        "?customer_id=1&customer_id=2",
     ],
 )
 def test_bad_list_queries_are_4xx(client, query):
