@@ -12,6 +12,7 @@ from billing_site.errors import BillingError, ConflictError
 
 from .models import Customer, Invoice, InvoiceLine, NumberSequence
 from .money import MAX_AMOUNT, quantize
+from .selectors import restricted_to_customers
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ def _next_number(name: str, template: str, taken) -> str:
 
 
 @transaction.atomic
-def customer_create(*, name: str, account_number: str = "", **fields) -> Customer:
+def customer_create(*, name: str, account_number: str = "", created_by=None, **fields) -> Customer:
+    """A new customer. One created by a user who acts for particular customers
+    becomes one of theirs, so they can see it."""
     if not account_number:
         account_number = _next_number(
             "customer",
@@ -62,6 +65,8 @@ def customer_create(*, name: str, account_number: str = "", **fields) -> Custome
             customer.save()
     except IntegrityError:  # the same account number, saved concurrently
         raise ConflictError(f"A customer with account number {account_number} exists.") from None
+    if created_by is not None and restricted_to_customers(created_by):
+        customer.users.add(created_by)
     return customer
 
 

@@ -94,7 +94,9 @@ class CustomerViewSet(viewsets.ModelViewSet):
         return selectors.customer_list(user=self.request.user)
 
     def perform_create(self, serializer):
-        serializer.instance = services.customer_create(**serializer.validated_data)
+        serializer.instance = services.customer_create(
+            created_by=self.request.user, **serializer.validated_data
+        )
 
     def perform_update(self, serializer):
         serializer.instance = services.customer_update(

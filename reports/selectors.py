@@ -2,7 +2,9 @@
 
 import datetime
 from collections.abc import Iterator
+from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
@@ -69,6 +71,24 @@ def customer_summary(*, user, customer_id: int | None = None) -> list[dict]:
         )
         .order_by("customer_id", "currency")
     )
+
+
+class TooManyRecords(Exception):
+    pass
+
+
+def usage_report(*, user, start_date, end_date, **filters) -> tuple[list, Decimal]:
+    """The usage records of a period and their total cost, summed exactly; more
+    than USAGE_REPORT_MAX_RECORDS of them is refused."""
+    limit = settings.USAGE_REPORT_MAX_RECORDS
+    records = list(
+        usage_list(user=user, start_date=start_date, end_date=end_date, **filters)[: limit + 1]
+    )
+    if len(records) > limit:
+        raise TooManyRecords(
+            f"More than {limit} usage records match; narrow the dates or the filters."
+        )
+    return records, sum((record.cost for record in records), Decimal("0"))
 
 
 def usage_list(

@@ -1,7 +1,6 @@
 """The reports face (document 003): services and orders in, billing reports out;
 and usage reporting (document 001)."""
 
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -307,20 +306,15 @@ class UsageReportView(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         filters = data.get("filters", {})
-        limit = settings.USAGE_REPORT_MAX_RECORDS
-        usage = list(
-            selectors.usage_list(
+        try:
+            usage, total = selectors.usage_report(
                 user=request.user,
                 start_date=data["start_date"],
                 end_date=data["end_date"],
                 **filters,
-            )[: limit + 1]
-        )
-        if len(usage) > limit:
-            raise ValidationError(
-                f"More than {limit} usage records match; narrow the dates or the filters."
             )
-        total = sum((record.cost for record in usage), Decimal("0"))
+        except selectors.TooManyRecords as exc:
+            raise ValidationError(str(exc)) from None
         return Response(
             UsageReportSerializer(
                 {

@@ -116,3 +116,16 @@ def test_customer_list_queries_are_constant(client, count, django_assert_num_que
     # user, permissions (user, group), count, page, log row
     with django_assert_num_queries(6):
         assert len(client.get("/api/v1/customers/").json()["results"]) == count
+
+
+def test_a_customer_created_by_a_linked_user_is_theirs():
+    mine = CustomerFactory()
+    user = UserFactory(perms=PERMS)
+    mine.users.add(user)
+    client = bearer_client(user)
+    created = client.post("/api/v1/customers/", {"name": "Branch office"}, format="json").json()
+    assert client.get(f"/api/v1/customers/{created['id']}/").status_code == 200
+    assert {row["id"] for row in client.get("/api/v1/customers/").json()["results"]} == {
+        mine.pk,
+        created["id"],
+    }
