@@ -1,7 +1,6 @@
 """The reports face (document 003): services and orders in, billing reports out;
 and usage reporting (document 001)."""
 
-
 from django.conf import settings
 from django.db import transaction
 from django.http import StreamingHttpResponse
