@@ -20,6 +20,10 @@ def bill_get(*, user, collection: Collection, bill_no: str) -> Bill | None:
     return bill_list(user=user, collection=collection).filter(bill_no=bill_no).first()
 
 
+def bill_with_invoice(bill_no: str) -> Bill:
+    return Bill.objects.select_related("invoice").get(bill_no=bill_no)
+
+
 def bill_for_page(bill_no: str) -> Bill | None:
     """A bill for its public page: whoever has the bill number may see it."""
     return (

@@ -208,7 +208,7 @@ class PaymentCallbackView(APIView):
         payment, created = services.bill_payment_notification(
             provider=provider, payload=request.data
         )
-        bill = Bill.objects.select_related("invoice").get(bill_no=request.data["bill_no"])
+        bill = selectors.bill_with_invoice(str(request.data["bill_no"]))  # its balance now
         message = (
             "Payment recorded."
             if created

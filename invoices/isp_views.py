@@ -117,13 +117,7 @@ class InvoiceDetailsView(IspView):
     )
     def get(self, request, invoice_id):
         pk = parse_id(invoice_id, "invoiceId")
-        invoice = (
-            selectors.isp_invoice_list(user=request.user)
-            .filter(pk=pk)
-            .select_related("customer")
-            .prefetch_related("lines")
-            .first()
-        )
+        invoice = selectors.isp_invoice_get(user=request.user, pk=pk)
         if invoice is None:
             raise NotFound(f"Invoice {pk} not found.")
         return Response([invoice_details(invoice)])

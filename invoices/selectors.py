@@ -122,6 +122,17 @@ def isp_invoice_list(
     return queryset
 
 
+def isp_invoice_get(*, user, pk: int) -> Invoice | None:
+    """One issued invoice with what its details show: customer and lines."""
+    return (
+        isp_invoice_list(user=user)
+        .filter(pk=pk)
+        .select_related("customer")
+        .prefetch_related("lines")
+        .first()
+    )
+
+
 def ids_in_batches(queryset, batch_size: int = 10_000) -> Iterator[int]:
     """Every id of ``queryset`` ascending, read in keyset batches."""
     queryset = queryset.order_by("pk").values_list("pk", flat=True)
