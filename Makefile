@@ -1,10 +1,13 @@
 # make run   - set up, migrate a SQLite database, load demo data, serve on :8000
 # make test  - the test suite (SQLite unless DATABASE_URL says otherwise)
+# make fuzz  - schemathesis against every operation of /api/schema/ (scripts/fuzz.sh)
+# make audit - the pinned dependencies against known advisories (needs pypi.org's JSON API)
+# make bench - seed a large data set and measure (see bench/README.md)
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format migrations-check ci clean
+.PHONY: install run test lint format migrations-check ci clean bench fuzz audit
 
 .venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
 	./scripts/bootstrap.sh
@@ -29,8 +32,19 @@ format: install
 	.venv/bin/ruff format .
 	.venv/bin/ruff check --fix .
 
+audit:
+	python3 -m venv .venv-audit
+	.venv-audit/bin/pip install -q pip-audit
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r requirements-dev.txt
+
+fuzz: install
+	scripts/fuzz.sh
+
+bench: install
+	$(PY) -m bench.run
+
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=billing_site.settings.test $(PY) manage.py makemigrations --check --dry-run
 
 clean:
-	rm -rf .venv staticfiles
+	rm -rf .venv .venv-audit staticfiles

@@ -14,9 +14,12 @@ _SENSITIVE_NAMES = (
 )
 SECRET_KEY_PATTERN = re.compile(rf"{_SENSITIVE_NAMES}|^access$|^refresh$|^pan$", re.IGNORECASE)
 # A secret-looking key and its value anywhere in text ("key": "value", key=value):
-# the safety net for bodies that are not (or no longer, once cut) parseable.
+# the safety net for bodies that are not (or no longer, once cut) parseable. A key
+# starts where a word starts and is at most 64 characters either side of the name,
+# so a long run of word characters is scanned once, not once per character.
 _SECRET_PAIR = re.compile(
-    rf"""(?P<key>["']?[\w.-]*(?:{_SENSITIVE_NAMES}|access|refresh)[\w.-]*["']?\s*[:=]\s*)"""
+    rf"""(?P<key>(?<![\w.-])["']?[\w.-]{{0,64}}(?:{_SENSITIVE_NAMES}|access|refresh)"""
+    rf"""[\w.-]{{0,64}}["']?\s*[:=]\s*)"""
     r"""(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s&,;}\]]+)""",
     re.IGNORECASE,
 )

@@ -10,6 +10,12 @@ class BillingError(Exception):
         self.message = message
 
 
+class NotFoundError(BillingError):
+    """What the request names does not exist."""
+
+    status_code = 404
+
+
 class ConflictError(BillingError):
     """The request is valid but the object's state does not allow it."""
 

@@ -81,13 +81,6 @@ class BillUpdateSerializer(serializers.Serializer):
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
     cancel = serializers.BooleanField(required=False, default=False)
 
-    def validate(self, attrs):
-        if not set(self.initial_data) & set(self.fields):
-            raise serializers.ValidationError(
-                "Nothing to update: give due, ref1, ref2, currency or cancel."
-            )
-        return attrs
-
 
 def _amount(value: Decimal, currency: str) -> str:
     return format_amount(value, currency)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from billing_site.errors import BillingError, ConflictError
+from billing_site.errors import BillingError, ConflictError, NotFoundError
 from invoices.models import Customer, Invoice
 from invoices.money import MoneyError, parse_amount
 from invoices.selectors import customer_list, restricted_to_customers
@@ -208,9 +208,11 @@ def bill_payment_notification(*, provider: str, payload: dict) -> tuple[Payment 
         .first()
     )
     if bill is None:
-        raise BillingError("Unknown bill_no.")
+        raise NotFoundError("Unknown bill_no.")
     expected = notification_signature(payload, bill.collection.callback_secret)
-    if not hmac.compare_digest(expected, str(payload.get("signature", ""))):
+    # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).
+    given = str(payload.get("signature", "")).encode("utf-8", "surrogatepass")
+    if not hmac.compare_digest(expected.encode(), given):
         raise SignatureError("Invalid signature.")
     if (
         _canonical(payload.get("paid", "")).lower() != "true"

@@ -12,7 +12,7 @@ router.register(r"api/collections/(?P<code>[^/]+)/bills", views.BillViewSet, bas
 urlpatterns = [
     *router.urls,
     route(
-        r"api/payments/callback/(?P<provider>[a-z0-9_-]{1,32})",
+        r"api/payments/callback/(?P<provider>[^/]+)",
         views.PaymentCallbackView.as_view(),
         "payment-callback",
     ),

@@ -1,6 +1,7 @@
 """The bills face (document 004): collections and their bills, and the payment
 notifications (callbacks) that pay bills."""
 
+import re
 from functools import cached_property
 
 from django.shortcuts import get_object_or_404
@@ -38,12 +39,35 @@ BILLS_ERROR = inline_serializer(
     },
 )
 _ERRORS = {code: BILLS_ERROR for code in (400, 401, 403, 404, 409, 422, 429)}
+_ONE_INCLUDE = "|".join(re.escape(name) for name in INCLUDES)
 INCLUDE_PARAMETER = OpenApiParameter(
     "include",
     OpenApiTypes.STR,
     required=False,
+    pattern=f"^(({_ONE_INCLUDE})(,({_ONE_INCLUDE}))*)?$",
     description=f"Comma-separated, of: {', '.join(INCLUDES)}",
 )
+
+
+def dotted(detail, prefix: str = "") -> dict[str, list[str]]:
+    """Nested errors under Laravel's dotted names, each a list of messages:
+    ``{"product": [{}, {"price": [...]}]}`` becomes ``{"product.1.price": [...]}``;
+    a nested object's own errors go under its name."""
+    if isinstance(detail, dict):
+        parts = detail.items()
+    elif isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail):
+        parts = enumerate(detail)
+    else:
+        return {
+            prefix: [str(item) for item in detail] if isinstance(detail, list) else [str(detail)]
+        }
+    errors: dict[str, list[str]] = {}
+    for key, value in parts:
+        own = key == "non_field_errors" and prefix
+        name = prefix if own else ".".join(filter(None, (prefix, str(key))))
+        for field, messages in dotted(value, name).items():
+            errors.setdefault(field, []).extend(messages)
+    return errors
 
 
 class Unprocessable(APIException):
@@ -61,7 +85,7 @@ class BillsFace:
     def error_body(self, message, status_code=None, detail=None):
         errors = detail if isinstance(detail, dict) else {}
         errors = {key: value for key, value in errors.items() if key != "detail"}
-        return {"message": message, "errors": errors}
+        return {"message": message, "errors": dotted(errors)}
 
     def valid(self, serializer):
         if not serializer.is_valid():
@@ -161,6 +185,9 @@ class BillViewSet(BillsFace, viewsets.GenericViewSet):
         return self._respond(bill, includes)
 
 
+PROVIDER_PATTERN = "^[a-z0-9_-]{1,32}$"
+
+
 @extend_schema(tags=["bills"])
 class PaymentCallbackView(APIView):
     """A payment provider's notification for a bill. No token: the HMAC-SHA256
@@ -176,6 +203,11 @@ class PaymentCallbackView(APIView):
         return {"message": message, "errors": {}}
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "provider", OpenApiTypes.STR, OpenApiParameter.PATH, pattern=PROVIDER_PATTERN
+            )
+        ],
         request=inline_serializer(
             "PaymentNotification",
             {
@@ -203,6 +235,10 @@ class PaymentCallbackView(APIView):
         },
     )
     def post(self, request, provider):
+        # Matched here rather than in the route, so a stranger name gets this
+        # face's 404 body.
+        if not re.fullmatch(PROVIDER_PATTERN, provider):
+            raise NotFound("Unknown payment provider.")
         if not isinstance(request.data, dict):
             raise ValidationError("The body must be a JSON object.")
         payment, created = services.bill_payment_notification(

@@ -6,7 +6,6 @@ import datetime
 import re
 
 from django.urls import reverse
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -15,8 +14,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing_site.api.fields import whole_number
+from billing_site.api.fields import MAX_ID, whole_number
 from billing_site.api.permissions import HasPerms
+from billing_site.api.schema import AutoSchema
 from billing_site.api.streaming import encode_id_keys, json_stream_response
 
 from . import receipts, selectors
@@ -75,12 +75,30 @@ def parse_range(from_date: str | None, to_date: str | None) -> dict:
     return {"date_from": start, "date_to": end}
 
 
+_DATE_SCHEMA = {"type": "string", "format": "date"}
+_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+PATH_ARGUMENTS = {
+    "from_date": _DATE_SCHEMA,
+    "to_date": _DATE_SCHEMA,
+    "status": {"type": "string", "enum": sorted(ISP_STATUSES)},
+    "user_id": _ID_SCHEMA,
+    "invoice_id": _ID_SCHEMA,
+}
+
+
 class PathOperationIds(AutoSchema):
     """One view serves several paths here (optional path arguments): name each
-    operation after its whole path, ``get_all_invoice_ids_from_date_to_date``."""
+    operation after its whole path, ``get_all_invoice_ids_from_date_to_date``,
+    and document each argument as the parsers above read it."""
 
     def get_operation_id(self):
         return "_".join(part.strip("{}") for part in self.path.strip("/").split("/")[2:])
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            parameter["schema"] = PATH_ARGUMENTS.get(parameter["name"], parameter["schema"])
+        return parameters
 
 
 class IspView(APIView):

@@ -21,8 +21,18 @@ from .money import (
 from .selectors import customer_get
 from .services import LineInput
 
+# Sent as a decimal string or a JSON number; answered as a string. A currency may
+# allow fewer places than four (USD two, JPY none): more is a 400.
+AMOUNT_SCHEMA = {
+    "oneOf": [
+        {"type": "string", "format": "decimal", "pattern": r"^[0-9]{1,15}(\.[0-9]{1,4})?$"},
+        {"type": "number", "minimum": 0, "maximum": int(MAX_AMOUNT) - 1},
+    ],
+    "example": "100.00",
+}
 
-@extend_schema_field({"type": "string", "format": "decimal", "example": "100.00"})
+
+@extend_schema_field(AMOUNT_SCHEMA)
 class AmountField(serializers.Field):
     """Money: read as a decimal string or number (never a float), written as a
     decimal string with the currency's places. ``currency_source`` is the dotted

@@ -72,6 +72,8 @@ def customer_create(*, name: str, account_number: str = "", created_by=None, **f
 
 @transaction.atomic
 def customer_update(*, customer: Customer, **fields) -> Customer:
+    if fields.get("account_number") == "":  # as on create, blank: ours to choose; it has one
+        del fields["account_number"]
     for field, value in fields.items():
         setattr(customer, field, value)
     customer.full_clean()
@@ -222,6 +224,8 @@ def invoice_update(
     ``amount`` is given (a new currency re-rounds the lines it has)."""
     invoice = _lock(invoice)
     _refuse_unless_draft(invoice, "edited")
+    if fields.get("number") == "":  # as on create, blank: ours to choose; it has one
+        del fields["number"]
     currency_changed = "currency" in fields and fields["currency"] != invoice.currency
     for field, value in fields.items():
         setattr(invoice, field, value)

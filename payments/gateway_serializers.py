@@ -42,6 +42,26 @@ class ReferenceField(serializers.Field):
     }
 
 
+# What a request must carry: a billing number and an order id under either
+# name, each a positive integer or a visible string.
+_GIVEN_REFERENCE = {
+    "oneOf": [
+        {"type": "integer", "minimum": 1, "maximum": 10**64 - 1},
+        {"type": "string", "maxLength": 64, "pattern": "^ *[!-~][ -~]*$"},
+    ]
+}
+REFERENCE_REQUEST_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "orderID": _GIVEN_REFERENCE,
+        "orderId": {**_GIVEN_REFERENCE, "description": "Alias of orderID."},
+        "billingNumber": _GIVEN_REFERENCE,
+    },
+    "required": ["billingNumber"],
+    "anyOf": [{"required": ["orderID"]}, {"required": ["orderId"]}],
+}
+
+
 class BillingReferenceSerializer(serializers.Serializer):
     """``{"orderID" (or "orderId"), "billingNumber"}``."""
 

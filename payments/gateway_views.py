@@ -17,6 +17,7 @@ from invoices.selectors import billing_record_rows, invoice_get_by_reference
 
 from . import services
 from .gateway_serializers import (
+    REFERENCE_REQUEST_SCHEMA,
     BillingRecordSerializer,
     BillingReferenceSerializer,
     GatewayErrorSerializer,
@@ -50,7 +51,7 @@ class GatewayView(APIView):
 
 _GATEWAY_SCHEMA = dict(
     tags=["gateway"],
-    request=BillingReferenceSerializer,
+    request={"application/json": REFERENCE_REQUEST_SCHEMA},
     responses={200: BillingRecordSerializer, **_ERRORS},
 )
 

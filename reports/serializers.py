@@ -318,6 +318,8 @@ class UsageRecordSerializer(serializers.Serializer):
 
 
 class UsageFiltersSerializer(serializers.Serializer):
+    closed = True  # an unknown filter is a 400, not quietly no filter
+
     region = StrictCharField(max_length=64, required=False)
     service = StrictCharField(max_length=64, required=False)
 

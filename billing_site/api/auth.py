@@ -53,7 +53,19 @@ class LoginView(TokenViewBase):
                     "expires_in": serializers.IntegerField(),
                 },
             ),
-            400: inline_serializer("LoginError", {"detail": serializers.CharField()}),
+            # A body that is not a JSON object: detail; missing fields: a list each.
+            400: inline_serializer(
+                "LoginError",
+                {
+                    "detail": serializers.CharField(required=False),
+                    "username": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                    "password": serializers.ListField(
+                        child=serializers.CharField(), required=False
+                    ),
+                },
+            ),
             401: inline_serializer("LoginFailed", {"detail": serializers.CharField()}),
         },
     )

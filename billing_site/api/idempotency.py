@@ -8,6 +8,7 @@ retried; an answer that was given (2xx, 4xx) is what a retry gets."""
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -18,19 +19,27 @@ from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import APIException, ValidationError
+from rest_framework.exceptions import APIException
 
 from .models import IdempotencyKey
 
 KEPT_HEADERS = ("Content-Type", "Content-Disposition")
+# Visible ASCII, as a UUID or any token a client makes up: a header carries no more.
+KEY_PATTERN = "^[!-~]{1,255}$"
 HEADER = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     required=False,
-    description="Any unique string (at most 255 characters): a retry with the same key "
-    "gets the first answer again instead of repeating the operation.",
+    pattern=KEY_PATTERN,
+    description="Any unique string of 1 to 255 visible ASCII characters: a retry with "
+    "the same key gets the first answer again instead of repeating the operation.",
 )
+
+
+class KeyMalformed(APIException):
+    status_code = 400
+    default_detail = "Idempotency-Key must be 1 to 255 visible ASCII characters."
 
 
 class KeyReused(APIException):
@@ -112,8 +121,8 @@ def idempotent(handler):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return handler(view, request, *args, **kwargs)
-        if not 0 < len(key) <= 255 or not key.isprintable():
-            raise ValidationError("Idempotency-Key must be 1 to 255 printable characters.")
+        if not re.fullmatch(KEY_PATTERN, key):
+            raise KeyMalformed()
         keys, user_id, fingerprint = store(), request.user.pk, _fingerprint(request)
         stored = keys.claim(user_id, key, fingerprint)
         if stored is not None:

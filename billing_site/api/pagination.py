@@ -19,6 +19,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise ValidationError({"page_size": ["Must be a positive integer."]})
         return super().get_page_size(request)
 
+    def get_schema_operation_parameters(self, view):
+        # Both are whole numbers from 1; the page size stops at the cap.
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"]["minimum"] = 1
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"]["maximum"] = self.max_page_size
+        return parameters
+
 
 class LinkHeaderPagination(PageNumberPagination):
     """Pages whose body stays a bare JSON array, as document 003's clients read it;

@@ -1,4 +1,26 @@
-"""drf-spectacular hooks."""
+"""drf-spectacular: the schema class and hooks."""
+
+from drf_spectacular import openapi
+from drf_spectacular.plumbing import is_list_serializer
+
+from .fields import MAX_ID
+
+
+class AutoSchema(openapi.AutoSchema):
+    """A nested list that may not be empty (``allow_empty=False``) says so, and so
+    does a serializer that refuses fields it does not know (``closed = True``)."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if getattr(serializer, "closed", False) and direction == "request":
+            schema["additionalProperties"] = False
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if schema and is_list_serializer(field) and not field.allow_empty:
+            schema["minItems"] = max(1, schema.get("minItems", 0))
+        return schema
 
 
 def canonical_paths(endpoints):
@@ -31,13 +53,33 @@ COMMON_ERRORS = {
 }
 
 
+# A change can meet the state it changes: a record another one refers to, an
+# invoice no longer a draft, an Idempotency-Key still in use.
+CHANGE_ERRORS = {"409": "Conflict with the current state"}
+CHANGE_METHODS = {"post", "put", "patch", "delete"}
+# An Idempotency-Key sent before with another request.
+KEY_REUSED = {"422": "Idempotency-Key reused for another request"}
+
+
 def document_common_errors(result, generator, request, public):
     """Postprocessing hook: every operation documents the common error answers it
-    does not describe itself, as a JSON object."""
+    does not describe itself, as a JSON object, and states the range of its ids."""
     error = {"description": "", "content": {"application/json": {"schema": {"type": "object"}}}}
     for path in result.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            for code, description in COMMON_ERRORS.items():
+            errors = COMMON_ERRORS | (CHANGE_ERRORS if method in CHANGE_METHODS else {})
+            names = {parameter["name"] for parameter in operation.get("parameters", [])}
+            errors |= KEY_REUSED if "Idempotency-Key" in names else {}
+            for code, description in errors.items():
                 responses.setdefault(code, {**error, "description": description})
+            for parameter in operation.get("parameters", []):
+                if is_id(parameter):
+                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
     return result
+
+
+def is_id(parameter) -> bool:
+    """A numeric parameter naming a record (``id``, ``customer_id``)."""
+    name, schema = parameter["name"], parameter.get("schema", {})
+    return (name == "id" or name.endswith("_id")) and schema.get("type") in ("integer", "number")

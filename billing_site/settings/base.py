@@ -116,7 +116,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["billing_site.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "billing_site.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "billing_site.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "billing_site.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -84,7 +84,7 @@ def test_a_request_that_fails_validation_releases_its_key(client):
     assert post(client, path, {"amount": "1", "method": "cash"}, "retry-me").status_code == 201
 
 
-@pytest.mark.parametrize("key", ["", "x" * 256, "bad\nkey"])
+@pytest.mark.parametrize("key", ["", "x" * 256, "bad\nkey", "with space", "clé"])
 def test_malformed_keys_are_400(client, key):
     invoice = InvoiceFactory()
     response = client.post(
@@ -94,6 +94,9 @@ def test_malformed_keys_are_400(client, key):
         HTTP_IDEMPOTENCY_KEY=key,
     )
     assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Idempotency-Key must be 1 to 255 visible ASCII characters."
+    }
     assert not Payment.objects.exists()
 
 

@@ -1,3 +1,4 @@
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -75,6 +76,17 @@ def test_a_bad_or_missing_signature_is_401_and_records_nothing(bill, tamper):
     assert not Payment.objects.exists()
 
 
+@pytest.mark.parametrize("signature", ["é" * 64, "\udae6\udd04", "\udae6"])
+def test_a_signature_that_is_not_ascii_is_401(bill, signature):
+    payload = {**notification(bill), "signature": signature}
+    body = json.dumps(payload)  # lone surrogates travel as \u escapes
+    response = APIClient().post(
+        "/api/payments/callback/sandbox", body, content_type="application/json"
+    )
+    assert response.status_code == 401
+    assert not Payment.objects.exists()
+
+
 def test_a_signature_with_another_collections_secret_is_401(bill):
     payload = {
         "bill_no": bill.bill_no,
@@ -96,7 +108,7 @@ def test_a_signature_with_another_collections_secret_is_401(bill):
         ({"amount": "abc"}, 400),
         ({"currency": "USD"}, 400),
         ({"ref_id": ""}, 400),
-        ({"bill_no": "nope"}, 400),
+        ({"bill_no": "nope"}, 404),
     ],
 )
 def test_bad_notifications_record_nothing(bill, changes, status):
@@ -107,6 +119,13 @@ def test_bad_notifications_record_nothing(bill, changes, status):
 def test_a_failed_payment_is_acknowledged_but_not_recorded(bill):
     response = notify(notification(bill, paid=False, status="failed"))
     assert (response.status_code, response.json()["message"]) == (200, "Nothing to record.")
+    assert not Payment.objects.exists()
+
+
+def test_an_unknown_provider_is_404_in_the_faces_shape(bill):
+    response = notify(notification(bill), provider="Sandbox!")
+    assert response.status_code == 404
+    assert response.json() == {"message": "Unknown payment provider.", "errors": {}}
     assert not Payment.objects.exists()
 
 

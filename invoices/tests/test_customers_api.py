@@ -79,6 +79,18 @@ def test_bad_customer_input_is_400(client, payload, field):
     assert field in response.json()
 
 
+def test_a_blank_account_number_keeps_the_one_given(client):
+    created = client.post("/api/v1/customers/", {"name": "Ann"}, format="json").json()
+    assert created["account_number"]
+    url = f"/api/v1/customers/{created['id']}/"
+    kept = client.patch(url, {"account_number": "", "name": "Ann B"}, format="json")
+    assert kept.status_code == 200
+    assert (kept.json()["account_number"], kept.json()["name"]) == (
+        created["account_number"],
+        "Ann B",
+    )
+
+
 def test_duplicate_account_number_is_400(client):
     CustomerFactory(account_number="A-1")
     response = client.post(

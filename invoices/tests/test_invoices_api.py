@@ -303,6 +303,9 @@ def test_edit_and_delete_a_draft(client, customer):
     # 2.50 a piece has no yen amount: the change is refused, nothing is rounded away
     assert client.patch(url, {"currency": "JPY"}, format="json").status_code == 409
     assert client.patch(url, {"currency": "GBP"}, format="json").json()["total"] == "10.00"
+    # a blank number is ours to choose, on create and on update alike: it keeps its own
+    kept = client.patch(url, {"number": ""}, format="json")
+    assert (kept.status_code, kept.json()["number"]) == (200, created["number"])
     assert client.delete(url).status_code == 204
     assert not Invoice.objects.filter(pk=created["id"]).exists()
 
