@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.utils.cache import patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
@@ -88,3 +89,35 @@ class DatabaseUnavailableMiddleware:
             logger.error("Database unreachable: %s", exception)
             return database_unavailable()
         return None
+
+
+class CorsMiddleware:
+    """Cross-origin browser calls: refused (no CORS headers) unless the caller's
+    ``Origin`` is one of CORS_ALLOWED_ORIGINS. An allowed origin's preflight
+    (OPTIONS with ``Access-Control-Request-Method``) is answered here."""
+
+    ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
+    ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        origin = request.headers.get("Origin")
+        allowed = origin is not None and origin in settings.CORS_ALLOWED_ORIGINS
+        if (
+            allowed
+            and request.method == "OPTIONS"
+            and ("Access-Control-Request-Method" in request.headers)
+        ):
+            response = HttpResponse(status=204)
+            response["Access-Control-Allow-Methods"] = self.ALLOWED_METHODS
+            response["Access-Control-Allow-Headers"] = self.ALLOWED_HEADERS
+            response["Access-Control-Max-Age"] = "600"
+        else:
+            response = self.get_response(request)
+        if allowed:
+            response["Access-Control-Allow-Origin"] = origin
+            response["Access-Control-Expose-Headers"] = "X-Request-ID, X-Total-Count, Link"
+        patch_vary_headers(response, ["Origin"])
+        return response

@@ -41,6 +41,7 @@ MIDDLEWARE = [
     "audit.middleware.RequestLogMiddleware",
     "billing_site.api.middleware.BodySizeLimitMiddleware",
     "billing_site.api.middleware.DatabaseUnavailableMiddleware",
+    "billing_site.api.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -197,6 +198,9 @@ IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
+
+# Origins (scheme://host[:port]) whose browser pages may call the API; none by default.
+CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
 
 LOGGING = {
     "version": 1,
