@@ -1,8 +1,16 @@
 import pytest
 from rest_framework.test import APIClient
+from rest_framework.throttling import SimpleRateThrottle
 
 from billing_site.testing import bearer_client
 from invoices.tests.factories import UserFactory
+
+
+@pytest.fixture
+def throttle_clock(monkeypatch):
+    """Throttles count per minute window: hold their clock inside one window, so
+    a test's requests never straddle two."""
+    monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_010.0))
 
 
 @pytest.fixture

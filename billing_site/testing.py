@@ -38,6 +38,14 @@ def http_call(url: str, payload=None, token: str | None = None) -> tuple[int, ob
         return error.code, json.loads(error.read())
 
 
+def wait_for_a_fresh_minute(*, needed: float) -> None:
+    """Throttles count per minute: when fewer than ``needed`` seconds of this one
+    are left, sleep into the next, so a test's requests fall in one window."""
+    left = 60 - time.time() % 60
+    if left < needed:
+        time.sleep(left + 0.1)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

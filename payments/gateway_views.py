@@ -1,6 +1,7 @@
 """The payment-gateway face (document 000): check and settle a billing record,
 and list every record."""
 
+from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
@@ -11,9 +12,8 @@ from rest_framework.views import APIView
 from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import HasPerms
-from billing_site.api.streaming import json_stream_response
 from billing_site.errors import ConflictError
-from invoices.selectors import billing_record_rows, invoice_get_by_reference
+from invoices.selectors import billing_record_batches, invoice_get_by_reference
 
 from . import services
 from .gateway_serializers import (
@@ -22,6 +22,7 @@ from .gateway_serializers import (
     BillingReferenceSerializer,
     GatewayErrorSerializer,
     billing_record,
+    billing_records_json,
     invoice_row,
 )
 from .models import Payment
@@ -126,5 +127,8 @@ class GetAllBillingView(GatewayView):
             or len(request.query_params.getlist("status")) > 1
         ):
             raise ValidationError("status must be paid or unpaid")
-        rows = billing_record_rows(user=request.user, status=status)
-        return json_stream_response(billing_record(row, "retrieved successfully") for row in rows)
+        batches = billing_record_batches(user=request.user, status=status)
+        return StreamingHttpResponse(
+            billing_records_json(batches, "retrieved successfully"),
+            content_type="application/json",
+        )

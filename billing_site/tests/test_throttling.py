@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -6,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def rates(monkeypatch):
+def rates(monkeypatch, throttle_clock):
     cache.clear()
     monkeypatch.setattr(
         SimpleRateThrottle,
@@ -58,3 +59,14 @@ def test_admin_login_is_throttled(client, rates):
     ]
     assert statuses == [200, 200, 429]
     assert client.get("/admin/login/").status_code == 200
+
+
+def test_a_client_costs_one_counter_per_window(staff_client, rates, monkeypatch):
+    # One integer per client and minute, whatever the rate: not a list of every
+    # request's time, read and written whole on each request.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"gateway": "1000/min"})
+    for _ in range(20):
+        assert staff_client.get("/getAllBilling").status_code == 200
+    user_id = get_user_model().objects.get(is_staff=True).pk
+    window = int(1_000_010.0 // 60)
+    assert cache.get(f"throttle_gateway_{user_id}:{window}") == 20

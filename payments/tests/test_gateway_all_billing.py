@@ -7,6 +7,7 @@ import pytest
 from billing_site.testing import bearer_client
 from invoices.models import Invoice
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+from payments.gateway_serializers import billing_record, invoice_row
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,29 @@ def test_lists_every_record_as_a_bare_array(gateway_client):
     ]
 
 
+def test_each_streamed_record_is_the_record_check_answers(gateway_client):
+    # The stream writes its JSON by hand; it must say what billing_record says.
+    paid = InvoiceFactory(amount=Decimal("10"))
+    Invoice.objects.filter(pk=paid.pk).update(status="paid", amount_paid=paid.total)
+    partly = InvoiceFactory(amount=Decimal("99.99"), currency="IQD")
+    Invoice.objects.filter(pk=partly.pk).update(amount_paid=Decimal("0.009"))
+    InvoiceFactory(
+        number="007",
+        order_id='Quote "q" \\ é ✓',
+        description="Ünïcode\nline \u2028 and \x01",
+        customer=CustomerFactory(name='Zoë "Z"', account_number="0042"),
+        amount=Decimal("1234567890123.45"),
+    )
+    InvoiceFactory(order_id="18446744073709551617", amount=Decimal("0.5"), currency="KWD")
+    _, body = all_billing(gateway_client)
+    expected = [
+        billing_record(invoice_row(invoice), "retrieved successfully")
+        for invoice in Invoice.objects.select_related("customer").order_by("pk")
+    ]
+    assert body == json.loads(json.dumps(expected)) and len(body) == 4
+    assert body[1]["paymentAmount"] == "99.981"
+
+
 def test_drafts_and_void_invoices_are_not_listed(gateway_client):
     InvoiceFactory(issue=False)
     void = InvoiceFactory()
@@ -97,9 +121,9 @@ def test_streams_across_batches(gateway_client, monkeypatch):
     InvoiceFactory.create_batch(7)
     from invoices import selectors
 
-    original = selectors.billing_record_rows
+    original = selectors.billing_record_batches
     monkeypatch.setattr(
-        "payments.gateway_views.billing_record_rows",
+        "payments.gateway_views.billing_record_batches",
         lambda **kwargs: original(batch_size=3, **kwargs),
     )
     response, body = all_billing(gateway_client)
@@ -120,8 +144,8 @@ def test_lists_only_the_linked_customers_records():
 @pytest.mark.parametrize("count", [2, 40])
 def test_query_count_does_not_grow_with_records(gateway_client, count, django_assert_num_queries):
     InvoiceFactory.create_batch(count)
-    # user, permissions (user and group), one batch of invoices, its customers, log row
-    with django_assert_num_queries(6):
+    # user, permissions, one batch of invoices, its customers, log row
+    with django_assert_num_queries(5):
         _, body = all_billing(gateway_client)
     assert len(body) == count
 
@@ -153,9 +177,9 @@ def _streamed_peak_memory(client, count):
 def test_memory_stays_flat_as_records_grow(gateway_client, monkeypatch):
     from invoices import selectors
 
-    original = selectors.billing_record_rows
+    original = selectors.billing_record_batches
     monkeypatch.setattr(
-        "payments.gateway_views.billing_record_rows",
+        "payments.gateway_views.billing_record_batches",
         lambda **kwargs: original(batch_size=200, **kwargs),
     )
     _streamed_peak_memory(gateway_client, 10)  # first use: imports and caches

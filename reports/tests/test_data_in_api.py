@@ -158,8 +158,8 @@ def test_order_list_queries_are_constant(client, services, count, django_assert_
         [order_body(customer, f"Q{index}", service_costs=costs) for index in range(count)],
         format="json",
     )
-    # user, permissions (user, group), count, page, costs, their services, log row
-    with django_assert_num_queries(8):
+    # user, permissions, count, page, costs, their services, log row
+    with django_assert_num_queries(7):
         assert len(client.get("/api/v2/orders/").json()["results"]) == count
 
 

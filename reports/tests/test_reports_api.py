@@ -290,11 +290,11 @@ def test_list_and_detail_queries_are_constant(client, count, django_assert_num_q
         )
         for _ in range(count)
     ]
-    # user, permissions (user, group), count, page, log row
-    with django_assert_num_queries(6):
+    # user, permissions, count, page, log row
+    with django_assert_num_queries(5):
         assert len(client.get("/api/v2/reports/").json()) == count
-    # user, permissions (user, group), report with customer, its lines, log row
-    with django_assert_num_queries(6):
+    # user, permissions, report with customer, its lines, log row
+    with django_assert_num_queries(5):
         client.get(f"/api/v2/reports/{reports[0].pk}/")
 
 
