@@ -49,15 +49,19 @@ def invoice_get(*, user, pk: int) -> Invoice | None:
     return invoice_list(user=user).filter(pk=pk).first()
 
 
-def invoice_get_by_reference(*, user, order_id: str, number: str) -> Invoice | None:
-    """The invoice with this external order id and billing number, if ``user`` may see it."""
-    return (
+def billing_record_by_reference(*, user, order_id: str, number: str) -> dict | None:
+    """The billing record row (``pk``, ``BILLING_RECORD_FIELDS``, ``customer__name``,
+    ``customer__account_number``) of the invoice with this external order id and
+    billing number, if ``user`` may see it. The columns a record shows and no
+    ordering: the gateway asks this on every call."""
+    rows = (
         Invoice.objects.visible_to(user)
         .billing_records()
-        .select_related("customer")
         .filter(order_id=order_id, number=number)
-        .first()
+        .order_by()
+        .values("pk", *BILLING_RECORD_FIELDS, "customer__name", "customer__account_number")
     )
+    return next(iter(rows[:1]), None)
 
 
 def rows_with_customers(

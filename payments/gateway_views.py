@@ -13,7 +13,7 @@ from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import HasPerms
 from billing_site.errors import ConflictError
-from invoices.selectors import billing_record_batches, invoice_get_by_reference
+from invoices.selectors import billing_record_batches, billing_record_by_reference
 
 from . import services
 from .gateway_serializers import (
@@ -23,7 +23,6 @@ from .gateway_serializers import (
     GatewayErrorSerializer,
     billing_record,
     billing_records_json,
-    invoice_row,
 )
 from .models import Payment
 
@@ -44,10 +43,10 @@ class GatewayView(APIView):
     def not_found(self):
         return Response(self.error_body(NOT_FOUND), status=404)
 
-    def find_invoice(self, request):
+    def find_record(self, request) -> dict | None:
         serializer = BillingReferenceSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return invoice_get_by_reference(user=request.user, **serializer.validated_data)
+        return billing_record_by_reference(user=request.user, **serializer.validated_data)
 
 
 _GATEWAY_SCHEMA = dict(
@@ -67,10 +66,10 @@ class CheckPaymentStatusView(GatewayView):
         **_GATEWAY_SCHEMA,
     )
     def post(self, request):
-        invoice = self.find_invoice(request)
-        if invoice is None:
+        row = self.find_record(request)
+        if row is None:
             return self.not_found()
-        return Response(billing_record(invoice_row(invoice), "successful"))
+        return Response(billing_record(row, "successful"))
 
 
 class UpdatePaymentStatusView(GatewayView):
@@ -87,12 +86,12 @@ class UpdatePaymentStatusView(GatewayView):
     )
     @idempotent
     def post(self, request):
-        invoice = self.find_invoice(request)
-        if invoice is None:
+        row = self.find_record(request)
+        if row is None:
             return self.not_found()
         try:
             settled = services.invoice_settle(
-                invoice_id=invoice.pk,
+                invoice_id=row["pk"],
                 method=Payment.Method.GATEWAY,
                 provider="gateway",
                 recorded_by=request.user,
@@ -100,8 +99,8 @@ class UpdatePaymentStatusView(GatewayView):
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
             return Response(self.error_body(exc.message), status=400)
-        settled.customer = invoice.customer
-        return Response(billing_record(invoice_row(settled), "payment is successful"))
+        row.update(total=settled.total, amount_paid=settled.amount_paid, status=settled.status)
+        return Response(billing_record(row, "payment is successful"))
 
 
 class GetAllBillingView(GatewayView):

@@ -5,3 +5,21 @@ class ApiConfig(AppConfig):
     name = "billing_site.api"
     label = "api"
     verbose_name = "API plumbing"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group, Permission
+        from django.db.models import signals
+
+        from .backends import permissions_changed
+
+        user_model = get_user_model()
+        for through in (
+            user_model.groups.through,
+            user_model.user_permissions.through,
+            Group.permissions.through,
+        ):
+            signals.m2m_changed.connect(permissions_changed, sender=through)
+        for model in (Group, Permission):
+            signals.post_save.connect(permissions_changed, sender=model)
+            signals.post_delete.connect(permissions_changed, sender=model)

@@ -1,8 +1,22 @@
 """The authentication backend: Django's model backend, with a user's permissions
-read in one query rather than two (their own, then their groups')."""
+read in one query rather than two (their own, then their groups'), and kept in
+the shared cache (Redis) when there is one, so a request reads them in one cache
+round trip instead of a query.
 
+Any change Django makes to permissions, groups or memberships (admin, ORM) renews the
+cache's generation once its transaction commits: every entry read before is
+then stale. Changes made around Django (raw SQL) apply within
+PERMISSIONS_CACHE_SECONDS."""
+
+import uuid
+
+from django.conf import settings
 from django.contrib.auth import backends
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION_KEY = "permissions:generation"
 
 
 class ModelBackend(backends.ModelBackend):
@@ -10,14 +24,48 @@ class ModelBackend(backends.ModelBackend):
         if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
             return set()
         if not hasattr(user_obj, "_perm_cache"):
-            if user_obj.is_superuser:
-                rows = _names(Permission.objects.all())
-            else:
-                own = _names(Permission.objects.filter(user=user_obj))
-                rows = own.union(_names(Permission.objects.filter(group__user=user_obj)))
-            user_obj._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+            user_obj._perm_cache = (
+                cached_permissions(user_obj)
+                if settings.PERMISSIONS_CACHE_SECONDS
+                else permissions_of(user_obj)
+            )
         return user_obj._perm_cache
+
+
+def permissions_of(user) -> set[str]:
+    """``app_label.codename`` of every permission ``user`` holds, in one query."""
+    if user.is_superuser:
+        rows = _names(Permission.objects.all())
+    else:
+        own = _names(Permission.objects.filter(user=user))
+        rows = own.union(_names(Permission.objects.filter(group__user=user)))
+    return {f"{app_label}.{codename}" for app_label, codename in rows}
 
 
 def _names(permissions):
     return permissions.order_by().values_list("content_type__app_label", "codename")
+
+
+def cached_permissions(user) -> set[str]:
+    # The entry carries the generation it was read under (read before the
+    # database): an entry from an older generation is read again.
+    key = f"permissions:user:{user.pk}:{int(user.is_superuser)}"
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY) or _new_generation()
+    entry = found.get(key)
+    if entry is not None and entry[0] == generation:
+        return set(entry[1])
+    permissions = permissions_of(user)
+    cache.set(key, (generation, sorted(permissions)), settings.PERMISSIONS_CACHE_SECONDS)
+    return permissions
+
+
+def _new_generation() -> str:
+    cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+    return cache.get(GENERATION_KEY)
+
+
+def permissions_changed(**kwargs) -> None:
+    """Signal receiver: after this transaction commits, every cached entry is stale."""
+    if settings.PERMISSIONS_CACHE_SECONDS:
+        transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))

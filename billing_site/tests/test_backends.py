@@ -1,8 +1,10 @@
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from billing_site.api.backends import GENERATION_KEY
 from invoices.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,3 +31,56 @@ def test_an_inactive_user_holds_no_permission():
     user = UserFactory(perms=["invoices.view_invoice"], is_active=False)
     assert not user.has_perm("invoices.view_invoice")
     assert user.get_all_permissions() == set()
+
+
+@pytest.fixture
+def shared_cache(settings, django_capture_on_commit_callbacks):
+    settings.PERMISSIONS_CACHE_SECONDS = 300
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        yield
+    cache.clear()
+
+
+def fresh(user):
+    """The user as the next request loads it: no permissions read yet."""
+    return type(user).objects.get(pk=user.pk)
+
+
+def test_cached_permissions_cost_no_query(shared_cache):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert fresh(user).has_perm("invoices.view_invoice")
+    again = fresh(user)
+    with CaptureQueriesContext(connection) as queries:
+        assert again.has_perm("invoices.view_invoice")
+    assert len(queries) == 0
+
+
+def test_a_revoked_permission_is_gone_at_once(shared_cache, django_capture_on_commit_callbacks):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    group = Group.objects.create(name="payers")
+    group.permissions.add(permission("payments.add_payment"))
+    user.groups.add(group)
+    assert fresh(user).has_perms(["invoices.view_invoice", "payments.add_payment"])
+    with django_capture_on_commit_callbacks(execute=True):
+        user.user_permissions.remove(permission("invoices.view_invoice"))
+    assert not fresh(user).has_perm("invoices.view_invoice")
+    with django_capture_on_commit_callbacks(execute=True):
+        group.permissions.clear()
+    assert not fresh(user).has_perm("payments.add_payment")
+    with django_capture_on_commit_callbacks(execute=True):
+        group.permissions.add(permission("payments.add_payment"))
+    assert fresh(user).has_perm("payments.add_payment")
+    with django_capture_on_commit_callbacks(execute=True):
+        group.delete()
+    assert fresh(user).get_all_permissions() == set()
+
+
+def test_a_change_before_commit_does_not_renew_the_cache(shared_cache):
+    # Renewed on commit: a request reading between the change and the commit must
+    # not leave the old permissions cached under the new generation.
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert fresh(user).has_perm("invoices.view_invoice")
+    generation = cache.get(GENERATION_KEY)
+    user.user_permissions.clear()  # no commit yet: the callbacks wait
+    assert cache.get(GENERATION_KEY) == generation

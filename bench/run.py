@@ -1,0 +1,611 @@
+"""``make bench``: seed the benchmark data, measure, print a table and write it as
+JSON (and Markdown) under bench/results/. Knobs are environment variables; see
+bench/README.md."""
+
+import datetime
+import json
+import os
+import platform
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from . import server
+from .server import RESULTS, ROOT, Server, timed_request
+
+PROTECTED = re.compile(r"^(billing_test|billing_ci|test_)")
+
+
+@dataclass
+class Config:
+    database_url: str
+    invoices: int
+    customers: int
+    orders: int
+    duration: int
+    threads: int
+    connections: int
+    workers: int
+    timeout: int
+    redis_url: str
+    reseed: bool
+
+    @classmethod
+    def from_env(cls):
+        env = os.environ.get
+        return cls(
+            database_url=env("DATABASE_URL") or "sqlite:///bench/results/bench.sqlite3",
+            invoices=int(env("BENCH_INVOICES", "1000000")),
+            customers=int(env("BENCH_CUSTOMERS", "1000")),
+            orders=int(env("BENCH_ORDERS", "100000")),
+            duration=int(env("BENCH_DURATION", "15")),
+            threads=int(env("BENCH_THREADS", "2")),
+            connections=int(env("BENCH_CONNECTIONS", "8")),
+            workers=int(env("BENCH_WORKERS", "2")),
+            # Longer than gunicorn's default 30 s, so a slow download is measured
+            # rather than cut off; answers slower than 30 s are flagged.
+            timeout=int(env("BENCH_GUNICORN_TIMEOUT", "300")),
+            redis_url=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+            reseed=env("BENCH_RESEED", "0") == "1",
+        )
+
+
+def _redis_reachable(url: str) -> bool:
+    if not url:
+        return False
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_timeout=1).ping())
+    except Exception:
+        return False
+
+
+def configure(config: Config) -> dict:
+    """The environment of the benchmark (this process and the servers)."""
+    defaults = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": config.database_url,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        # One client polls far above the default 6000/min: never throttled here,
+        # but the throttle still counts every request, as it would in production.
+        "THROTTLE_GATEWAY": "100000000/min",
+        # The whole 100,000-order report as a PDF (default limit 50,000 lines).
+        "REPORT_MAX_DOCUMENT_LINES": "1000000",
+        "CACHE_KEY_PREFIX": "billing-bench",
+    }
+    if _redis_reachable(config.redis_url):
+        defaults["REDIS_URL"] = config.redis_url
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    return dict(os.environ)
+
+
+def prepare_database(config: Config) -> None:
+    """Refuse databases that are not the benchmark's; create (or, with
+    BENCH_RESEED=1, recreate) the benchmark's."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    name = Path(db["NAME"]).name if db["ENGINE"].endswith("sqlite3") else db["NAME"]
+    if "bench" not in name or PROTECTED.match(name):
+        raise SystemExit(
+            f"Refusing to seed {name!r}: the benchmark writes a million rows, so it "
+            "only uses a database whose name contains 'bench' (and never test_*, "
+            "billing_test*, billing_ci*)."
+        )
+    if db["ENGINE"].endswith("sqlite3"):
+        Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        if config.reseed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(db["NAME"] + suffix).unlink(missing_ok=True)
+        return
+    import MySQLdb
+
+    server_connection = MySQLdb.connect(
+        host=db["HOST"], port=int(db["PORT"]), user=db["USER"], password=db["PASSWORD"]
+    )
+    with server_connection.cursor() as cursor:
+        if config.reseed:
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        cursor.execute(
+            f"CREATE DATABASE IF NOT EXISTS `{name}` "
+            "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+    server_connection.close()
+
+
+def environment_facts(config: Config) -> dict:
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor == "sqlite":
+        database = f"SQLite {sqlite3.sqlite_version}"
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT VERSION()")
+            database = f"MariaDB {cursor.fetchone()[0]}"
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_kib = int(Path("/proc/meminfo").read_text().split()[1])
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return {
+        "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "commit": commit,
+        "cpus": os.cpu_count(),
+        "cpu_model": cpu,
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "database": database,
+        "database_url": re.sub(r"//[^@/]*@", "//***@", config.database_url),
+        "cache": (
+            f"Redis {settings.REDIS_URL} (shared throttle cache)"
+            if settings.REDIS_URL
+            else "local memory, per worker (no REDIS_URL)"
+        ),
+        "settings": "bench.settings = production settings, SECURE_SSL_REDIRECT=0",
+        "server": f"gunicorn, {config.workers} sync workers, --timeout {config.timeout}",
+        "load": (
+            f"wrk -t{config.threads} -c{config.connections} -d{config.duration}s "
+            "-s bench/wrk/gateway.lua"
+        ),
+    }
+
+
+# --- measurements ---------------------------------------------------------------
+
+
+def measure_reports(data: dict, repeat: int = 3) -> dict:
+    """Report generation in process, under CaptureQueriesContext, at a tenth and
+    at the whole of the orders: seconds (the fastest of ``repeat``, as the machine
+    may be busy with other work) and queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.services import report_generate
+
+    from . import seed
+
+    delete_reports(data)  # left by a run that stopped half-way
+    start = seed.ORDERS_START
+    sizes = {
+        "tenth": start + datetime.timedelta(days=seed.ORDERS_DAYS // 10 - 1),
+        "all": start + datetime.timedelta(days=seed.ORDERS_DAYS - 1),
+    }
+    results = {}
+    for label, end in sizes.items():
+        samples = []
+        for _ in range(repeat):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                report = report_generate(
+                    customer=data["report_customer"], start_date=start, end_date=end
+                )
+                seconds = time.perf_counter() - started
+            samples.append((round(seconds, 3), len(queries), report))
+        seconds, count, report = min(samples, key=lambda sample: sample[0])
+        results[label] = {
+            "id": report.pk,
+            "orders": report.order_count,
+            "lines": report.line_count,
+            "seconds": seconds,
+            "samples_s": [sample[0] for sample in samples],
+            "queries": count,
+            "queries_each": [sample[1] for sample in samples],
+        }
+        print(
+            f"  report of {report.order_count:,} orders: {results[label]['samples_s']} s, "
+            f"{count} queries"
+        )
+    for lines, customer in data["pdf_customers"].items():
+        day = seed.PDF_ORDERS_DATE
+        report = report_generate(customer=customer, start_date=day, end_date=day)
+        results[f"pdf_{lines}"] = {
+            "id": report.pk,
+            "orders": report.order_count,
+            "lines": report.line_count,
+        }
+    return results
+
+
+def delete_reports(data: dict) -> None:
+    """Delete the benchmark's reports, so reports do not pile up run after run."""
+    from reports.models import BillingReport
+
+    customers = [data["report_customer"], *data["pdf_customers"].values()]
+    BillingReport.objects.filter(customer__in=customers).delete()
+
+
+def next_unpaid_index() -> int:
+    """The first benchmark invoice after the last one a previous run settled."""
+    from invoices.models import Invoice
+
+    from . import seed
+
+    last = (
+        Invoice.objects.filter(number__startswith=seed.NUMBER_PREFIX, status=Invoice.Status.PAID)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return seed.invoice_index(last) + 1 if last else 1
+
+
+def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
+    from payments.models import Payment
+
+    from . import seed
+
+    count = data["invoices"]
+    common = {"order_base": seed.ORDER_ID_BASE, "config": config, "count": count}
+    # Warm every view of both workers before measuring.
+    body = b'{"orderID": %d, "billingNumber": "%s"}' % (
+        seed.ORDER_ID_BASE + 1,
+        seed.invoice_number(1).encode(),
+    )
+    for path in ("/bench/plain-check", "/checkPaymentStatus"):
+        for _ in range(4 * config.workers):
+            timed_request(srv.base, "POST", path, token=tokens["gateway"], body=body)
+    runs = {}
+    for name, path in (("bare", "/bench/bare"), ("plain", "/bench/plain-check")):
+        runs[name] = server.wrk(
+            srv.base, path, token=tokens["gateway"], mode="spread", first=1, **common
+        )
+        print(f"  {name}: {runs[name]['rps']} req/s")
+    first = next_unpaid_index()
+    if count - first < 2_000 * config.duration:  # more than 2 cores settle in that time
+        print(f"  warning: only {count - first + 1:,} unpaid invoices left; BENCH_RESEED=1 renews")
+    paid_before = Payment.objects.filter(recorded_by=data["gateway"]).count()
+    runs["update"] = server.wrk(
+        srv.base,
+        "/updatePaymentStatus",
+        token=tokens["gateway"],
+        mode="walk",
+        first=first,
+        **common,
+    )
+    runs["update"]["first_index"] = first
+    runs["update"]["settled"] = (
+        Payment.objects.filter(recorded_by=data["gateway"]).count() - paid_before
+    )
+    print(f"  update: {runs['update']['rps']} req/s, {runs['update']['settled']} invoices settled")
+    # Last, so the run without the request log (next, on a restarted server) follows it.
+    runs["check"] = server.wrk(
+        srv.base,
+        "/checkPaymentStatus",
+        token=tokens["gateway"],
+        mode="spread",
+        first=1,
+        **common,
+    )
+    print(f"  check: {runs['check']['rps']} req/s")
+    return runs
+
+
+def downloads(srv: Server, token: str, reports: dict) -> dict:
+    """Each download timed; the short PDFs (of 5,001 and 20,001 lines) three times,
+    keeping the fastest, since one sample of a second or two is at the mercy of
+    whatever else the machine is doing."""
+    results = {}
+    wanted = [
+        ("csv_all", reports["all"]["id"], "csv", 1),
+        ("pdf_all", reports["all"]["id"], "pdf", 1),
+        ("pdf_5000", reports["pdf_5000"]["id"], "pdf", 3),
+        ("pdf_20000", reports["pdf_20000"]["id"], "pdf", 3),
+    ]
+    for name, pk, output, repeat in wanted:
+        path = f"/api/v2/reports/{pk}/download/?format={output}"
+        samples = [
+            timed_request(srv.base, "GET", path, token=token, keep=False) for _ in range(repeat)
+        ]
+        result = min(samples, key=lambda sample: sample["last_byte_s"])
+        result.pop("content")
+        result.pop("tail")
+        result["samples_s"] = [sample["last_byte_s"] for sample in samples]
+        result["lines"] = next(r["lines"] for r in reports.values() if r["id"] == pk)
+        results[name] = result
+        print(f"  {name}: {result['status']}, {result['bytes']:,} bytes, {result['samples_s']} s")
+    return results
+
+
+def get_all_billing(srv: Server, token: str) -> dict:
+    """One GET /getAllBilling on a fresh server: time, size, and the peak memory
+    of the worker that served it (the one whose VmHWM grew most)."""
+    from invoices.models import Invoice
+
+    before = srv.worker_memory()
+    result = timed_request(
+        srv.base, "GET", "/getAllBilling", token=token, keep=False, count=b'"orderID"'
+    )
+    time.sleep(0.5)
+    after = srv.worker_memory()
+    grown = {pid: after[pid]["VmHWM"] - before.get(pid, {}).get("VmHWM", 0) for pid in after}
+    served_by = max(grown, key=grown.get)
+    result.pop("content")
+    result["complete"] = result.pop("tail").endswith(b"]")
+    result["expected_rows"] = Invoice.objects.billing_records().count()
+    result["worker_peak_mib"] = round(after[served_by]["VmHWM"] / 1024, 1)
+    result["worker_peak_before_mib"] = round(before.get(served_by, {}).get("VmHWM", 0) / 1024, 1)
+    result["workers_peak_mib"] = {pid: round(m["VmHWM"] / 1024, 1) for pid, m in after.items()}
+    print(
+        f"  getAllBilling: {result['rows']:,} rows, {result['bytes']:,} bytes, "
+        f"{result['last_byte_s']} s, worker peak {result['worker_peak_mib']} MiB"
+    )
+    return result
+
+
+# --- the table ----------------------------------------------------------------------
+
+
+def _ratio(a, b):
+    return round(a / b, 3) if b else None
+
+
+def evaluate(results: dict) -> dict:
+    runs, reports, files = results["gateway"], results["reports"], results["downloads"]
+    billing, nolog = results["get_all_billing"], results["check_without_request_log"]
+    check = runs["check"]["rps"]
+    ratios = {
+        "check_vs_bare": _ratio(check, runs["bare"]["rps"]),
+        "check_vs_plain": _ratio(check, runs["plain"]["rps"]),
+        "pdf_20000_vs_5000": _ratio(
+            files["pdf_20000"]["last_byte_s"], files["pdf_5000"]["last_byte_s"]
+        ),
+        "pdf_lines_20000_vs_5000": _ratio(files["pdf_20000"]["lines"], files["pdf_5000"]["lines"]),
+        "request_log_cost": round(1 - check / nolog["rps"], 3) if nolog["rps"] else None,
+    }
+    targets = [
+        (
+            "checkPaymentStatus req/s ≥ 0.27 x bare (a)",
+            ratios["check_vs_bare"],
+            ratios["check_vs_bare"] >= 0.27,
+        ),
+        (
+            "checkPaymentStatus req/s ≥ 0.6 x plain (b)",
+            ratios["check_vs_plain"],
+            ratios["check_vs_plain"] >= 0.6,
+        ),
+        (
+            "getAllBilling (all rows) < 10 s",
+            f"{billing['last_byte_s']} s",
+            billing["last_byte_s"] < 10
+            and billing["complete"]
+            and billing["status"] == 200
+            and billing["rows"] == billing["expected_rows"],
+        ),
+        (
+            "getAllBilling worker peak < 250 MiB",
+            f"{billing['worker_peak_mib']} MiB",
+            billing["worker_peak_mib"] < 250,
+        ),
+        (
+            f"report of {reports['all']['orders']:,} orders < 3 s",
+            f"{reports['all']['seconds']} s",
+            reports["all"]["seconds"] < 3,
+        ),
+        (
+            "report queries constant",
+            f"{reports['tenth']['queries']} at {reports['tenth']['orders']:,} orders, "
+            f"{reports['all']['queries']} at {reports['all']['orders']:,}",
+            len({*reports["tenth"]["queries_each"], *reports["all"]["queries_each"]}) == 1,
+        ),
+        (
+            f"PDF of {files['pdf_20000']['lines']:,} lines < 3 s",
+            f"{files['pdf_20000']['last_byte_s']} s",
+            files["pdf_20000"]["last_byte_s"] < 3 and files["pdf_20000"]["status"] == 200,
+        ),
+        (
+            f"PDF time ratio {files['pdf_20000']['lines']:,} / "
+            f"{files['pdf_5000']['lines']:,} lines < 4.5",
+            ratios["pdf_20000_vs_5000"],
+            ratios["pdf_20000_vs_5000"] < 4.5,
+        ),
+        (
+            "request log costs < 15% of checkPaymentStatus req/s",
+            f"{ratios['request_log_cost']:.1%}",
+            ratios["request_log_cost"] < 0.15,
+        ),
+    ]
+    return {
+        "ratios": ratios,
+        "targets": [
+            {"target": name, "measured": measured, "result": "PASS" if ok else "FAIL"}
+            for name, measured, ok in targets
+        ],
+    }
+
+
+def _table(header: list[str], rows: list[list]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def render(results: dict, evaluation: dict) -> str:
+    runs = results["gateway"]
+    bare, plain = runs["bare"], runs["plain"]
+
+    def ms(run, key):
+        return run["latency_us"][key] / 1000
+
+    throughput = []
+    for name, label in (
+        ("bare", "(a) bare Django view"),
+        ("plain", "(b) plain Django check"),
+        ("check", "checkPaymentStatus"),
+        ("update", "updatePaymentStatus"),
+        ("check_nolog", "checkPaymentStatus, no request log"),
+    ):
+        run = results["check_without_request_log"] if name == "check_nolog" else runs[name]
+        throughput.append(
+            [
+                label,
+                run["rps"],
+                f"{ms(run, 'p50'):.1f}",
+                f"{ms(run, 'p99'):.1f}",
+                f"{run['non_2xx_share']:.2%}",
+                _ratio(run["rps"], bare["rps"]),
+                _ratio(run["rps"], plain["rps"]),
+                _ratio(ms(run, "p50"), ms(bare, "p50")),
+                _ratio(ms(run, "p50"), ms(plain, "p50")),
+                _ratio(ms(run, "p99"), ms(bare, "p99")),
+                _ratio(ms(run, "p99"), ms(plain, "p99")),
+            ]
+        )
+    gateway = _table(
+        [
+            "endpoint",
+            "req/s",
+            "p50 ms",
+            "p99 ms",
+            "non-2xx",
+            "req/s ÷ (a)",
+            "req/s ÷ (b)",
+            "p50 ÷ (a)",
+            "p50 ÷ (b)",
+            "p99 ÷ (a)",
+            "p99 ÷ (b)",
+        ],
+        throughput,
+    )
+    billing, reports, files = (
+        results["get_all_billing"],
+        results["reports"],
+        results["downloads"],
+    )
+    other = [
+        [
+            f"GET /getAllBilling ({billing['rows']:,} rows"
+            + ("" if billing["rows"] == billing["expected_rows"] else ", INCOMPLETE")
+            + ")",
+            f"first byte {billing['first_byte_s']} s, last byte {billing['last_byte_s']} s, "
+            f"{billing['bytes']:,} bytes, worker peak (VmHWM) {billing['worker_peak_mib']} MiB",
+        ]
+    ]
+    for label in ("tenth", "all"):
+        report = reports[label]
+        other.append(
+            [
+                f"report_generate in process, {report['orders']:,} orders "
+                f"({report['lines']:,} lines)",
+                f"{report['seconds']} s (fastest of {report['samples_s']}), "
+                f"{report['queries']} queries",
+            ]
+        )
+    for name, label in (
+        ("csv_all", "download CSV"),
+        ("pdf_all", "download PDF"),
+        ("pdf_5000", "download PDF"),
+        ("pdf_20000", "download PDF"),
+    ):
+        result = files[name]
+        slow = ", over gunicorn's default 30 s timeout" if result["last_byte_s"] > 30 else ""
+        if len(result["samples_s"]) > 1:
+            slow += f" (fastest of {result['samples_s']})"
+        other.append(
+            [
+                f"{label}, {result['lines']:,} lines",
+                f"HTTP {result['status']}, {result['last_byte_s']} s, "
+                f"{result['bytes']:,} bytes{slow}",
+            ]
+        )
+    update = runs["update"]
+    other.append(
+        [
+            "updatePaymentStatus invoices settled",
+            f"{update['settled']:,} from BENCH-{update['first_index']:07d}; wrk counted "
+            f"{update['requests']:,} answers (it drops those in flight when it stops)",
+        ]
+    )
+    targets = _table(
+        ["target", "measured", "result"],
+        [[t["target"], t["measured"], t["result"]] for t in evaluation["targets"]],
+    )
+    return "\n\n".join([gateway, _table(["measure", "result"], other), targets])
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows under make too
+    config = Config.from_env()
+    env = configure(config)
+    server.ensure_wrk()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from . import seed
+
+    prepare_database(config)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(
+        f"database {connection.vendor} ({config.database_url}): migrated; seeding what is missing"
+    )
+    data = seed.seed(invoices=config.invoices, customers=config.customers, orders=config.orders)
+    results = {"seed_seconds": round(time.perf_counter() - started, 1)}
+    facts = environment_facts(config)
+    print(f"ready in {results['seed_seconds']} s; {facts['cache']}")
+    print("report generation (in process)")
+    results["reports"] = measure_reports(data)
+    tokens = {name: str(AccessToken.for_user(data[name])) for name in ("gateway", "staff")}
+    connections.close_all()  # the servers own the database now (SQLite: one writer)
+    options = {"workers": config.workers, "timeout": config.timeout}
+    print("gateway throughput")
+    with Server("main", env=env, **options) as srv:
+        results["gateway"] = gateway_runs(srv, config, data, tokens)
+    print("checkPaymentStatus without the request log (server restarted)")
+    with Server("nolog", env={**env, "BENCH_REQUEST_LOG": "0"}, **options) as srv:
+        results["check_without_request_log"] = server.wrk(
+            srv.base,
+            "/checkPaymentStatus",
+            token=tokens["gateway"],
+            mode="spread",
+            first=1,
+            count=data["invoices"],
+            order_base=seed.ORDER_ID_BASE,
+            config=config,
+        )
+        print(f"  check without log: {results['check_without_request_log']['rps']} req/s")
+    print("getAllBilling (fresh server), then report downloads")
+    with Server("billing", env=env, **options) as srv:
+        results["get_all_billing"] = get_all_billing(srv, tokens["gateway"])
+        results["downloads"] = downloads(srv, tokens["staff"], results["reports"])
+    # Now rather than at the next start, so InnoDB has purged them before the next
+    # run times report generation.
+    delete_reports(data)
+    evaluation = evaluate(results)
+    text = render(results, evaluation)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = RESULTS / f"{connection.vendor}-{stamp}"
+    report = {"facts": facts, "config": asdict(config), **evaluation, "results": results}
+    path.with_suffix(".json").write_text(json.dumps(report, indent=2, default=str) + "\n")
+    header = "\n".join(f"- {name}: {value}" for name, value in facts.items())
+    path.with_suffix(".md").write_text(f"{header}\n\n{text}\n")
+    print(f"\n{header}\n\n{text}\n\nwritten to {path}.json and .md")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
