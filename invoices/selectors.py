@@ -23,7 +23,12 @@ BILLING_RECORD_FIELDS = (
 
 def restricted_to_customers(user) -> bool:
     """Whether ``user`` acts for particular customers (and sees only theirs)."""
-    return not user.is_staff and Customer.users.through.objects.filter(user_id=user.pk).exists()
+    if user.is_staff:
+        return False
+    acts_for_customers = getattr(user, "acts_for_customers", None)
+    if acts_for_customers is not None:
+        return acts_for_customers
+    return Customer.users.through.objects.filter(user_id=user.pk).exists()
 
 
 def customer_list(*, user):
