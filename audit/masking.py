@@ -13,16 +13,18 @@ _SENSITIVE_NAMES = (
     r"card[-_]?(?:number|no)|cvv|cvc|security[-_]?code"
 )
 SECRET_KEY_PATTERN = re.compile(rf"{_SENSITIVE_NAMES}|^access$|^refresh$|^pan$", re.IGNORECASE)
-# A secret-looking key and its value anywhere in text ("key": "value", key=value):
-# the safety net for bodies that are not (or no longer, once cut) parseable. A key
-# starts where a word starts and is at most 64 characters either side of the name,
-# so a long run of word characters is scanned once, not once per character.
-_SECRET_PAIR = re.compile(
-    rf"""(?P<key>(?<![\w.-])["']?[\w.-]{{0,64}}(?:{_SENSITIVE_NAMES}|access|refresh)"""
-    rf"""[\w.-]{{0,64}}["']?\s*[:=]\s*)"""
-    r"""(?P<value>"(?:[^"\\]|\\.)*"?|'[^']*'?|[^\s&,;}\]]+)""",
-    re.IGNORECASE,
+# Any key and its value in text ("key": "value", key=value): the safety net for
+# bodies that are not (or no longer, once cut) parseable; ``_mask_pair`` masks the
+# value when the key names a secret. A key starts where a word starts and is taken
+# whole, never given back (possessive), so text is scanned once, not once per
+# character, however long its words.
+_PAIR = re.compile(
+    r"""(?P<key>(?<![\w.-])["']?(?P<name>[\w.-]++)["']?\s*+[:=]\s*+)"""
+    # An unquoted value may start with an authorization scheme: "Bearer <token>".
+    r"""(?P<value>"(?:[^"\\]|\\.)*+"?|'[^']*+'?"""
+    r"""|(?:(?i:bearer|basic|token|jwt|digest)[ \t]++)?[^\s&,;}\]]++)"""
 )
+_SECRET_NAME = re.compile(rf"{_SENSITIVE_NAMES}|access|refresh", re.IGNORECASE)
 # Runs of 13 to 19 digits, optionally grouped by spaces or dashes: card number candidates.
 _CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 
@@ -75,6 +77,8 @@ def mask_query(query: str) -> str:
 
 
 def _mask_pair(match: re.Match) -> str:
+    if not _SECRET_NAME.search(match["name"]):
+        return match.group()
     quote = match["value"][:1] if match["value"][:1] in "\"'" else ""
     return f"{match['key']}{quote}{MASK}{quote}"
 
@@ -85,4 +89,4 @@ def mask_text(text: str, content_type: str) -> str:
     masked = _mask_json(text)
     if masked is None:
         masked = mask_query(text) if "x-www-form-urlencoded" in content_type else text
-    return mask_card_numbers(_SECRET_PAIR.sub(_mask_pair, masked))
+    return mask_card_numbers(_PAIR.sub(_mask_pair, masked))

@@ -140,10 +140,10 @@ def billing_record_batches(
         )
         if not batch:
             return
+        if len(customers) > KNOWN_CUSTOMERS_BOUND:
+            customers.clear()
         missing = {row[-1] for row in batch} - customers.keys()
         if missing:
-            if len(customers) > KNOWN_CUSTOMERS_BOUND:
-                customers.clear()
             rows = Customer.objects.filter(pk__in=missing).values_list(
                 "pk", "name", "account_number"
             )

@@ -32,9 +32,12 @@ server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
 
 login() {
-  curl -sf -X POST "$base/login" -H 'Content-Type: application/json' \
-    -d '{"username": "admin", "password": "password"}' \
-    | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin)["access_token"])'
+  .venv/bin/python - "$base/login" <<'PY'
+import json, sys, urllib.request
+body = json.dumps({"username": "admin", "password": "password"}).encode()
+request = urllib.request.Request(sys.argv[1], body, {"Content-Type": "application/json"})
+print(json.load(urllib.request.urlopen(request, timeout=5))["access_token"])
+PY
 }
 for _ in $(seq 60); do token=$(login 2>/dev/null) && break; sleep 0.5; done
 [ -n "${token:-}" ] || { echo "the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }

@@ -14,12 +14,15 @@ class ApiConfig(AppConfig):
         from .backends import permissions_changed
 
         user_model = get_user_model()
-        for through in (
+        memberships = (
             user_model.groups.through,
             user_model.user_permissions.through,
             Group.permissions.through,
-        ):
+        )
+        for through in memberships:
             signals.m2m_changed.connect(permissions_changed, sender=through)
         for model in (Group, Permission):
             signals.post_save.connect(permissions_changed, sender=model)
             signals.post_delete.connect(permissions_changed, sender=model)
+        # A deleted user's id may come back with another user.
+        signals.post_delete.connect(permissions_changed, sender=user_model)

@@ -1,5 +1,7 @@
 """``POST /login``: the gateway clients' login, on simplejwt's token pair."""
 
+import math
+
 from django.contrib import admin
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -87,6 +89,6 @@ def throttled_admin_login(request, *args, **kwargs):
                     status=429,
                     content_type="text/plain",
                 )
-                response["Retry-After"] = str(int(throttle.wait() or 60))
+                response["Retry-After"] = str(math.ceil(throttle.wait() or 60))
                 return response
     return admin.site.login(request, *args, **kwargs)

@@ -3,10 +3,11 @@ read in one query rather than two (their own, then their groups'), and kept in
 the shared cache (Redis) when there is one, so a request reads them in one cache
 round trip instead of a query.
 
-Any change Django makes to permissions, groups or memberships (admin, ORM) renews the
-cache's generation once its transaction commits: every entry read before is
-then stale. Changes made around Django (raw SQL) apply within
-PERMISSIONS_CACHE_SECONDS."""
+A change through the admin or the ORM's managers (a user's or group's permissions
+or groups added, removed, set or cleared; a group or permission saved or deleted;
+a user deleted) renews the cache's generation once its transaction commits: every
+entry read before is then stale. Changes that send no signal (membership rows
+deleted in bulk, raw SQL) apply within PERMISSIONS_CACHE_SECONDS."""
 
 import uuid
 

@@ -98,6 +98,7 @@ class CorsMiddleware:
 
     ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
     ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
+    EXPOSED_HEADERS = "X-Request-ID, X-Total-Count, Link, Retry-After, Content-Disposition"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -118,6 +119,6 @@ class CorsMiddleware:
             response = self.get_response(request)
         if allowed:
             response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Expose-Headers"] = "X-Request-ID, X-Total-Count, Link"
+            response["Access-Control-Expose-Headers"] = self.EXPOSED_HEADERS
         patch_vary_headers(response, ["Origin"])
         return response

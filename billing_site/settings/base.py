@@ -39,9 +39,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it sees every response, including errors raised further in.
     "audit.middleware.RequestLogMiddleware",
+    # Before the guards, so a browser can read their answers (413, 503) too.
+    "billing_site.api.middleware.CorsMiddleware",
     "billing_site.api.middleware.BodySizeLimitMiddleware",
     "billing_site.api.middleware.DatabaseUnavailableMiddleware",
-    "billing_site.api.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,7 +206,10 @@ IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
 
 # Origins (scheme://host[:port]) whose browser pages may call the API; none by default.
-CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS", [])
+# Written as browsers send them: lower case, no trailing slash.
+CORS_ALLOWED_ORIGINS = [
+    origin.rstrip("/").lower() for origin in env_list("CORS_ALLOWED_ORIGINS", [])
+]
 
 LOGGING = {
     "version": 1,

@@ -84,3 +84,16 @@ def test_a_change_before_commit_does_not_renew_the_cache(shared_cache):
     generation = cache.get(GENERATION_KEY)
     user.user_permissions.clear()  # no commit yet: the callbacks wait
     assert cache.get(GENERATION_KEY) == generation
+
+
+def test_a_returning_user_id_does_not_inherit_permissions(
+    shared_cache, django_capture_on_commit_callbacks
+):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert fresh(user).has_perm("invoices.view_invoice")
+    pk = user.pk
+    with django_capture_on_commit_callbacks(execute=True):
+        user.delete()
+    newcomer = UserFactory(pk=pk)
+    assert newcomer.pk == pk
+    assert not fresh(newcomer).has_perm("invoices.view_invoice")

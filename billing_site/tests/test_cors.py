@@ -39,3 +39,14 @@ def test_another_origin_stays_refused(gateway_client, settings):
         assert "Access-Control-Allow-Origin" not in preflight(gateway_client, origin)
         response = gateway_client.get("/getAllBilling", HTTP_ORIGIN=origin)
         assert "Access-Control-Allow-Origin" not in response
+
+
+def test_a_guards_answer_is_readable_too(gateway_client, settings):
+    settings.CORS_ALLOWED_ORIGINS = [APP]
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10
+    response = gateway_client.post(
+        "/checkPaymentStatus", {"orderID": "x" * 50}, format="json", HTTP_ORIGIN=APP
+    )
+    assert response.status_code == 413
+    assert response["Access-Control-Allow-Origin"] == APP
+    assert "Retry-After" in response["Access-Control-Expose-Headers"]

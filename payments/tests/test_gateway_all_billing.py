@@ -132,6 +132,26 @@ def test_streams_across_batches(gateway_client, monkeypatch):
     assert len({row["billingNumber"] for row in body}) == 7
 
 
+def test_customers_let_go_past_the_bound_are_read_again(gateway_client, monkeypatch):
+    from invoices import selectors
+
+    monkeypatch.setattr(selectors, "KNOWN_CUSTOMERS_BOUND", 2)
+    original = selectors.billing_record_batches
+    monkeypatch.setattr(
+        "payments.gateway_views.billing_record_batches",
+        lambda **kwargs: original(batch_size=2, **kwargs),
+    )
+    first, *others = CustomerFactory.create_batch(4)
+    # batches: first, 2nd | 3rd, first | 4th, first: the bound is passed with the
+    # first customer still wanted
+    for customer in (first, others[0], others[1], first, others[2], first):
+        InvoiceFactory(customer=customer)
+    _, body = all_billing(gateway_client)
+    assert [row["customerAccountName"] for row in body] == [
+        customer.name for customer in (first, others[0], others[1], first, others[2], first)
+    ]
+
+
 def test_lists_only_the_linked_customers_records():
     mine = InvoiceFactory()
     InvoiceFactory()
