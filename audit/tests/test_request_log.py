@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
+from audit.masking import MASK
 from audit.models import RequestLog
 from invoices.models import Customer
 from invoices.tests.factories import InvoiceFactory, UserFactory
@@ -220,6 +221,21 @@ def test_secrets_in_a_body_cut_for_length_are_masked(api_client, size):
     log = only_log()
     assert "S3cretPass" not in log.request_body and "k-123" not in log.request_body
     assert log.request_body.endswith("bytes in all]")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Authorization: Bearer eyJ.S3cret.sig",
+        "authorization=Basic S3cret&next=1",
+        "a" * 80 + "_password=S3cret",
+        "password_" + "x_" * 50 + "=S3cret",
+    ],
+)
+def test_secrets_in_text_are_masked_whatever_the_key_length(api_client, body):
+    api_client.post("/test/echo", body, content_type="text/plain")
+    log = only_log()
+    assert "S3cret" not in log.request_body and MASK in log.request_body
 
 
 @pytest.mark.parametrize("run", ["0", "a", "pass", "x "])
