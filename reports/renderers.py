@@ -2,6 +2,8 @@
 so its cost grows linearly with the number of lines). Both render the report
 body of the API, so ``generate`` and ``download`` share them."""
 
+import contextlib
+import gc
 import io
 from collections.abc import Iterable, Iterator
 
@@ -100,11 +102,29 @@ class _PdfWriter:
         self.pdf.drawRightString(self.width - self.MARGIN, self.MARGIN / 2, f"Page {self.page}")
 
 
+@contextlib.contextmanager
+def cyclic_collector_paused():
+    """Drawing makes a great many objects and no reference cycles; the cyclic
+    collector would scan the growing heap again and again, so that the time grew
+    faster than the lines. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ReportPDFRenderer(BinaryRenderer):
     media_type = "application/pdf"
     format = "pdf"
 
     def render_document(self, report, renderer_context) -> bytes:
+        with cyclic_collector_paused():
+            return self._draw(report)
+
+    def _draw(self, report) -> bytes:
         buffer = io.BytesIO()
         out = _PdfWriter(buffer, f"Billing report {report['id']}")
         grand_total = f"{report['total_amount']} {report['currency']}"
