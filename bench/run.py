@@ -290,16 +290,25 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     )
     print(f"  update: {runs['update']['rps']} req/s, {runs['update']['settled']} invoices settled")
     # Last, so the run without the request log (next, on a restarted server) follows it.
-    runs["check"] = server.wrk(
+    runs["check"] = check_load(srv, config, data, tokens)
+    print(f"  check: {runs['check']['rps']} req/s")
+    return runs
+
+
+def check_load(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
+    """``checkPaymentStatus`` under load, on invoices spread over the whole table."""
+    from . import seed
+
+    return server.wrk(
         srv.base,
         "/checkPaymentStatus",
         token=tokens["gateway"],
         mode="spread",
         first=1,
-        **common,
+        count=data["invoices"],
+        order_base=seed.ORDER_ID_BASE,
+        config=config,
     )
-    print(f"  check: {runs['check']['rps']} req/s")
-    return runs
 
 
 def downloads(srv: Server, token: str, reports: dict) -> dict:
@@ -578,16 +587,7 @@ def main() -> None:
         results["gateway"] = gateway_runs(srv, config, data, tokens)
     print("checkPaymentStatus without the request log (server restarted)")
     with Server("nolog", env={**env, "BENCH_REQUEST_LOG": "0"}, **options) as srv:
-        results["check_without_request_log"] = server.wrk(
-            srv.base,
-            "/checkPaymentStatus",
-            token=tokens["gateway"],
-            mode="spread",
-            first=1,
-            count=data["invoices"],
-            order_base=seed.ORDER_ID_BASE,
-            config=config,
-        )
+        results["check_without_request_log"] = check_load(srv, config, data, tokens)
         print(f"  check without log: {results['check_without_request_log']['rps']} req/s")
     print("getAllBilling (fresh server), then report downloads")
     with Server("billing", env=env, **options) as srv:
