@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from billing_site.api.fields import MAX_ID, whole_number
+from billing_site.api.fields import ID_SCHEMA, whole_number
 from billing_site.api.permissions import HasPerms
 from billing_site.api.schema import AutoSchema
 from billing_site.api.streaming import encode_id_keys, json_stream_response
@@ -76,13 +76,12 @@ def parse_range(from_date: str | None, to_date: str | None) -> dict:
 
 
 _DATE_SCHEMA = {"type": "string", "format": "date"}
-_ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 PATH_ARGUMENTS = {
     "from_date": _DATE_SCHEMA,
     "to_date": _DATE_SCHEMA,
     "status": {"type": "string", "enum": sorted(ISP_STATUSES)},
-    "user_id": _ID_SCHEMA,
-    "invoice_id": _ID_SCHEMA,
+    "user_id": ID_SCHEMA,
+    "invoice_id": ID_SCHEMA,
 }
 
 

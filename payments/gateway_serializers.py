@@ -101,12 +101,14 @@ class GatewayErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-def legacy_reference(value: str) -> int | str:
+def is_plain_number(reference: str) -> bool:
     """References that are plain numbers go out as JSON numbers, as existing
     clients received them; any other reference stays a string."""
-    if value.isascii() and value.isdigit() and not value.startswith("0"):
-        return int(value)
-    return value
+    return reference.isascii() and reference.isdigit() and not reference.startswith("0")
+
+
+def legacy_reference(value: str) -> int | str:
+    return int(value) if is_plain_number(value) else value
 
 
 def payment_amount(row: dict):
@@ -140,9 +142,7 @@ def min_places_text(amount: str) -> str:
 
 def reference_json(value: str) -> str:
     """``legacy_reference`` of ``value``, as JSON text."""
-    if value.isascii() and value.isdigit() and not value.startswith("0"):
-        return value
-    return encode_string(value)
+    return value if is_plain_number(value) else encode_string(value)
 
 
 def billing_records_json(batches, message: str):
@@ -191,19 +191,3 @@ def billing_records_json(batches, message: str):
             yield separator + ",".join(pieces)
             separator = ","
     yield "]"
-
-
-def invoice_row(invoice) -> dict:
-    """An invoice instance (with its customer) as a billing record row."""
-    return {
-        "order_id": invoice.order_id,
-        "number": invoice.number,
-        "customer__account_number": invoice.customer.account_number,
-        "customer__name": invoice.customer.name,
-        "total": invoice.total,
-        "amount_paid": invoice.amount_paid,
-        "currency": invoice.currency,
-        "description": invoice.description,
-        "status": invoice.status,
-        "created_at": invoice.created_at,
-    }

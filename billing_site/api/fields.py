@@ -71,6 +71,10 @@ class StrictModelSerializer(serializers.ModelSerializer):
     }
 
 
+# The schema of an id wherever the API takes one.
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 def whole_number(raw: str, *, maximum: int = MAX_ID) -> int | None:
     """``raw`` as a positive whole number in range, or None. ASCII digits only:
     "²".isdigit() is true, yet int("²") fails."""

@@ -3,7 +3,7 @@
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import is_list_serializer
 
-from .fields import MAX_ID
+from .fields import ID_SCHEMA
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -75,7 +75,7 @@ def document_common_errors(result, generator, request, public):
                 responses.setdefault(code, {**error, "description": description})
             for parameter in operation.get("parameters", []):
                 if is_id(parameter):
-                    parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+                    parameter["schema"] = dict(ID_SCHEMA)
     return result
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from billing_site.testing import bearer_client
 from invoices.models import Invoice
+from invoices.selectors import billing_record_by_reference
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
-from payments.gateway_serializers import billing_record, invoice_row
+from payments.gateway_serializers import billing_record
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_lists_every_record_as_a_bare_array(gateway_client):
     ]
 
 
-def test_each_streamed_record_is_the_record_check_answers(gateway_client):
+def test_each_streamed_record_is_the_record_check_answers(gateway_client, gateway_user):
     # The stream writes its JSON by hand; it must say what billing_record says.
     paid = InvoiceFactory(amount=Decimal("10"))
     Invoice.objects.filter(pk=paid.pk).update(status="paid", amount_paid=paid.total)
@@ -78,8 +79,13 @@ def test_each_streamed_record_is_the_record_check_answers(gateway_client):
     InvoiceFactory(order_id="18446744073709551617", amount=Decimal("0.5"), currency="KWD")
     _, body = all_billing(gateway_client)
     expected = [
-        billing_record(invoice_row(invoice), "retrieved successfully")
-        for invoice in Invoice.objects.select_related("customer").order_by("pk")
+        billing_record(
+            billing_record_by_reference(
+                user=gateway_user, order_id=invoice.order_id, number=invoice.number
+            ),
+            "retrieved successfully",
+        )
+        for invoice in Invoice.objects.order_by("pk")
     ]
     assert body == json.loads(json.dumps(expected)) and len(body) == 4
     assert body[1]["paymentAmount"] == "99.981"
