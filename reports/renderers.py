@@ -9,7 +9,9 @@ from collections.abc import Iterable, Iterator
 
 from django.conf import settings
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
 from billing_site.api.renderers import BinaryRenderer, DocumentRenderer
@@ -54,12 +56,20 @@ class ReportCSVRenderer(DocumentRenderer):
 
 
 class _PdfWriter:
-    """Writes rows top to bottom, starting a new page when one is full."""
+    """Writes rows top to bottom, starting a new page when one is full.
+
+    The cells of the rows go into the page as text operators, one text object
+    (``BT ... ET``) for the rows between two other drawings, and the font is set
+    when it changes. Through ``drawString`` every cell made a text object of its
+    own and had its text measured and formatted by ReportLab's Python code, and
+    every row set the font: that was about three quarters of the time of a long
+    PDF. The page is drawn the same: the same fonts, positions and text."""
 
     MARGIN = 18 * mm
     LINE = 5 * mm
     # Left edges of the columns; the amount is right-aligned at the margin.
     COLUMNS = (0, 24 * mm, 64 * mm, 90 * mm)
+    ROW_SIZE = 9
 
     def __init__(self, buffer, title: str):
         self.pdf = canvas.Canvas(buffer, pagesize=A4)
@@ -68,17 +78,25 @@ class _PdfWriter:
         self.width, self.height = A4
         self.page = 1
         self.y = self.height - self.MARGIN
+        self._lefts = [(self.MARGIN + left, fp_str(self.MARGIN + left)) for left in self.COLUMNS]
+        self._rows: list[str] = []  # text operators of rows not yet in the page
+        self._rows_font = None  # the page's font, when the rows set it
 
     def text(self, value: str, font=("Helvetica", 10)):
-        self.pdf.setFont(*font)
+        self._set_font(*font)
         self.pdf.drawString(self.MARGIN, self.y, value)
         self.y -= self.LINE + (2 * mm if font[1] > 10 else 0)
 
     def row(self, cells: list[str], amount: str, font: str = "Helvetica"):
-        self.pdf.setFont(font, 9)
-        for left, cell in zip(self.COLUMNS, cells, strict=False):
-            self.pdf.drawString(self.MARGIN + left, self.y, cell)
-        self.pdf.drawRightString(self.width - self.MARGIN, self.y, amount)
+        if font != self._rows_font:
+            self._set_font(font, self.ROW_SIZE)
+            self._rows_font = font
+        y = self.y
+        y_op = fp_str(y)
+        for (x, x_op), cell in zip(self._lefts, cells, strict=False):
+            self._show(x, x_op, y, y_op, cell)
+        x = self.width - self.MARGIN - stringWidth(amount, font, self.ROW_SIZE)
+        self._show(x, fp_str(x), y, y_op, amount)
         self.y -= self.LINE
 
     def space(self, height: float):
@@ -97,8 +115,32 @@ class _PdfWriter:
         self._footer()
         self.pdf.save()
 
+    def _show(self, x: float, x_op: str, y: float, y_op: str, value: str):
+        """``value`` at (x, y) in the current font; ``x_op``, ``y_op`` as ReportLab
+        writes the numbers."""
+        if value.isascii() and value.isprintable():
+            # Printable ASCII is itself in the fonts' encoding (WinAnsi): the
+            # operators are those drawString writes, without its own BT, T* and ET.
+            self._rows.append(f"1 0 0 1 {x_op} {y_op} Tm ({escapePDF(value)}) Tj")
+        else:  # ReportLab encodes the rest, and takes a glyph from another font if need be.
+            self._end_rows()
+            text = self.pdf.beginText(x, y)
+            text.textOut(value)
+            self.pdf.drawText(text)
+
+    def _end_rows(self):
+        """The rows written so far into the page, as one text object."""
+        if self._rows:
+            self.pdf.addLiteral("BT\n" + "\n".join(self._rows) + "\nET")
+            self._rows.clear()
+
+    def _set_font(self, name: str, size: float):
+        self._end_rows()
+        self._rows_font = None
+        self.pdf.setFont(name, size)
+
     def _footer(self):
-        self.pdf.setFont("Helvetica", 8)
+        self._set_font("Helvetica", 8)  # and the next page's rows set theirs again
         self.pdf.drawRightString(self.width - self.MARGIN, self.MARGIN / 2, f"Page {self.page}")
 
 
