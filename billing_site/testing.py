@@ -15,6 +15,17 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 ROOT = Path(__file__).resolve().parent.parent
+TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def redis_reachable() -> bool:
+    """Whether the Redis the tests that need one use answers."""
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(TEST_REDIS_URL, socket_timeout=1).ping())
+    except Exception:
+        return False
 
 
 def bearer_client(user) -> APIClient:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.utils import timezone
 
 from billing_site.api.models import IdempotencyKey
-from billing_site.testing import bearer_client
+from billing_site.testing import TEST_REDIS_URL, bearer_client, redis_reachable
 from invoices.models import Invoice
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from payments.models import Payment
@@ -168,24 +168,15 @@ def test_concurrent_retries_do_the_work_once_on_mariadb(user):
     assert set(statuses) <= {201, 409} and 201 in statuses
 
 
-def _redis_reachable() -> bool:
-    try:
-        import redis
-
-        return bool(redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping())
-    except Exception:
-        return False
-
-
-@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 def test_keys_live_in_redis_when_it_is_configured(client, settings):
     import uuid
 
     settings.IDEMPOTENCY_KEY_TTL = 60  # what the test leaves in Redis goes away soon
-    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    settings.REDIS_URL = TEST_REDIS_URL
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "billing_site.api.cache.RedisCache",
             "LOCATION": settings.REDIS_URL,
             "KEY_PREFIX": uuid.uuid4().hex,
         }

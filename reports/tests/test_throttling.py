@@ -4,7 +4,14 @@ import pytest
 from django.core.cache import cache
 from rest_framework.throttling import ScopedRateThrottle
 
-from billing_site.testing import bearer_client, demo_server, http_call, wait_for_a_fresh_minute
+from billing_site.testing import (
+    TEST_REDIS_URL,
+    bearer_client,
+    demo_server,
+    http_call,
+    redis_reachable,
+    wait_for_a_fresh_minute,
+)
 from invoices.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,21 +32,11 @@ def test_the_101st_request_in_a_minute_is_429(monkeypatch, throttle_clock):
     cache.clear()
 
 
-def _redis_reachable() -> bool:
-    try:
-        import redis
-
-        redis.Redis.from_url("redis://127.0.0.1:6379/0", socket_timeout=1).ping()
-        return True
-    except Exception:
-        return False
-
-
 @pytest.mark.server
-@pytest.mark.skipif(not _redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_reachable(), reason="needs Redis on 127.0.0.1:6379")
 def test_the_rate_holds_across_gunicorn_workers_with_redis(tmp_path):
     env = {
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "REDIS_URL": TEST_REDIS_URL,
         "CACHE_KEY_PREFIX": uuid.uuid4().hex,
         "THROTTLE_REPORTS": "5/min",
     }
