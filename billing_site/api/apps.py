@@ -11,7 +11,7 @@ class ApiConfig(AppConfig):
         from django.contrib.auth.models import Group, Permission
         from django.db.models import signals
 
-        from .backends import permissions_changed
+        from .backends import permissions_changed, user_saved
 
         user_model = get_user_model()
         memberships = (
@@ -26,3 +26,4 @@ class ApiConfig(AppConfig):
             signals.post_delete.connect(permissions_changed, sender=model)
         # A deleted user's id may come back with another user.
         signals.post_delete.connect(permissions_changed, sender=user_model)
+        signals.post_save.connect(user_saved, sender=user_model)

@@ -1,12 +1,14 @@
 """The authentication backend: Django's model backend, with a user's permissions
 read in one query rather than two (their own, then their groups'), and kept in
 the shared cache (Redis) when there is one, so a request reads them in one cache
-round trip instead of a query.
+round trip instead of a query. Token authentication keeps the user row there
+too, with its permissions (``cached_user``).
 
 A change through the admin or the ORM's managers (a user's or group's permissions
 or groups added, removed, set or cleared; a group or permission saved or deleted;
-a user deleted) renews the cache's generation once its transaction commits: every
-entry read before is then stale. Changes that send no signal (membership rows
+a user saved or deleted; a user linked to a customer or unlinked) renews the
+cache's generation once its transaction commits: every entry read before is then
+stale. Changes that send no signal (membership rows
 deleted in bulk, raw SQL) apply within PERMISSIONS_CACHE_SECONDS."""
 
 import uuid
@@ -48,17 +50,35 @@ def _names(permissions):
 
 
 def cached_permissions(user) -> set[str]:
-    # The entry carries the generation it was read under (read before the
-    # database): an entry from an older generation is read again.
     key = f"permissions:user:{user.pk}:{int(user.is_superuser)}"
+    return set(_current(key, lambda: sorted(permissions_of(user))))
+
+
+def cached_user(key: str, load):
+    """The user ``load()`` reads (it raises when there is none), with their
+    permissions: from the shared cache when it holds them, so a request with a
+    token reads its user in one cache round trip instead of two queries."""
+
+    def read():
+        user = load()
+        user._perm_cache = permissions_of(user) if user.is_active else set()
+        return user
+
+    return _current(f"permissions:user-row:{key}", read)
+
+
+def _current(key: str, read):
+    """The cache's value at ``key``, or ``read()``'s, then kept. The entry carries
+    the generation it was read under (read before the database): an entry from
+    an older generation is read again."""
     found = cache.get_many([GENERATION_KEY, key])
     generation = found.get(GENERATION_KEY) or _new_generation()
     entry = found.get(key)
     if entry is not None and entry[0] == generation:
-        return set(entry[1])
-    permissions = permissions_of(user)
-    cache.set(key, (generation, sorted(permissions)), settings.PERMISSIONS_CACHE_SECONDS)
-    return permissions
+        return entry[1]
+    value = read()
+    cache.set(key, (generation, value), settings.PERMISSIONS_CACHE_SECONDS)
+    return value
 
 
 def _new_generation() -> str:
@@ -70,3 +90,10 @@ def permissions_changed(**kwargs) -> None:
     """Signal receiver: after this transaction commits, every cached entry is stale."""
     if settings.PERMISSIONS_CACHE_SECONDS:
         transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None))
+
+
+def user_saved(update_fields=None, **kwargs) -> None:
+    """Signal receiver: a saved user may have been deactivated or made staff, so
+    cached users are stale; a login's new ``last_login`` changes nothing cached."""
+    if not update_fields or set(update_fields) != {"last_login"}:
+        permissions_changed()

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from billing_site.api.backends import GENERATION_KEY
-from invoices.tests.factories import UserFactory
+from billing_site.testing import bearer_client
+from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,3 +98,52 @@ def test_a_returning_user_id_does_not_inherit_permissions(
     newcomer = UserFactory(pk=pk)
     assert newcomer.pk == pk
     assert not fresh(newcomer).has_perm("invoices.view_invoice")
+
+
+def check(client, invoice):
+    payload = {"orderID": invoice.order_id, "billingNumber": invoice.number}
+    return client.post("/checkPaymentStatus", payload, format="json")
+
+
+def test_a_token_request_reads_its_user_and_permissions_from_the_cache(shared_cache):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    client, invoice = bearer_client(user), InvoiceFactory()
+    assert check(client, invoice).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert check(client, invoice).status_code == 200
+    tables = " ".join(query["sql"] for query in queries)
+    assert "auth_user" not in tables and "auth_permission" not in tables
+    assert "invoices_invoice" in tables
+
+
+def test_a_deactivated_user_is_refused_at_once(shared_cache, django_capture_on_commit_callbacks):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    client, invoice = bearer_client(user), InvoiceFactory()
+    assert check(client, invoice).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()
+    assert check(client, invoice).status_code == 401
+
+
+def test_linking_a_user_to_a_customer_applies_at_once(
+    shared_cache, django_capture_on_commit_callbacks
+):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    client, invoice = bearer_client(user), InvoiceFactory()
+    assert check(client, invoice).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        CustomerFactory().users.add(user)
+    assert check(client, invoice).status_code == 404
+
+
+def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callbacks):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert check(bearer_client(user), InvoiceFactory()).status_code == 200
+    generation = cache.get(GENERATION_KEY)
+    with django_capture_on_commit_callbacks(execute=True):
+        user.save(update_fields=["last_login"])
+    assert cache.get(GENERATION_KEY) == generation
+    with django_capture_on_commit_callbacks(execute=True):
+        user.save()
+    assert cache.get(GENERATION_KEY) != generation
