@@ -2,25 +2,27 @@ import functools
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import RequestLog
+from .writer import BackgroundWriter, stop_on_exit
 
 logger = logging.getLogger(__name__)
 
 
 def request_log_write(**fields) -> bool:
-    """Store one request's log row; whether it was stored. A failure is logged,
-    never raised: losing a log row must not fail the request it describes."""
+    """Log one request's row, as ``REQUEST_LOG_WRITER`` says: handed to this
+    process's writer thread, or inserted now. Whether it was handed over or
+    stored. A failure is logged, never raised: losing a log row must not fail the
+    request it describes."""
+    fields.setdefault("timestamp", timezone.now())
+    if settings.REQUEST_LOG_WRITER == "background":
+        log_writer.put(fields)
+        return True
     try:
-        row = RequestLog(timestamp=timezone.now(), **fields)
-        sql, columns = _insert_statement(connection.vendor)
-        values = [
-            column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns
-        ]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, values)
+        request_log_insert([fields])
         return True
     except Exception:
         logger.exception(
@@ -30,6 +32,29 @@ def request_log_write(**fields) -> bool:
             fields.get("request_id"),
         )
         return False
+
+
+def request_log_insert(rows: list[dict]) -> None:
+    """Insert log rows (``RequestLog`` fields) with one statement, all or none."""
+    sql, columns = _insert_statement(connection.vendor)
+    values = []
+    for fields in rows:
+        row = RequestLog(**fields)
+        values.append(
+            [
+                column.get_db_prep_save(getattr(row, column.attname), connection)
+                for column in columns
+            ]
+        )
+    with connection.cursor() as cursor:
+        if len(values) == 1:
+            cursor.execute(sql, values[0])
+        else:
+            with transaction.atomic():
+                cursor.executemany(sql, values)
+
+
+log_writer = stop_on_exit(BackgroundWriter(request_log_insert))
 
 
 @functools.cache

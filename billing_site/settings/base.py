@@ -3,7 +3,7 @@
 from datetime import timedelta
 from pathlib import Path
 
-from .env import database_from_url, env_bool, env_int, env_list, env_str
+from .env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -82,7 +82,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "billing_site.api.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "billing"),
         }
@@ -204,6 +204,9 @@ IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
+# "background": each process's own thread writes the rows in batches, after the
+# answer (see audit/writer.py); "inline": each row is committed before the answer.
+REQUEST_LOG_WRITER = env_choice("REQUEST_LOG_WRITER", ("background", "inline"))
 
 # Origins (scheme://host[:port]) whose browser pages may call the API; none by default.
 # Written as browsers send them: lower case, no trailing slash.

@@ -12,6 +12,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECRET_KEY = env_str("SECRET_KEY") or get_random_secret_key()
 SIMPLE_JWT = jwt_settings(SECRET_KEY)
+# Each test reads the row of the request it made; the writer thread has tests of its own.
+REQUEST_LOG_WRITER = "inline"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
