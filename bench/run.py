@@ -19,6 +19,8 @@ from . import server
 from .server import RESULTS, ROOT, Server, timed_request
 
 PROTECTED = re.compile(r"^(billing_test|billing_ci|test_)")
+# Requests to each gateway view before its load, so the workers are warm.
+WARM_UP = 16
 
 
 @dataclass
@@ -264,7 +266,7 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
         seed.invoice_number(1).encode(),
     )
     for path in ("/bench/plain-check", "/checkPaymentStatus"):
-        for _ in range(4 * config.workers):
+        for _ in range(WARM_UP):
             timed_request(srv.base, "POST", path, token=tokens["gateway"], body=body)
     runs = {}
     for name, path in (("bare", "/bench/bare"), ("plain", "/bench/plain-check")):
@@ -293,6 +295,13 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     runs["check"] = check_load(srv, config, data, tokens)
     print(f"  check: {runs['check']['rps']} req/s")
     return runs
+
+
+def gateway_log_rows() -> int:
+    from audit.models import RequestLog
+
+    paths = ("/checkPaymentStatus", "/updatePaymentStatus")
+    return RequestLog.objects.filter(endpoint__in=paths).count()
 
 
 def check_load(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
@@ -539,6 +548,16 @@ def render(results: dict, evaluation: dict) -> str:
             ]
         )
     update = runs["update"]
+    # Each run's requests, and the warm-up ones: at least one row each.
+    expected = sum(runs[name]["requests"] for name in ("check", "update")) + WARM_UP
+    logged = results["gateway_log_rows"]
+    other.append(
+        [
+            "request log rows of the gateway runs",
+            f"{logged:,} for {expected:,} answers counted (with the warm-up requests): "
+            + ("none missing" if logged >= expected else "ROWS MISSING"),
+        ]
+    )
     other.append(
         [
             "updatePaymentStatus invoices settled",
@@ -583,8 +602,11 @@ def main() -> None:
     connections.close_all()  # the servers own the database now (SQLite: one writer)
     options = {"workers": config.workers, "timeout": config.timeout}
     print("gateway throughput")
+    logged_before = gateway_log_rows()
     with Server("main", env=env, **options) as srv:
         results["gateway"] = gateway_runs(srv, config, data, tokens)
+    # Counted once the server has stopped: its workers write their queued rows as they exit.
+    results["gateway_log_rows"] = gateway_log_rows() - logged_before
     print("checkPaymentStatus without the request log (server restarted)")
     with Server("nolog", env={**env, "BENCH_REQUEST_LOG": "0"}, **options) as srv:
         results["check_without_request_log"] = check_load(srv, config, data, tokens)
