@@ -9,9 +9,10 @@ lock released, so the worker serves the next request meanwhile.
 
 What this trades: a row is in the ``logs`` table some tens of milliseconds
 after its answer has gone, not before. A worker that stops normally (restart,
-shutdown, ``max_requests``, a timeout) writes what it holds before it exits; one
-killed outright (``SIGKILL``, out of memory) loses the rows of its last tens of
-milliseconds. ``REQUEST_LOG_WRITER=inline`` writes each row before the answer."""
+shutdown, ``max_requests``) writes what it holds before it exits; one killed
+outright (``SIGKILL``, out of memory, a timeout) loses the rows it still holds,
+normally those of its last tens of milliseconds. ``REQUEST_LOG_WRITER=inline``
+writes each row before the answer."""
 
 import atexit
 import contextlib
@@ -28,40 +29,66 @@ logger = logging.getLogger(__name__)
 
 class BackgroundWriter:
     def __init__(
-        self, write_batch, *, capacity: int = 10_000, batch_size: int = 200, linger: float = 0.02
+        self,
+        write_batch,
+        *,
+        capacity: int = 10_000,
+        batch_size: int = 200,
+        linger: float = 0.02,
+        wait_for_room: float = 5.0,
     ):
         # ``write_batch(rows)`` stores rows or raises; it runs on the writer's thread.
         self.write_batch = write_batch
         self.capacity = capacity
         self.batch_size = batch_size
         self.linger = linger
-        self._started_in = None  # the process whose thread runs, if any
+        self.wait_for_room = wait_for_room
+        self._started_in = None  # the process whose queue this is
+        self._thread = None
         self._lock = threading.Lock()
 
-    def put(self, row) -> None:
-        """Queue a row. When the queue is full the request waits for room: the
-        database then sets the pace, and no row is dropped and memory stays bounded."""
-        self._start()
-        self._queue.put(row)
+    def put(self, row) -> bool:
+        """Queue a row; whether it was queued. When the queue is full the request
+        waits for room, so the database sets the pace and memory stays bounded;
+        after ``wait_for_room`` seconds the row is dropped, and that is logged:
+        a stuck log must not hold every request."""
+        try:
+            self._start()
+            self._queue.put(row, timeout=self.wait_for_room)
+            return True
+        except Exception:
+            logger.exception(
+                "Request log row dropped (request id %s): the writer is %s behind",
+                row.get("request_id"),
+                f"{self.capacity} rows",
+            )
+            return False
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every row queued so far is written (or failed); whether it was in time."""
         if self._started_in != os.getpid():
             return True
         written = threading.Event()
-        self._queue.put(written)
+        try:
+            self._queue.put(written, timeout=timeout)
+        except queue.Full:
+            return False
         return written.wait(timeout)
 
     def _start(self) -> None:
         # A forked worker inherits the parent's queue but not its thread: it gets
-        # a queue and a thread of its own.
-        if self._started_in == os.getpid():
+        # a queue and a thread of its own. A thread that died is replaced.
+        if self._started_in == os.getpid() and self._thread.is_alive():
             return
         with self._lock:
-            if self._started_in == os.getpid():
-                return
-            self._queue = queue.Queue(maxsize=self.capacity)
-            threading.Thread(target=self._run, name="request-log-writer", daemon=True).start()
+            if self._started_in != os.getpid():
+                self._queue = queue.Queue(maxsize=self.capacity)
+                self._thread = None
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="request-log-writer", daemon=True
+                )
+                self._thread.start()
             self._started_in = os.getpid()
 
     def _run(self) -> None:
@@ -85,22 +112,30 @@ class BackgroundWriter:
                 written.set()
 
     def _write(self, rows: list) -> None:
-        # One retry on a fresh connection: the first attempt may have met one the
+        with contextlib.suppress(Exception):
+            connection.close_if_unusable_or_obsolete()
+        # Once more on a fresh connection: the first attempt may have met one the
         # server closed while the process was idle.
-        for attempt in (1, 2):
-            try:
-                self.write_batch(rows)
-                return
-            except Exception:
-                with contextlib.suppress(Exception):
-                    connection.close()
-                if attempt == 2:
-                    logger.exception(
-                        "Could not write %d request log rows (request ids %s to %s)",
-                        len(rows),
-                        rows[0].get("request_id"),
-                        rows[-1].get("request_id"),
-                    )
+        if self._attempt(rows) is None or self._attempt(rows) is None:
+            return
+        # Then row by row, so a row the database refuses takes no other with it.
+        for row in rows:
+            error = self._attempt([row])
+            if error is not None:
+                logger.error(
+                    "Could not write the request log row of request %s",
+                    row.get("request_id"),
+                    exc_info=error,
+                )
+
+    def _attempt(self, rows: list) -> Exception | None:
+        try:
+            self.write_batch(rows)
+            return None
+        except Exception as error:
+            with contextlib.suppress(Exception):
+                connection.close()
+            return error
 
 
 def stop_on_exit(writer: BackgroundWriter) -> BackgroundWriter:

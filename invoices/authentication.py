@@ -29,7 +29,9 @@ class UsersWithCustomerLinks:
         if not settings.PERMISSIONS_CACHE_SECONDS:
             return self.rows.get(**lookup)
         key = ",".join(f"{field}={value}" for field, value in sorted(lookup.items()))
-        return cached_user(key, lambda: self.rows.get(**lookup))
+        return cached_user(
+            key, lambda: self.rows.get(**lookup), annotations=("acts_for_customers",)
+        )
 
 
 class JWTAuthentication(authentication.JWTAuthentication):

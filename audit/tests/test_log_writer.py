@@ -103,17 +103,62 @@ def test_a_failed_write_is_retried_once():
     assert store.batches == [["1"]]
 
 
-def test_a_batch_that_fails_twice_is_logged_and_the_writer_goes_on(caplog):
-    store = GatedStore(failures=2)
+def test_a_row_that_cannot_be_written_is_logged_and_the_writer_goes_on(caplog):
+    store = GatedStore(failures=3)  # the batch, its retry, then the row alone
     store.release.set()
     writer = BackgroundWriter(store)
     with caplog.at_level(logging.ERROR, logger="audit.writer"):
         writer.put(rows("a")[0])
         assert writer.flush()
-    assert "Could not write 1 request log rows (request ids a to a)" in caplog.text
+    assert "Could not write the request log row of request a" in caplog.text
     writer.put(rows("b")[0])
     assert writer.flush()
     assert store.batches == [["b"]]
+
+
+def test_a_row_the_database_refuses_takes_no_other_with_it(caplog):
+    def refuses_bad(batch):
+        if any(row["request_id"] == "bad" for row in batch):
+            raise ValueError("data too long")
+        stored.append([row["request_id"] for row in batch])
+
+    stored = []
+    writer = BackgroundWriter(refuses_bad, linger=30)
+    with caplog.at_level(logging.ERROR, logger="audit.writer"):
+        for row in rows(1, "bad", 3):
+            writer.put(row)
+        assert writer.flush()
+    assert stored == [["1"], ["3"]]
+    assert "Could not write the request log row of request bad" in caplog.text
+
+
+def test_a_request_waits_for_room_only_so_long(caplog):
+    store = GatedStore()
+    writer = BackgroundWriter(store, capacity=1, wait_for_room=0.1)
+    writer.put(rows(1)[0])
+    assert store.entered.wait(5)
+    assert writer.put(rows(2)[0])
+    with caplog.at_level(logging.ERROR, logger="audit.writer"):
+        assert not writer.put(rows(3)[0])
+    assert "Request log row dropped (request id 3)" in caplog.text
+    store.release.set()
+    assert writer.flush()
+    assert store.batches == [["1"], ["2"]]
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
+def test_a_writer_thread_that_died_is_replaced():
+    store = GatedStore()
+    store.release.set()
+    writer = BackgroundWriter(store)
+    writer.put(rows(1)[0])
+    assert writer.flush()
+    writer._queue.put(None)  # not a row: the thread fails on it and ends
+    writer._thread.join(5)
+    assert not writer._thread.is_alive()
+    writer.put(rows(2)[0])
+    assert writer.flush()
+    assert store.batches == [["1"], ["2"]]
 
 
 def test_a_full_queue_makes_the_request_wait_for_room_and_loses_nothing():

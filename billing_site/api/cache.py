@@ -12,11 +12,11 @@ class RedisCacheClient(redis.RedisCacheClient):
         self._clients = {}
 
     def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        if index not in self._clients:
-            pool = self._get_connection_pool(write)
-            self._clients[index] = self._client(connection_pool=pool)
-        return self._clients[index]
+        pool = self._get_connection_pool(write)  # Django's pick among the replicas
+        client = self._clients.get(id(pool))  # pools live as long as this object
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
 
 
 class RedisCache(redis.RedisCache):

@@ -93,7 +93,7 @@ else:
 AUTHENTICATION_BACKENDS = ["billing_site.api.backends.ModelBackend"]
 # How long a user's permissions may stay in the shared cache (Redis only: a
 # process-local cache would not hear of changes made elsewhere); 0 turns it off.
-PERMISSIONS_CACHE_SECONDS = env_int("PERMISSIONS_CACHE_SECONDS", 300 if REDIS_URL else 0)
+PERMISSIONS_CACHE_SECONDS = env_int("PERMISSIONS_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

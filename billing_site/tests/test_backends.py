@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billing_site.api.backends import GENERATION_KEY
+from billing_site.api.backends import GENERATION_KEY, USER_ENTRY
 from billing_site.testing import bearer_client
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 
@@ -147,3 +147,30 @@ def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=True):
         user.save()
     assert cache.get(GENERATION_KEY) != generation
+
+
+def test_the_cache_holds_no_password_hash(shared_cache):
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert check(bearer_client(user), InvoiceFactory()).status_code == 200
+    entry = cache.get(f"{USER_ENTRY}:id={user.pk}")
+    assert entry is not None
+    assert user.password not in repr(entry)
+    assert str(user.pk) in repr(entry) and "invoices.view_invoice" in repr(entry)
+
+
+def test_without_the_cache_the_database_answers(
+    shared_cache, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    user = UserFactory(perms=["invoices.view_invoice"])
+    monkeypatch.setattr(cache, "get_many", unreachable)
+    monkeypatch.setattr(cache, "set", unreachable)
+    assert check(bearer_client(user), InvoiceFactory()).status_code == 200
+    assert "The shared cache failed" in caplog.text
+    with django_capture_on_commit_callbacks(execute=True):
+        user.is_active = False
+        user.save()  # committed: the cache's failure does not undo it or raise
+    assert "Could not renew the permissions cache" in caplog.text
+    assert check(bearer_client(user), InvoiceFactory()).status_code == 401
