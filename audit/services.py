@@ -19,8 +19,7 @@ def request_log_write(**fields) -> bool:
     request it describes."""
     fields.setdefault("timestamp", timezone.now())
     if settings.REQUEST_LOG_WRITER == "background":
-        log_writer.put(fields)
-        return True
+        return log_writer.put(fields)
     try:
         request_log_insert([fields])
         return True

@@ -57,11 +57,7 @@ class BackgroundWriter:
             self._queue.put(row, timeout=self.wait_for_room)
             return True
         except Exception:
-            logger.exception(
-                "Request log row dropped (request id %s): the writer is %s behind",
-                row.get("request_id"),
-                f"{self.capacity} rows",
-            )
+            logger.exception("Request log row dropped (request id %s)", row.get("request_id"))
             return False
 
     def flush(self, timeout: float = 10.0) -> bool:

@@ -260,7 +260,6 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
 
     count = data["invoices"]
     common = {"order_base": seed.ORDER_ID_BASE, "config": config, "count": count}
-    logged_before = gateway_log_rows()
     # Warm every view of both workers before measuring.
     body = b'{"orderID": %d, "billingNumber": "%s"}' % (
         seed.ORDER_ID_BASE + 1,
@@ -294,8 +293,6 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     print(f"  update: {runs['update']['rps']} req/s, {runs['update']['settled']} invoices settled")
     # Last, so the run without the request log (next, on a restarted server) follows it.
     runs["check"] = check_load(srv, config, data, tokens)
-    # Rows written by then, while the workers still run: the writers kept up.
-    runs["log_rows_when_load_ended"] = gateway_log_rows() - logged_before
     print(f"  check: {runs['check']['rps']} req/s")
     return runs
 
@@ -323,22 +320,17 @@ def check_load(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     )
 
 
-def report_downloads(srv: Server, token: str, reports: dict) -> dict:
+def downloads(srv: Server, token: str, reports: dict) -> dict:
     """The 300,000-line report as CSV and as PDF, once each; the PDFs of 5,001 and
     20,001 lines seven times each, keeping the fastest, since one sample of a
     fraction of a second is at the mercy of whatever else the machine is doing."""
+    results = {}
     wanted = [
         ("csv_all", "all", "csv", 1),
         ("pdf_all", "all", "pdf", 1),
         ("pdf_5000", "pdf_5000", "pdf", 7),
         ("pdf_20000", "pdf_20000", "pdf", 7),
     ]
-    return downloads(srv, token, reports, wanted)
-
-
-def downloads(srv: Server, token: str, reports: dict, wanted: list) -> dict:
-    """Each ``(name, report, format, repeat)`` download timed, the fastest kept."""
-    results = {}
     for name, label, output, repeat in wanted:
         pk = reports[label]["id"]
         path = f"/api/v2/reports/{pk}/download/?format={output}"
@@ -563,8 +555,9 @@ def render(results: dict, evaluation: dict) -> str:
     other.append(
         [
             "request log rows of the gateway runs",
-            f"{runs['log_rows_when_load_ended']:,} when the last load ended, {logged:,} once the"
-            f" server had stopped, for {expected:,} answers counted (with the warm-up requests): "
+            f"{results['gateway_log_rows_when_load_ended']:,} when the last load ended,"
+            f" {logged:,} once the server had stopped, for {expected:,} answers counted"
+            " (with the warm-up requests): "
             + ("none missing" if logged >= expected else "ROWS MISSING"),
         ]
     )
@@ -615,6 +608,8 @@ def main() -> None:
     logged_before = gateway_log_rows()
     with Server("main", env=env, **options) as srv:
         results["gateway"] = gateway_runs(srv, config, data, tokens)
+        # Rows written while the workers still run: the writers kept up.
+        results["gateway_log_rows_when_load_ended"] = gateway_log_rows() - logged_before
     # Counted once the server has stopped: its workers write their queued rows as they exit.
     results["gateway_log_rows"] = gateway_log_rows() - logged_before
     print("checkPaymentStatus without the request log (server restarted)")
@@ -624,7 +619,7 @@ def main() -> None:
     print("getAllBilling (fresh server), then report downloads")
     with Server("billing", env=env, **options) as srv:
         results["get_all_billing"] = get_all_billing(srv, tokens["gateway"])
-        results["downloads"] = report_downloads(srv, tokens["staff"], results["reports"])
+        results["downloads"] = downloads(srv, tokens["staff"], results["reports"])
     # Now rather than at the next start, so InnoDB has purged them before the next
     # run times report generation.
     delete_reports(data)

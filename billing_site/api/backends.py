@@ -14,6 +14,7 @@ links, membership rows deleted in bulk, a customer deleted with its links, raw
 SQL, and any change made while the cache could not be reached."""
 
 import contextlib
+import functools
 import logging
 import uuid
 
@@ -66,8 +67,7 @@ def cached_user(key: str, load, *, annotations: tuple[str, ...] = ()):
     permissions and ``annotations``: from the shared cache when it holds them, so
     a request with a token reads its user in one cache round trip instead of two
     queries. The cache holds the row without the password hash."""
-    model = get_user_model()
-    names = [field.attname for field in model._meta.concrete_fields if field.name != "password"]
+    model, names = get_user_model(), _user_columns()
 
     def read():
         user = load()
@@ -81,6 +81,13 @@ def cached_user(key: str, load, *, annotations: tuple[str, ...] = ()):
         setattr(user, name, value)
     user._perm_cache = set(permissions)
     return user
+
+
+@functools.cache
+def _user_columns() -> list[str]:
+    """The user row's columns that the cache holds: all but the password hash."""
+    fields = get_user_model()._meta.concrete_fields
+    return [field.attname for field in fields if field.name != "password"]
 
 
 def _current(key: str, read):
