@@ -2,6 +2,7 @@ import pytest
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from billing_site.api.throttles import forget_slices
 from billing_site.testing import bearer_client
 from invoices.tests.factories import UserFactory
 
@@ -11,6 +12,7 @@ def throttle_clock(monkeypatch):
     """Throttles count per minute window: hold their clock inside one window, so
     a test's requests never straddle two."""
     monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_010.0))
+    forget_slices()  # allowance held from an earlier test's requests in this window
 
 
 @pytest.fixture

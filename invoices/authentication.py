@@ -3,11 +3,15 @@ the user acts for particular customers: every read of customer records asks, and
 the answer then costs neither a query nor a subquery per record. With a shared
 cache, the user (and their permissions) comes from there instead."""
 
+import time
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.tokens import Token
 
 from billing_site.api.backends import cached_user
 
@@ -19,11 +23,14 @@ class UsersWithCustomerLinks:
     ``DoesNotExist``): the user model's rows, each with ``acts_for_customers``."""
 
     def __init__(self):
-        model = get_user_model()
-        links = Customer.users.through.objects.filter(user_id=OuterRef("pk"))
-        self.rows = model.objects.annotate(acts_for_customers=Exists(links))
         self.objects = self
-        self.DoesNotExist = model.DoesNotExist
+        self.DoesNotExist = get_user_model().DoesNotExist
+
+    @cached_property
+    def rows(self):
+        # Built on a cache miss only: a queryset costs more to build than a cached read.
+        links = Customer.users.through.objects.filter(user_id=OuterRef("pk"))
+        return get_user_model().objects.annotate(acts_for_customers=Exists(links))
 
     def get(self, **lookup):
         if not settings.PERMISSIONS_CACHE_SECONDS:
@@ -34,10 +41,27 @@ class UsersWithCustomerLinks:
         )
 
 
+# Access tokens this process verified, by their text. Nothing a token says can
+# change, and an access token has no blacklist: one seen again needs only its
+# expiry checked, not its signature and claims decoded again.
+_verified: dict[bytes, Token] = {}
+_VERIFIED_LIMIT = 10_000  # emptied when full
+
+
 class JWTAuthentication(authentication.JWTAuthentication):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.user_model = UsersWithCustomerLinks()
+
+    def get_validated_token(self, raw_token: bytes) -> Token:
+        token = _verified.get(raw_token)
+        if token is not None and token["exp"] > time.time():
+            return token
+        token = super().get_validated_token(raw_token)
+        if len(_verified) >= _VERIFIED_LIMIT:
+            _verified.clear()
+        _verified[raw_token] = token
+        return token
 
 
 class JWTScheme(SimpleJWTScheme):

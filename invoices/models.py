@@ -18,12 +18,12 @@ def visible_customers(user, customer_ref: str) -> Q:
     """Staff, and users linked to no customer, see every customer; a user linked
     to customers sees only those. One condition, no lookup of the links first;
     none at all when the user came with ``acts_for_customers`` (``authentication``)."""
+    acts_for_customers = getattr(user, "acts_for_customers", None)
+    if acts_for_customers is False:
+        return Q()
     links = Customer.users.through.objects.filter(user_id=user.pk)
     own = Q(Exists(links.filter(customer_id=OuterRef(customer_ref))))
-    acts_for_customers = getattr(user, "acts_for_customers", None)
-    if acts_for_customers is None:
-        return own | ~Exists(links)
-    return own if acts_for_customers else Q()
+    return own if acts_for_customers else own | ~Exists(links)
 
 
 class CustomerQuerySet(models.QuerySet):

@@ -143,6 +143,29 @@ def test_form_bodies_and_query_strings_are_masked(client):
     assert log.query_string == "token=********&page=2"
 
 
+@pytest.mark.parametrize(
+    "body,content_type",
+    [
+        ('{"\\u0070assword": "hunter2"}', "application/json"),  # a JSON escape
+        ('{"pa\u017fsword": "hunter2"}', "application/json"),  # long s: "s" to the patterns
+        ('{"api_\u212aey": "hunter2"}', "application/json"),  # Kelvin sign: "k"
+        ("username=a&pa%73sword=hunter2", "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_secret_key_is_masked_however_it_is_spelled(client, body, content_type):
+    # Bodies naming no secret skip the parsing; these must not look as if they did.
+    client.post("/test/echo", body.encode(), content_type=content_type)
+    log = only_log()
+    assert "hunter2" not in log.request_body
+    assert "hunter2" not in log.response_body
+
+
+def test_a_body_naming_no_secret_is_logged_as_sent(api_client):
+    body = '{"orderID": 1, "note": "paid with 4012888888881881", "billingNumber": "INV-1"}'
+    api_client.post("/test/echo", body, content_type="application/json")
+    assert only_log().request_body == body.replace("4012888888881881", MASK)
+
+
 @override_settings(REQUEST_LOG_BODY_CAP=1024)
 def test_large_bodies_are_truncated_with_a_marker(api_client):
     api_client.post("/test/echo", {"blob": "x" * 5000}, format="json")

@@ -16,6 +16,7 @@ SQL, and any change made while the cache could not be reached."""
 import contextlib
 import functools
 import logging
+import time
 import uuid
 
 from django.conf import settings
@@ -90,7 +91,33 @@ def _user_columns() -> list[str]:
     return [field.attname for field in fields if field.name != "password"]
 
 
+# What this process read last, by key: (when, value). Bounded: emptied when full.
+_recent: dict[str, tuple[float, object]] = {}
+_RECENT_LIMIT = 10_000
+
+
 def _current(key: str, read):
+    """The value at ``key``: this process's own copy for PERMISSIONS_LOCAL_SECONDS
+    after it read it (a round trip to the cache costs a short request more than
+    anything else it does), else the shared cache's (``_shared``)."""
+    window = settings.PERMISSIONS_LOCAL_SECONDS
+    if window:
+        found = _recent.get(key)
+        if found is not None and time.monotonic() - found[0] < window:
+            return found[1]
+    value = _shared(key, read)
+    if window:
+        if len(_recent) >= _RECENT_LIMIT:
+            _recent.clear()
+        _recent[key] = (time.monotonic(), value)
+    return value
+
+
+def forget_recent() -> None:
+    _recent.clear()
+
+
+def _shared(key: str, read):
     """The cache's value at ``key``, or ``read()``'s, then kept. The entry carries
     the generation it was read under (read before the database): an entry from
     an older generation is read again. Without the cache, the database answers."""
@@ -123,6 +150,7 @@ def permissions_changed(**kwargs) -> None:
 def _renew_generation() -> None:
     # The change has committed: a cache failure must not turn it into an error.
     # Entries then live out their PERMISSIONS_CACHE_SECONDS.
+    forget_recent()  # this process applies its own change at once
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:

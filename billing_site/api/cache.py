@@ -23,3 +23,12 @@ class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+
+    def incr_expiring(self, key, timeout: int, delta: int = 1, version=None) -> int:
+        """Adds ``delta`` to the counter at ``key`` (a missing one starts at 0)
+        and has it expire ``timeout`` seconds from now: one round trip, where
+        ``incr`` takes two (it asks whether the key exists first) and ``add`` a third."""
+        key = self.make_and_validate_key(key, version=version)
+        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
+            count, _ = pipe.incr(key, delta).expire(key, timeout).execute()
+        return count

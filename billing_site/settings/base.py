@@ -94,6 +94,9 @@ AUTHENTICATION_BACKENDS = ["billing_site.api.backends.ModelBackend"]
 # How long a user's permissions may stay in the shared cache (Redis only: a
 # process-local cache would not hear of changes made elsewhere); 0 turns it off.
 PERMISSIONS_CACHE_SECONDS = env_int("PERMISSIONS_CACHE_SECONDS", 60 if REDIS_URL else 0)
+# How long a worker reuses what it last read from that cache without asking it
+# again: a change reaches the other workers within this time; 0 asks every time.
+PERMISSIONS_LOCAL_SECONDS = env_int("PERMISSIONS_LOCAL_SECONDS", 1)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

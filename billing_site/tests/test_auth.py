@@ -173,3 +173,16 @@ def test_a_deactivated_users_token_stops_working_at_once(api_client):
     user.is_active = False
     user.save()
     assert api_client.get("/getAllBilling").status_code == 401
+
+
+def test_a_token_verified_before_is_refused_once_it_expires(api_client, monkeypatch):
+    # A process keeps the tokens it verified, but checks each one's expiry every time.
+    user = UserFactory(is_staff=True, is_superuser=True)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    assert api_client.get("/getAllBilling").status_code == 200
+    later = datetime.datetime.now(datetime.UTC) + settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
+    monkeypatch.setattr("rest_framework_simplejwt.tokens.aware_utcnow", lambda: later)
+    monkeypatch.setattr("invoices.authentication.time.time", later.timestamp)
+    response = api_client.get("/getAllBilling")
+    assert response.status_code == 401
+    assert response.json()["success"] == "false"

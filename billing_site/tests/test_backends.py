@@ -4,6 +4,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from billing_site.api import backends
 from billing_site.api.backends import GENERATION_KEY, USER_ENTRY
 from billing_site.testing import bearer_client
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
@@ -38,6 +39,7 @@ def test_an_inactive_user_holds_no_permission():
 def shared_cache(settings, django_capture_on_commit_callbacks):
     settings.PERMISSIONS_CACHE_SECONDS = 300
     cache.clear()
+    backends.forget_recent()  # what this process read in earlier tests
     with django_capture_on_commit_callbacks(execute=True):
         yield
     cache.clear()
@@ -174,3 +176,25 @@ def test_without_the_cache_the_database_answers(
         user.save()  # committed: the cache's failure does not undo it or raise
     assert "Could not renew the permissions cache" in caplog.text
     assert check(bearer_client(user), InvoiceFactory()).status_code == 401
+
+
+def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
+    shared_cache, settings, monkeypatch
+):
+    # Another worker revokes a permission (seen here as a bulk delete, which sends
+    # no signal, and a renewed generation): this worker applies it within the window.
+    settings.PERMISSIONS_LOCAL_SECONDS = 1
+    clock = [1000.0]
+    monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0])
+    user = UserFactory(perms=["invoices.view_invoice"])
+    assert fresh(user).has_perm("invoices.view_invoice")
+    user.user_permissions.through.objects.filter(user=user).delete()
+    cache.set(GENERATION_KEY, "renewed by another worker")
+    reads = []
+    monkeypatch.setattr(cache, "get_many", lambda *args, **kwargs: reads.append(args) or {})
+    clock[0] += 0.9
+    assert fresh(user).has_perm("invoices.view_invoice")
+    assert reads == []  # no round trip to the shared cache
+    monkeypatch.undo()  # the cache answers again
+    monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0] + 0.2)
+    assert not fresh(user).has_perm("invoices.view_invoice")

@@ -70,3 +70,30 @@ def test_a_client_costs_one_counter_per_window(staff_client, rates, monkeypatch)
     user_id = get_user_model().objects.get(is_staff=True).pk
     window = int(1_000_010.0 // 60)
     assert cache.get(f"throttle_gateway_{user_id}:{window}") == 20
+
+
+def _counter(user_id):
+    return cache.get(f"throttle_gateway_{user_id}:{int(1_000_010.0 // 60)}")
+
+
+def test_a_worker_takes_a_busy_clients_allowance_in_slices(staff_client, rates, monkeypatch):
+    # A hundredth of the rate at a time: one cache round trip per 10 requests here.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"gateway": "1000/min"})
+    user_id = get_user_model().objects.get(is_staff=True).pk
+    for _ in range(10):
+        assert staff_client.get("/getAllBilling").status_code == 200
+    assert _counter(user_id) == 10  # one slice taken, all of it spent
+    assert staff_client.get("/getAllBilling").status_code == 200
+    assert _counter(user_id) == 20  # the next slice
+    for _ in range(9):
+        assert staff_client.get("/getAllBilling").status_code == 200
+    assert _counter(user_id) == 20
+
+
+def test_slices_never_admit_more_than_the_rate(staff_client, rates, monkeypatch):
+    # Other workers have taken all but 4 of the window's 1,000; a slice is 10.
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"gateway": "1000/min"})
+    user_id = get_user_model().objects.get(is_staff=True).pk
+    cache.set(f"throttle_gateway_{user_id}:{int(1_000_010.0 // 60)}", 996)
+    statuses = [staff_client.get("/getAllBilling").status_code for _ in range(6)]
+    assert statuses == [200] * 4 + [429] * 2

@@ -1,0 +1,54 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from billing_site.compiled_query import CompiledValuesQuery
+from invoices.models import Invoice
+from invoices.tests.factories import InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+FIELDS = ("pk", "number", "total", "issue_date", "created_at", "customer__name")
+
+
+def by_order_and_number(order_id, number):
+    return Invoice.objects.filter(order_id=order_id, number=number).order_by("pk").values(*FIELDS)
+
+
+def test_rows_are_what_values_gives_with_new_values_each_call():
+    built = []
+
+    def build(**values):
+        built.append(values)
+        return by_order_and_number(**values)
+
+    query = CompiledValuesQuery(build, "order_id", "number")
+    first, second = InvoiceFactory(amount=Decimal("10.37")), InvoiceFactory()
+    for invoice in (first, second, first):
+        with CaptureQueriesContext(connection) as queries:
+            rows = query.rows(order_id=invoice.order_id, number=invoice.number)
+        assert len(queries) == 1
+        assert rows == list(by_order_and_number(invoice.order_id, invoice.number))
+    assert len(built) == 1  # built and compiled once
+    row = query.rows(order_id=first.order_id, number=first.number)[0]
+    assert row["total"] == Decimal("10.37") and isinstance(row["total"], Decimal)
+    assert row["created_at"] == first.created_at  # converted: an aware datetime
+    assert query.rows(order_id=first.order_id, number=second.number) == []
+
+
+def test_a_value_is_bound_as_a_parameter_not_as_sql():
+    InvoiceFactory(number="A-1")
+    query = CompiledValuesQuery(by_order_and_number, "order_id", "number")
+    assert query.rows(order_id="' OR '1'='1", number="A-1") == []
+
+
+def test_a_placeholder_the_lookup_changes_is_refused_when_compiled():
+    # "icontains" hands the database a changed value ("%A-1%"): the marker is no
+    # longer found as given, and the query would bind the wrong value.
+    query = CompiledValuesQuery(
+        lambda number: Invoice.objects.filter(number__icontains=number).values("pk"), "number"
+    )
+    with pytest.raises(ValueError, match="exactly once"):
+        query.rows(number="A-1")
