@@ -1,9 +1,10 @@
 """Masking of secrets in logged request and response bodies."""
 
+import contextlib
 import json
 import re
 from decimal import Decimal
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, unquote_plus, urlencode
 
 MASK = "********"
 
@@ -17,9 +18,10 @@ SECRET_KEY_PATTERN = re.compile(rf"{_SENSITIVE_NAMES}|^access$|^refresh$|^pan$",
 # bodies that are not (or no longer, once cut) parseable; ``_mask_pair`` masks the
 # value when the key names a secret. A key starts where a word starts and is taken
 # whole, never given back (possessive), so text is scanned once, not once per
-# character, however long its words.
+# character, however long its words. A name may hold escapes (JSON's \u0070,
+# a form's %70), undone before it is judged.
 _PAIR = re.compile(
-    r"""(?P<key>(?<![\w.-])["']?(?P<name>[\w.-]++)["']?\s*+[:=]\s*+)"""
+    r"""(?P<key>(?<![\w.%\\-])["']?(?P<name>[\w.%\\-]++)["']?\s*+[:=]\s*+)"""
     # An unquoted value may start with an authorization scheme: "Bearer <token>".
     r"""(?P<value>"(?:[^"\\]|\\.)*+"?|'[^']*+'?"""
     r"""|(?:(?i:bearer|basic|token|jwt|digest)[ \t]++)?[^\s&,;}\]]++)"""
@@ -94,8 +96,16 @@ def mask_query(query: str) -> str:
     return urlencode(masked, safe="[]")
 
 
+def _unescaped(name: str) -> str:
+    """A key as the client meant it: JSON's \\u escapes and a form's %xx undone."""
+    if "\\" in name:
+        with contextlib.suppress(ValueError):
+            name = json.loads(f'"{name}"')
+    return unquote_plus(name) if "%" in name else name
+
+
 def _mask_pair(match: re.Match) -> str:
-    if not _SECRET_NAME.search(match["name"]):
+    if not _SECRET_NAME.search(_unescaped(match["name"])):
         return match.group()
     quote = match["value"][:1] if match["value"][:1] in "\"'" else ""
     return f"{match['key']}{quote}{MASK}{quote}"

@@ -54,11 +54,15 @@ class CompiledValuesQuery:
         alias, sql, params, slots, query, columns, converters = self._compiled(using)
         bound = list(params)
         for position, name in slots.items():
+            # Text only, as compiled: the field's conversions are not applied again.
+            if not isinstance(values[name], str):
+                raise TypeError(f"{name} must be text, not {type(values[name]).__name__}")
             bound[position] = values[name]
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
         if converters:
-            # A compiler of this thread's connection (connections are per thread).
+            # Applied through this thread's connection (connections are per thread);
+            # the converters themselves read only the backend's settings.
             rows = query.get_compiler(using=alias).apply_converters(rows, converters)
         return [dict(zip(columns, row, strict=True)) for row in rows]

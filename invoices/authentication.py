@@ -11,7 +11,8 @@ from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
-from rest_framework_simplejwt.tokens import Token
+from rest_framework_simplejwt.settings import api_settings
+from rest_framework_simplejwt.tokens import BlacklistMixin, Token
 
 from billing_site.api.backends import cached_user
 
@@ -41,10 +42,11 @@ class UsersWithCustomerLinks:
         )
 
 
-# Access tokens this process verified, by their text. Nothing a token says can
-# change, and an access token has no blacklist: one seen again needs only its
-# expiry checked, not its signature and claims decoded again.
-_verified: dict[bytes, Token] = {}
+# Access tokens this process verified, by their text (with the key that signed
+# them). Nothing a token says can change, and an access token has no blacklist:
+# one seen again needs only its expiry checked, not its signature and claims
+# decoded again. A token class with a blacklist is verified every time.
+_verified: dict[bytes, tuple[str, Token]] = {}
 _VERIFIED_LIMIT = 10_000  # emptied when full
 
 
@@ -54,13 +56,15 @@ class JWTAuthentication(authentication.JWTAuthentication):
         self.user_model = UsersWithCustomerLinks()
 
     def get_validated_token(self, raw_token: bytes) -> Token:
-        token = _verified.get(raw_token)
-        if token is not None and token["exp"] > time.time():
+        key = api_settings.SIGNING_KEY
+        signed_with, token = _verified.get(raw_token, (None, None))
+        if signed_with == key and token["exp"] > time.time():
             return token
         token = super().get_validated_token(raw_token)
-        if len(_verified) >= _VERIFIED_LIMIT:
-            _verified.clear()
-        _verified[raw_token] = token
+        if not isinstance(token, BlacklistMixin):
+            if len(_verified) >= _VERIFIED_LIMIT:
+                _verified.clear()
+            _verified[raw_token] = (key, token)
         return token
 
 

@@ -94,6 +94,7 @@ def _user_columns() -> list[str]:
 # What this process read last, by key: (when, value). Bounded: emptied when full.
 _recent: dict[str, tuple[float, object]] = {}
 _RECENT_LIMIT = 10_000
+_forgotten = 0  # times _recent was emptied: a read begun before is not kept
 
 
 def _current(key: str, read):
@@ -105,8 +106,9 @@ def _current(key: str, read):
         found = _recent.get(key)
         if found is not None and time.monotonic() - found[0] < window:
             return found[1]
+    began = _forgotten
     value = _shared(key, read)
-    if window:
+    if window and began == _forgotten:
         if len(_recent) >= _RECENT_LIMIT:
             _recent.clear()
         _recent[key] = (time.monotonic(), value)
@@ -114,6 +116,8 @@ def _current(key: str, read):
 
 
 def forget_recent() -> None:
+    global _forgotten
+    _forgotten += 1
     _recent.clear()
 
 
@@ -150,7 +154,6 @@ def permissions_changed(**kwargs) -> None:
 def _renew_generation() -> None:
     # The change has committed: a cache failure must not turn it into an error.
     # Entries then live out their PERMISSIONS_CACHE_SECONDS.
-    forget_recent()  # this process applies its own change at once
     try:
         cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
     except Exception:
@@ -158,6 +161,9 @@ def _renew_generation() -> None:
             "Could not renew the permissions cache; cached users and permissions stay"
             " up to PERMISSIONS_CACHE_SECONDS"
         )
+    # Once renewed: this process applies its own change at once, and a read that
+    # began before is not kept.
+    forget_recent()
 
 
 def user_saved(update_fields=None, **kwargs) -> None:

@@ -29,6 +29,7 @@ class RedisCache(redis.RedisCache):
         and has it expire ``timeout`` seconds from now: one round trip, where
         ``incr`` takes two (it asks whether the key exists first) and ``add`` a third."""
         key = self.make_and_validate_key(key, version=version)
-        with self._cache.get_client(key, write=True).pipeline(transaction=False) as pipe:
+        # MULTI/EXEC: a counter is never left without its expiry.
+        with self._cache.get_client(key, write=True).pipeline(transaction=True) as pipe:
             count, _ = pipe.incr(key, delta).expire(key, timeout).execute()
         return count

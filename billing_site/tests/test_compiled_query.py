@@ -42,6 +42,8 @@ def test_a_value_is_bound_as_a_parameter_not_as_sql():
     InvoiceFactory(number="A-1")
     query = CompiledValuesQuery(by_order_and_number, "order_id", "number")
     assert query.rows(order_id="' OR '1'='1", number="A-1") == []
+    with pytest.raises(TypeError, match="must be text"):
+        query.rows(order_id=1, number="A-1")  # MariaDB would compare it as a number
 
 
 def test_a_placeholder_the_lookup_changes_is_refused_when_compiled():
