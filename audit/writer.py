@@ -8,11 +8,11 @@ worker spends it idle. The thread waits on the database with the interpreter's
 lock released, so the worker serves the next request meanwhile.
 
 What this trades: a row is in the ``logs`` table about a tenth of a second
-after its answer has gone (longer while the database falls behind), not before. A worker that stops normally (restart,
-shutdown, ``max_requests``) writes what it holds before it exits; one killed
-outright (``SIGKILL``, out of memory, a timeout) loses the rows it still holds,
-normally those of its last tenth of a second. ``REQUEST_LOG_WRITER=inline``
-writes each row before the answer."""
+after its answer has gone (longer while the database falls behind), not before.
+A worker that stops normally (restart, shutdown, ``max_requests``) writes what it
+holds before it exits; one killed outright (``SIGKILL``, out of memory, a
+timeout) loses the rows it still holds, normally those of its last tenth of a
+second. ``REQUEST_LOG_WRITER=inline`` writes each row before the answer."""
 
 import atexit
 import contextlib
