@@ -3,6 +3,8 @@
 from datetime import timedelta
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -94,6 +96,11 @@ AUTHENTICATION_BACKENDS = ["billing_site.api.backends.ModelBackend"]
 # How long a user's permissions may stay in the shared cache (Redis only: a
 # process-local cache would not hear of changes made elsewhere); 0 turns it off.
 PERMISSIONS_CACHE_SECONDS = env_int("PERMISSIONS_CACHE_SECONDS", 60 if REDIS_URL else 0)
+if PERMISSIONS_CACHE_SECONDS and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "PERMISSIONS_CACHE_SECONDS needs REDIS_URL: without a shared cache, a change made"
+        " through one worker would not reach the others for that long"
+    )
 # How long a worker reuses what it last read from that cache without asking it
 # again: a change reaches the other workers within this time; 0 asks every time.
 PERMISSIONS_LOCAL_SECONDS = env_int("PERMISSIONS_LOCAL_SECONDS", 1)
@@ -210,6 +217,10 @@ REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
 # "background": each process's own thread writes the rows in batches, after the
 # answer (see audit/writer.py); "inline": each row is committed before the answer.
 REQUEST_LOG_WRITER = env_choice("REQUEST_LOG_WRITER", ("background", "inline"))
+if DATABASES["default"]["NAME"] == ":memory:":
+    # Each connection to an in-memory SQLite database has a database of its own:
+    # the writer's thread would write its rows where no request reads them.
+    REQUEST_LOG_WRITER = "inline"
 
 # Origins (scheme://host[:port]) whose browser pages may call the API; none by default.
 # Written as browsers send them: lower case, no trailing slash.

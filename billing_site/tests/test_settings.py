@@ -94,3 +94,18 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = run_manage("check", SECRET_KEY=STRONG_KEY)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_the_permissions_cache_is_refused_without_redis():
+    result = run_manage("check", PERMISSIONS_CACHE_SECONDS="60", REDIS_URL="")
+    assert result.returncode != 0
+    assert "PERMISSIONS_CACHE_SECONDS needs REDIS_URL" in result.stderr
+
+
+def test_an_in_memory_database_has_its_log_rows_written_inline():
+    show = "from django.conf import settings; print(settings.REQUEST_LOG_WRITER)"
+    common = {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "billing.example.com"}
+    in_memory = run_manage("shell", "-c", show, DATABASE_URL="sqlite:///:memory:", **common)
+    on_disk = run_manage("shell", "-c", show, DATABASE_URL="sqlite:///db.sqlite3", **common)
+    printed = [result.stdout.split()[-1] for result in (in_memory, on_disk)]
+    assert printed == ["inline", "background"]
