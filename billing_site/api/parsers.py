@@ -1,7 +1,6 @@
 """A JSON parser that reads numbers with a fraction as ``Decimal``, so money
 sent as a JSON number never passes through ``float``."""
 
-import codecs
 import json
 from decimal import Decimal
 
@@ -14,14 +13,17 @@ def _reject_constant(name):
     raise ValueError(f"{name} is not a valid JSON value")
 
 
+# One decoder for every body: json.load() with these options builds a new one each time.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+
+
 class DecimalJSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            decoded = codecs.getreader(encoding)(stream)
-            return json.load(decoded, parse_float=Decimal, parse_constant=_reject_constant)
-        except ValueError as exc:
+            return _DECODER.decode(stream.read().decode(encoding))
+        except ValueError as exc:  # UnicodeDecodeError too
             raise ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply") from None

@@ -79,7 +79,7 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             raise ImproperlyConfigured("DATABASE_URL for MySQL/MariaDB must name a database")
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
-            "ENGINE": "django.db.backends.mysql",
+            "ENGINE": "billing_site.db.mysql",
             "NAME": name,
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -42,7 +42,7 @@ def test_sqlite_url():
 def test_mysql_url():
     config = database_from_url("mysql://bill:p%40ss@db.internal:3307/billing", base_dir=ROOT)
     assert (config["ENGINE"], config["NAME"], config["USER"], config["PASSWORD"]) == (
-        "django.db.backends.mysql",
+        "billing_site.db.mysql",
         "billing",
         "bill",
         "p@ss",
