@@ -19,7 +19,7 @@ _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
 
 
 def _request_id(request) -> str:
-    given = request.headers.get("X-Request-ID", "")
+    given = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers copies them all
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
@@ -75,7 +75,7 @@ class RequestLogMiddleware:
         request_body = _request_body(request)
         response = self.get_response(request)
         response["X-Request-ID"] = request.request_id
-        elapsed_ms = Decimal(time.perf_counter() - started) * 1000
+        elapsed_ms = (time.perf_counter() - started) * 1000
         request_log_write(
             endpoint=request.path[:500],
             method=request.method[:10],
@@ -85,7 +85,7 @@ class RequestLogMiddleware:
             query_string=mask_text(request.META.get("QUERY_STRING", ""), "x-www-form-urlencoded"),
             user=_user(request),
             client_address=request.META.get("REMOTE_ADDR") or None,
-            duration_ms=elapsed_ms.quantize(Decimal("0.001")),
+            duration_ms=Decimal(f"{elapsed_ms:.3f}"),
             request_id=request.request_id,
         )
         return response

@@ -3,7 +3,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .models import RequestLog
@@ -36,15 +36,7 @@ def request_log_write(**fields) -> bool:
 def request_log_insert(rows: list[dict]) -> None:
     """Insert log rows (``RequestLog`` fields) with one statement, all or none."""
     sql, columns = _insert_statement(connection.vendor)
-    values = []
-    for fields in rows:
-        row = RequestLog(**fields)
-        values.append(
-            [
-                column.get_db_prep_save(getattr(row, column.attname), connection)
-                for column in columns
-            ]
-        )
+    values = [[value(fields, connection) for value in columns] for fields in rows]
     with connection.cursor() as cursor:
         if len(values) == 1:
             cursor.execute(sql, values[0])
@@ -67,8 +59,21 @@ def _insert_statement(vendor: str) -> tuple[str, list]:
     return (
         # Names from the model, quoted; values go as parameters.
         f"INSERT INTO {quote(RequestLog._meta.db_table)} ({names}) VALUES ({placeholders})",  # noqa: S608
-        columns,
+        [_column_value(column) for column in columns],
     )
+
+
+def _column_value(column):
+    """How a column's value is read from a row's fields, without a model instance
+    (a writer thread makes thousands a second): text and integers as given, which
+    is what their fields hand the database; times, addresses and decimals through
+    their field's conversion; the user as its primary key."""
+    name, default = column.name, column.get_default()
+    if column.is_relation:
+        return lambda fields, connection: getattr(fields.get(name), "pk", None)
+    if isinstance(column, models.CharField | models.TextField | models.IntegerField):
+        return lambda fields, connection: fields.get(name, default)
+    return lambda fields, connection: column.get_db_prep_save(fields.get(name, default), connection)
 
 
 def request_log_purge(*, older_than_days: int, batch_size: int = 5000, progress=None) -> int:

@@ -104,12 +104,13 @@ class CorsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        origin = request.headers.get("Origin")
+        # META rather than request.headers, which copies every header on first use.
+        origin = request.META.get("HTTP_ORIGIN")
         allowed = origin is not None and origin in settings.CORS_ALLOWED_ORIGINS
         if (
             allowed
             and request.method == "OPTIONS"
-            and ("Access-Control-Request-Method" in request.headers)
+            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.META
         ):
             response = HttpResponse(status=204)
             response["Access-Control-Allow-Methods"] = self.ALLOWED_METHODS
