@@ -35,7 +35,10 @@ def request_log_write(**fields) -> bool:
 
 def request_log_insert(rows: list[dict]) -> None:
     """Insert log rows (``RequestLog`` fields) with one statement, all or none."""
-    sql, columns = _insert_statement(connection.vendor)
+    sql, columns, names = _insert_statement(connection.vendor)
+    for fields in rows:
+        if not names.issuperset(fields):
+            raise TypeError(f"Not request log fields: {', '.join(sorted(set(fields) - names))}")
     values = [[value(fields, connection) for value in columns] for fields in rows]
     with connection.cursor() as cursor:
         if len(values) == 1:
@@ -49,7 +52,7 @@ log_writer = stop_on_exit(BackgroundWriter(request_log_insert))
 
 
 @functools.cache
-def _insert_statement(vendor: str) -> tuple[str, list]:
+def _insert_statement(vendor: str) -> tuple[str, list, set[str]]:
     """The log row's INSERT, written once a process: on every request, building
     it through the ORM costs more than running it."""
     columns = [field for field in RequestLog._meta.concrete_fields if not field.primary_key]
@@ -60,6 +63,7 @@ def _insert_statement(vendor: str) -> tuple[str, list]:
         # Names from the model, quoted; values go as parameters.
         f"INSERT INTO {quote(RequestLog._meta.db_table)} ({names}) VALUES ({placeholders})",  # noqa: S608
         [_column_value(column) for column in columns],
+        {name for column in columns for name in (column.name, column.attname)},
     )
 
 
@@ -69,8 +73,10 @@ def _column_value(column):
     is what their fields hand the database; times, addresses and decimals through
     their field's conversion; the user as its primary key."""
     name, default = column.name, column.get_default()
-    if column.is_relation:
-        return lambda fields, connection: getattr(fields.get(name), "pk", None)
+    if column.is_relation:  # the user, or its id
+        return lambda fields, connection: (
+            getattr(fields[name], "pk", None) if name in fields else fields.get(column.attname)
+        )
     if isinstance(column, models.CharField | models.TextField | models.IntegerField):
         return lambda fields, connection: fields.get(name, default)
     return lambda fields, connection: column.get_db_prep_save(fields.get(name, default), connection)

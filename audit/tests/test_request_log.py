@@ -295,3 +295,10 @@ def test_a_body_over_the_limit_is_a_json_413_and_logged(api_client, settings):
     assert response.json()["detail"].startswith("Request body too large")
     assert only_log().request_body == "<body over 1000 bytes, not read>"
     assert only_log().status_code == 413
+
+
+def test_a_row_with_a_field_the_log_does_not_have_is_refused():
+    from audit.services import request_log_insert
+
+    with pytest.raises(TypeError, match="Not request log fields: colour"):
+        request_log_insert([{"endpoint": "/x", "colour": "red"}])

@@ -22,14 +22,17 @@ def database_unavailable() -> JsonResponse:
 
 # MySQL/MariaDB errors that mean "cannot use the database now", not "bad query":
 # too many connections, access denied or account locked, cannot connect, server
-# gone away, lost connection, lock wait timeout, deadlock.
+# gone away, lost connection, lock wait timeout, deadlock, server shutting down,
+# connection killed.
 _MYSQL_UNAVAILABLE = {
     1040,
     1045,
+    1053,
     1129,
     1130,
     1205,
     1213,
+    1927,
     2002,
     2003,
     2005,

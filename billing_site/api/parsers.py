@@ -23,7 +23,9 @@ class DecimalJSONParser(parsers.JSONParser):
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
             return _DECODER.decode(stream.read().decode(encoding))
-        except ValueError as exc:  # UnicodeDecodeError too
+        # UnicodeDecodeError is a ValueError; a charset that is not a text
+        # encoding ("hex", "base64") raises LookupError.
+        except (ValueError, LookupError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply") from None

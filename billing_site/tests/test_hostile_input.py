@@ -163,8 +163,22 @@ def test_only_connection_trouble_is_a_503():
 
     assert is_connection_failure(OperationalError(2006, "MySQL server has gone away"))
     assert is_connection_failure(OperationalError(4151, "Access denied, this account is locked"))
+    assert is_connection_failure(OperationalError(1927, "Connection was killed"))
     assert is_connection_failure(OperationalError("database is locked"))
     assert is_connection_failure(InterfaceError("connection already closed"))
     assert not is_connection_failure(OperationalError(1264, "Out of range value"))
     assert not is_connection_failure(OperationalError("integer overflow"))
     assert not is_connection_failure(ValueError("x"))
+
+
+@pytest.mark.parametrize(
+    "charset,status",
+    [("hex", 400), ("base64", 400), ("quopri", 400), ("no-such-charset", 401)],  # unknown: UTF-8
+)
+def test_a_charset_that_is_not_a_text_encoding_is_a_400(api_client, charset, status):
+    response = api_client.post(
+        "/login",
+        b'{"username": "a", "password": "b"}',
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status_code == status, response.content
