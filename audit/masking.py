@@ -26,7 +26,7 @@ _PAIR = re.compile(
     r"""(?P<value>"(?:[^"\\]|\\.)*+"?|'[^']*+'?"""
     r"""|(?:(?i:bearer|basic|token|jwt|digest)[ \t]++)?[^\s&,;}\]]++)"""
 )
-_SECRET_NAME = re.compile(rf"{_SENSITIVE_NAMES}|access|refresh", re.IGNORECASE)
+_SECRET_NAME = re.compile(rf"{_SENSITIVE_NAMES}|access|refresh|^pan$", re.IGNORECASE)
 # What every key that masking looks for contains (the patterns above), and the
 # escapes (JSON's \u..., a form's %..) that could spell one: ASCII text holding
 # none of them has nothing to mask but card numbers, and skips the parsing and

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from audit.masking import MASK
+from audit.masking import MASK, SECRET_KEY_PATTERN, mask_text
 from audit.models import RequestLog
 from invoices.models import Customer
 from invoices.tests.factories import InvoiceFactory, UserFactory
@@ -302,3 +302,19 @@ def test_a_row_with_a_field_the_log_does_not_have_is_refused():
 
     with pytest.raises(TypeError, match="Not request log fields: colour"):
         request_log_insert([{"endpoint": "/x", "colour": "red"}])
+
+
+SECRET_NAMES = [
+    *("password", "passwd", "client_secret", "access_token", "authorization", "authorisation"),
+    *("api_key", "apikey", "api-key", "signature", "card_number", "cardno", "cvv", "cvc"),
+    *("security_code", "access", "refresh", "pan"),
+]
+
+
+@pytest.mark.parametrize("name", SECRET_NAMES)
+def test_every_name_the_patterns_know_is_masked_in_any_case(name):
+    # The words that let a body skip masking must cover every pattern.
+    assert SECRET_KEY_PATTERN.search(name)
+    for key in (name, name.upper(), name.title()):
+        assert "hunter2" not in mask_text(f'{{"{key}": "hunter2"}}', "application/json")
+        assert "hunter2" not in mask_text(f"{key}=hunter2", "text/plain")
