@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from rest_framework.test import APIClient
@@ -63,10 +64,33 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+PRODUCTION_ENV = {
+    # What a production deployment sets, for servers the tests start.
+    "DJANGO_SETTINGS_MODULE": "billing_site.settings.production",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost",
+    "SECURE_SSL_REDIRECT": "0",
+    "SECURE_HSTS_SECONDS": "0",
+}
+
+
+@dataclass
+class Server:
+    base: str
+    token: str
+    process: subprocess.Popen
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers' process ids (children of the master)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
 @contextlib.contextmanager
-def demo_server(tmp_path: Path, *, workers: int, **env):
-    """Gunicorn with ``workers`` processes on a fresh SQLite database with the demo
-    data; yields ``(base_url, admin_token)``."""
+def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
+    """Gunicorn with ``workers`` processes on a fresh database (SQLite in
+    ``tmp_path`` unless ``DATABASE_URL`` is given) with the demo data; yields a
+    ``Server``. The data is loaded with the local settings; the server runs with
+    the settings ``env`` names (local unless it says otherwise)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "billing_site.settings.local",
@@ -76,11 +100,12 @@ def demo_server(tmp_path: Path, *, workers: int, **env):
         "LOG_LEVEL": "WARNING",
         **env,
     }
-    for command in (["migrate", "-v0"], ["seed_demo"]):
+    setup_env = {**env, "DJANGO_SETTINGS_MODULE": "billing_site.settings.local"}
+    for command in (["migrate", "-v0"], ["seed_demo"]) if seed else (["migrate", "-v0"],):
         subprocess.run(
             [sys.executable, "manage.py", *command],
             cwd=ROOT,
-            env=env,
+            env=setup_env,
             check=True,
             capture_output=True,
             timeout=120,
@@ -98,6 +123,7 @@ def demo_server(tmp_path: Path, *, workers: int, **env):
             base.removeprefix("http://"),
             "--log-level",
             "warning",
+            *gunicorn_args,
         ],
         cwd=ROOT,
         env=env,
@@ -113,11 +139,19 @@ def demo_server(tmp_path: Path, *, workers: int, **env):
                 )
                 break
             except (ConnectionError, urllib.error.URLError):
-                if time.monotonic() > deadline:
+                if time.monotonic() > deadline or server.poll() is not None:
                     raise RuntimeError("gunicorn did not start") from None
                 time.sleep(0.2)
         assert status == 200, body
-        yield base, body["access_token"]
+        yield Server(base, body["access_token"], server)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def demo_server(tmp_path: Path, *, workers: int, **env):
+    """Gunicorn with ``workers`` processes on a fresh SQLite database with the demo
+    data; yields ``(base_url, admin_token)``."""
+    with serve(tmp_path, workers=workers, **env) as server:
+        yield server.base, server.token
