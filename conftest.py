@@ -4,6 +4,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from billing_site.api.throttles import forget_slices
 from billing_site.testing import bearer_client
+from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import UserFactory
 
 
@@ -22,7 +23,7 @@ def api_client():
 
 @pytest.fixture
 def gateway_user(db):
-    return UserFactory(perms=["invoices.view_invoice", "payments.add_payment"])
+    return UserFactory(perms=["invoices.view_invoice", "payments.add_payment", VIEW_ALL_CUSTOMERS])
 
 
 @pytest.fixture

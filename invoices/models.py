@@ -14,16 +14,29 @@ def money_field(**kwargs) -> models.DecimalField:
     )
 
 
+# The grant to see every customer's records. Staff see them too; a user without
+# it and without staff status sees only the customers it is linked to (none if
+# it is linked to none): seeing all is never the absence of links.
+VIEW_ALL_CUSTOMERS = "invoices.view_all_customers"
+
+
+def sees_every_customer(user) -> bool:
+    """Whether ``user`` may see every customer's records. A token user's
+    permissions come with it from the cache, so this costs no query there."""
+    return user.is_staff or user.has_perm(VIEW_ALL_CUSTOMERS)
+
+
 def visible_customers(user, customer_ref: str) -> Q:
-    """Staff, and users linked to no customer, see every customer; a user linked
-    to customers sees only those. One condition, no lookup of the links first;
-    none at all when the user came with ``acts_for_customers`` (``authentication``)."""
-    acts_for_customers = getattr(user, "acts_for_customers", None)
-    if acts_for_customers is False:
+    """The customers ``user`` sees: all with the grant (``sees_every_customer``),
+    else those it is linked to, in one condition without a lookup of the links
+    first; none, without a query, when the user came knowing it acts for no
+    customer (``acts_for_customers``, ``authentication``)."""
+    if sees_every_customer(user):
         return Q()
+    if getattr(user, "acts_for_customers", None) is False:
+        return Q(pk__in=[])
     links = Customer.users.through.objects.filter(user_id=user.pk)
-    own = Q(Exists(links.filter(customer_id=OuterRef(customer_ref))))
-    return own if acts_for_customers else own | ~Exists(links)
+    return Q(Exists(links.filter(customer_id=OuterRef(customer_ref))))
 
 
 class CustomerQuerySet(models.QuerySet):
@@ -59,6 +72,7 @@ class Customer(models.Model):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["name"], name="customer_name_idx")]
+        permissions = [("view_all_customers", "Can see every customer's records")]
 
     def __str__(self):
         return f"{self.name} ({self.account_number})"

@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 
 from billing_site.compiled_query import CompiledValuesQuery
 
-from .models import Customer, Invoice
+from .models import Customer, Invoice, sees_every_customer
 
 # The columns of a billing record (the gateway's view of an invoice).
 BILLING_RECORD_FIELDS = (
@@ -25,13 +25,8 @@ BILLING_RECORD_FIELDS = (
 
 
 def restricted_to_customers(user) -> bool:
-    """Whether ``user`` acts for particular customers (and sees only theirs)."""
-    if user.is_staff:
-        return False
-    acts_for_customers = getattr(user, "acts_for_customers", None)
-    if acts_for_customers is not None:
-        return acts_for_customers
-    return Customer.users.through.objects.filter(user_id=user.pk).exists()
+    """Whether ``user`` sees only the customers it is linked to (perhaps none)."""
+    return not sees_every_customer(user)
 
 
 def customer_list(*, user):

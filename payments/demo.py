@@ -80,15 +80,18 @@ def seed(*, out=print) -> None:
     if not users.objects.filter(username=ADMIN[0]).exists():
         users.objects.create_superuser(ADMIN[0], "admin@example.com", ADMIN[1])
         out(f"created superuser {ADMIN[0]}")
-    if not users.objects.filter(username=GATEWAY_USER[0]).exists():
+    gateway = users.objects.filter(username=GATEWAY_USER[0]).first()
+    if gateway is None:
         gateway = users.objects.create_user(GATEWAY_USER[0], password=GATEWAY_USER[1])
-        gateway.user_permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=["invoices", "payments"],
-                codename__in=["view_invoice", "add_payment"],
-            )
-        )
         out(f"created gateway user {GATEWAY_USER[0]}")
+    # The gateway serves every customer's records: it holds the grant to see them
+    # all (given on a re-run too, to a gateway user made before the grant existed).
+    gateway.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=["invoices", "payments"],
+            codename__in=["view_invoice", "add_payment", "view_all_customers"],
+        )
+    )
 
     customers = {}
     for fields in CUSTOMERS:

@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 from billing_site.api import backends
 from billing_site.api.backends import GENERATION_KEY, USER_ENTRY
 from billing_site.testing import bearer_client
-from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+from invoices.models import VIEW_ALL_CUSTOMERS
+from invoices.tests.factories import InvoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +109,7 @@ def check(client, invoice):
 
 
 def test_a_token_request_reads_its_user_and_permissions_from_the_cache(shared_cache):
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -119,7 +120,7 @@ def test_a_token_request_reads_its_user_and_permissions_from_the_cache(shared_ca
 
 
 def test_a_deactivated_user_is_refused_at_once(shared_cache, django_capture_on_commit_callbacks):
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -133,14 +134,17 @@ def test_linking_a_user_to_a_customer_applies_at_once(
 ):
     user = UserFactory(perms=["invoices.view_invoice"])
     client, invoice = bearer_client(user), InvoiceFactory()
+    assert check(client, invoice).status_code == 404  # linked to no customer: sees none
+    with django_capture_on_commit_callbacks(execute=True):
+        invoice.customer.users.add(user)
     assert check(client, invoice).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        CustomerFactory().users.add(user)
+        invoice.customer.users.remove(user)
     assert check(client, invoice).status_code == 404
 
 
 def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callbacks):
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
     generation = cache.get(GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,7 +156,7 @@ def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callback
 
 
 def test_the_cache_holds_no_password_hash(shared_cache):
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
     entry = cache.get(f"{USER_ENTRY}:id={user.pk}")
     assert entry is not None
@@ -166,7 +170,7 @@ def test_without_the_cache_the_database_answers(
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache unreachable")
 
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     monkeypatch.setattr(cache, "get_many", unreachable)
     monkeypatch.setattr(cache, "set", unreachable)
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
@@ -186,7 +190,7 @@ def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
     settings.PERMISSIONS_LOCAL_SECONDS = 1
     clock = [1000.0]
     monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0])
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     assert fresh(user).has_perm("invoices.view_invoice")
     user.user_permissions.through.objects.filter(user=user).delete()
     cache.set(GENERATION_KEY, "renewed by another worker")

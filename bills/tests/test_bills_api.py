@@ -7,7 +7,7 @@ from django.db import connection
 from billing_site.testing import bearer_client
 from bills.models import Bill, Product
 from bills.services import bill_create, collection_create
-from invoices.models import Customer, Invoice
+from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
 from invoices.tests.factories import UserFactory
 from payments.services import payment_record
 
@@ -43,7 +43,7 @@ DOCUMENT_BILL = {
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=PERMS))
+    return bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
 
 
 @pytest.fixture

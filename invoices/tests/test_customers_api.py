@@ -1,7 +1,7 @@
 import pytest
 
 from billing_site.testing import bearer_client
-from invoices.models import Customer
+from invoices.models import VIEW_ALL_CUSTOMERS, Customer
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,7 +16,7 @@ PERMS = [
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=PERMS))
+    return bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
 
 
 def test_customer_crud(client):

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from billing_site.testing import bearer_client
-from invoices.models import Invoice, InvoiceLine
+from invoices.models import VIEW_ALL_CUSTOMERS, Invoice, InvoiceLine
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from payments.services import payment_record
 
@@ -20,7 +20,7 @@ INVOICE_PERMS = [
 
 @pytest.fixture
 def clerk():
-    return UserFactory(perms=INVOICE_PERMS)
+    return UserFactory(perms=[*INVOICE_PERMS, VIEW_ALL_CUSTOMERS])
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from billing_site.testing import bearer_client
 from invoices import receipts
-from invoices.models import Invoice
+from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.services import LineInput, invoice_create
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from payments.services import payment_record
@@ -24,7 +24,7 @@ def body_of(response):
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=["invoices.view_invoice"]))
+    return bearer_client(UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS]))
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 
 from billing_site.testing import bearer_client
-from invoices.models import Invoice
+from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from payments.models import Payment
 
@@ -17,7 +17,7 @@ PERMS = ["invoices.view_invoice", "payments.view_payment", "payments.add_payment
 
 @pytest.fixture
 def cashier():
-    return UserFactory(perms=PERMS)
+    return UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS])
 
 
 @pytest.fixture
@@ -136,7 +136,9 @@ def test_json_float_amounts_are_read_exactly(client):
 def test_permissions_and_visibility(api_client):
     invoice = InvoiceFactory()
     assert api_client.post(f"/api/v1/invoices/{invoice.pk}/payments").status_code == 401
-    reader = bearer_client(UserFactory(perms=["invoices.view_invoice", "payments.view_payment"]))
+    reader = bearer_client(
+        UserFactory(perms=["invoices.view_invoice", "payments.view_payment", VIEW_ALL_CUSTOMERS])
+    )
     assert reader.get(f"/api/v1/invoices/{invoice.pk}/payments").status_code == 200
     assert pay(reader, invoice, amount="1", method="cash").status_code == 403
     linked = UserFactory(perms=PERMS)

@@ -1,6 +1,7 @@
 import pytest
 
 from billing_site.testing import bearer_client
+from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import Order, OrderServiceCost, Service
 
@@ -18,7 +19,7 @@ PERMS = [
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=PERMS))
+    return bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import pytest
 from pypdf import PdfReader
 
 from billing_site.testing import bearer_client
+from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import BillingReport, BillingReportLine, Order, OrderServiceCost
 from reports.services import report_generate
@@ -18,7 +19,7 @@ PERMS = ["reports.view_billingreport", "reports.add_billingreport"]
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=PERMS))
+    return bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
 
 
 @pytest.fixture

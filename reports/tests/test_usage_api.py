@@ -1,6 +1,7 @@
 import pytest
 
 from billing_site.testing import bearer_client
+from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import UsageRecord
 
@@ -28,7 +29,7 @@ RDS = {
 
 @pytest.fixture
 def client():
-    return bearer_client(UserFactory(perms=PERMS))
+    return bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
 
 
 def test_record_one_or_many(client):
