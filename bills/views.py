@@ -18,6 +18,7 @@ from billing_site.api.pagination import LengthAwarePagination
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import ModelPermissions
 from invoices.money import format_amount
+from invoices.permissions import SharedObjectWrites
 
 from . import selectors, services
 from .filters import BillFilter
@@ -109,6 +110,7 @@ class CollectionViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
+    permission_classes = [*BillsFace.permission_classes, SharedObjectWrites]
     serializer_class = CollectionSerializer
     lookup_field = "code"
     lookup_value_regex = "[^/]+"

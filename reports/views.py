@@ -21,6 +21,7 @@ from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LinkHeaderPagination
 from billing_site.api.permissions import HasPerms, ModelPermissions
 from invoices.money import format_min_places
+from invoices.permissions import SharedObjectWrites
 
 from . import selectors, services
 from .filters import BillingReportFilter, OrderFilter
@@ -73,6 +74,7 @@ class ReportsFace:
 
 @extend_schema(tags=["reports"])
 class ServiceViewSet(ReportsFace, viewsets.ModelViewSet):
+    permission_classes = [*ReportsFace.permission_classes, SharedObjectWrites]
     serializer_class = ServiceSerializer
     queryset = selectors.service_list()
 

@@ -14,7 +14,7 @@ from bills.models import Bill, Collection
 from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
 from invoices.tests.factories import UserFactory
 from payments.models import Payment
-from reports.models import BillingReport
+from reports.models import BillingReport, Service
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +143,55 @@ def test_the_demo_gateway_user_holds_the_grant(api_client, demo):
     )
     assert check.status_code == 200
     assert len(body(api_client.get("/getAllBilling"))) == Invoice.objects.billing_records().count()
+
+
+SHARED_PERMS = [
+    "reports.view_service",
+    "reports.add_service",
+    "reports.change_service",
+    "reports.delete_service",
+    "bills.view_collection",
+    "bills.add_collection",
+]
+
+
+@pytest.mark.parametrize("linked", [True, False])
+def test_a_customer_scoped_user_changes_no_shared_object(demo, linked):
+    user = UserFactory(perms=SHARED_PERMS)
+    if linked:
+        Customer.objects.order_by("pk").first().users.add(user)
+    client = bearer_client(user)
+    service = Service.objects.order_by("pk").first()
+    name = service.name
+    new = {"name": "Renamed"}
+    for response in (
+        client.post("/api/v2/services/", new, format="json"),
+        client.put(f"/api/v2/services/{service.pk}/", new, format="json"),
+        client.patch(f"/api/v2/services/{service.pk}/", new, format="json"),
+        client.delete(f"/api/v2/services/{service.pk}/"),
+    ):
+        assert response.status_code == 403
+        assert set(response.json()) == {"detail"}  # the reports face's shape
+    service.refresh_from_db()
+    assert service.name == name
+    assert Service.objects.filter(name="Renamed").count() == 0
+    assert client.get(f"/api/v2/services/{service.pk}/").status_code == 200  # reads stay
+    collections = Collection.objects.count()
+    response = client.post("/api/collections/", {"code": "mine", "title": "Mine"}, format="json")
+    assert response.status_code == 403
+    assert set(response.json()) == {"message", "errors"}  # the bills face's shape
+    assert Collection.objects.count() == collections
+
+
+def test_users_who_see_every_customer_change_shared_objects(demo):
+    client = bearer_client(UserFactory(perms=[*SHARED_PERMS, VIEW_ALL_CUSTOMERS]))
+    service = Service.objects.order_by("pk").first()
+    assert client.post("/api/v2/services/", {"name": "New"}, format="json").status_code == 201
+    response = client.patch(f"/api/v2/services/{service.pk}/", {"name": "Renamed"}, format="json")
+    assert response.status_code == 200
+    assert (
+        client.post("/api/collections/", {"code": "mine", "title": "Mine"}, format="json")
+    ).status_code == 201
+    # Without the model permission, the grant alone changes nothing.
+    bare = bearer_client(UserFactory(perms=["reports.view_service", VIEW_ALL_CUSTOMERS]))
+    assert bare.post("/api/v2/services/", {"name": "X"}, format="json").status_code == 403
