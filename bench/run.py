@@ -579,6 +579,9 @@ def main() -> None:
     sys.stdout.reconfigure(line_buffering=True)  # progress shows under make too
     config = Config.from_env()
     env = configure(config)
+    # Seeding a million rows is one statement: this process waits as a command does,
+    # the servers (started with ``env``) as a web process.
+    os.environ["BILLING_COMMAND_PROCESS"] = "1"
     server.ensure_wrk()
     import django
 

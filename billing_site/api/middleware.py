@@ -7,6 +7,8 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import patch_vary_headers
 
+from .cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 DATABASE_DOWN = (
@@ -14,16 +16,23 @@ DATABASE_DOWN = (
 )
 
 
-def database_unavailable() -> JsonResponse:
-    response = JsonResponse({"detail": DATABASE_DOWN}, status=503)
+# What a caller that cannot do without Redis answers while it is down or stalled.
+CACHE_DOWN = (
+    "The service is unavailable: its shared cache cannot be used right now. Try again shortly."
+)
+
+
+def database_unavailable(detail: str = DATABASE_DOWN) -> JsonResponse:
+    response = JsonResponse({"detail": detail}, status=503)
     response["Retry-After"] = "5"
     return response
 
 
 # MySQL/MariaDB errors that mean "cannot use the database now", not "bad query":
 # too many connections, access denied or account locked, cannot connect, server
-# gone away, lost connection, lock wait timeout, deadlock, server shutting down,
-# connection killed.
+# gone away, lost connection (also a read or write timed out: a stalled server),
+# lock wait timeout, deadlock, server shutting down, connection killed, a
+# statement over its time (MariaDB's max_statement_time, MySQL's max_execution_time).
 _MYSQL_UNAVAILABLE = {
     1040,
     1045,
@@ -33,12 +42,14 @@ _MYSQL_UNAVAILABLE = {
     1205,
     1213,
     1927,
+    1969,
     2002,
     2003,
     2005,
     2006,
     2013,
     2055,
+    3024,
     4031,
     4151,
 }
@@ -91,6 +102,8 @@ class DatabaseUnavailableMiddleware:
         if is_connection_failure(exception):
             logger.error("Database unreachable: %s", exception)
             return database_unavailable()
+        if isinstance(exception, CacheUnavailable):  # logged by the cache, once an outage
+            return database_unavailable(CACHE_DOWN)
         return None
 
 

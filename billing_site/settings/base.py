@@ -5,7 +5,17 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import database_from_url, env_bool, env_choice, env_int, env_list, env_str
+from .env import (
+    database_from_url,
+    database_timeout,
+    env_bool,
+    env_choice,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    spool_name,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -75,8 +85,14 @@ TEMPLATES = [
     },
 ]
 
+# How long a database may keep a request waiting before it is answered a 503.
+DATABASE_TIMEOUT_SECONDS = database_timeout()
 DATABASES = {
-    "default": database_from_url(env_str("DATABASE_URL", "sqlite:///db.sqlite3"), base_dir=BASE_DIR)
+    "default": database_from_url(
+        env_str("DATABASE_URL", "sqlite:///db.sqlite3"),
+        base_dir=BASE_DIR,
+        timeout=DATABASE_TIMEOUT_SECONDS,
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -87,6 +103,12 @@ if REDIS_URL:
             "BACKEND": "billing_site.api.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "billing"),
+            # A stalled Redis costs a call this long at most; after a failure the
+            # process skips Redis for REDIS_BREAKER_SECONDS (billing_site/api/cache.py).
+            "OPTIONS": {
+                "timeout_seconds": env_float("REDIS_TIMEOUT_SECONDS", 0.25),
+                "breaker_seconds": env_float("REDIS_BREAKER_SECONDS", 5.0),
+            },
         }
     }
 else:
@@ -211,16 +233,27 @@ USAGE_REPORT_MAX_RECORDS = env_int("USAGE_REPORT_MAX_RECORDS", 10_000)
 
 # How long a response stored for an Idempotency-Key is replayed, in seconds.
 IDEMPOTENCY_KEY_TTL = env_int("IDEMPOTENCY_KEY_TTL", 24 * 3600)
+# How long a request holds its key while it runs: a retry after this may take the
+# key over (when the first request's worker died). Keep it above the server's
+# request time limit (gunicorn --timeout, 30 s by default).
+IDEMPOTENCY_LEASE_SECONDS = env_int("IDEMPOTENCY_LEASE_SECONDS", 60)
 
 # Request log: bodies longer than this are stored truncated, with a marker.
 REQUEST_LOG_BODY_CAP = env_int("REQUEST_LOG_BODY_CAP", 64 * 1024)
-# "background": each process's own thread writes the rows in batches, after the
-# answer (see audit/writer.py); "inline": each row is committed before the answer.
+# "background": each row is appended to its process's spool file before the answer
+# and moved to the table in batches by the process's own thread (audit/spool.py);
+# "inline": each row is committed before the answer.
 REQUEST_LOG_WRITER = env_choice("REQUEST_LOG_WRITER", ("background", "inline"))
 if DATABASES["default"]["NAME"] == ":memory:":
     # Each connection to an in-memory SQLite database has a database of its own:
     # the writer's thread would write its rows where no request reads them.
     REQUEST_LOG_WRITER = "inline"
+# The spool's folder: local to the machine, one per database (a file is replayed
+# into the database its rows belong to). Past its size, requests get a 503.
+REQUEST_LOG_SPOOL_DIR = env_str("REQUEST_LOG_SPOOL_DIR") or str(
+    BASE_DIR / "var" / "request-log-spool" / spool_name(DATABASES["default"])
+)
+REQUEST_LOG_SPOOL_MAX_BYTES = env_int("REQUEST_LOG_SPOOL_MAX_BYTES", 1024 * 1024 * 1024)
 
 # Origins (scheme://host[:port]) whose browser pages may call the API; none by default.
 # Written as browsers send them: lower case, no trailing slash.

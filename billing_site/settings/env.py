@@ -1,6 +1,7 @@
 """Reading configuration from environment variables."""
 
 import os
+import re
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -36,6 +37,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
 
 
+def env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+
+
 def env_choice(name: str, choices: tuple[str, ...]) -> str:
     """One of ``choices``; the first when unset."""
     raw = os.environ.get(name, "").strip().lower() or choices[0]
@@ -51,9 +62,33 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_from_url(url: str, *, base_dir: Path) -> dict:
+# Set by ``manage.py`` (and scripts that seed or migrate) for its own process.
+COMMAND_PROCESS = "BILLING_COMMAND_PROCESS"
+
+
+def database_timeout() -> int:
+    """Seconds a database may keep a caller waiting: DATABASE_TIMEOUT_SECONDS (5)
+    in the web processes, DATABASE_COMMAND_TIMEOUT_SECONDS (3600) in management
+    commands and scripts, whose statements (migrations, seeding, report runs)
+    may rightly take longer than a request may wait (see ``manage.py``)."""
+    if os.environ.get(COMMAND_PROCESS) == "1":
+        name, default = "DATABASE_COMMAND_TIMEOUT_SECONDS", 3600
+    else:
+        name, default = "DATABASE_TIMEOUT_SECONDS", 5
+    seconds = env_int(name, default)
+    if seconds < 1:
+        raise ImproperlyConfigured(f"{name} must be at least 1 second, not {seconds}")
+    return seconds
+
+
+def database_from_url(url: str, *, base_dir: Path, timeout: int = 5) -> dict:
     """Turn ``sqlite:///relative.db``, ``sqlite:////abs.db`` or
-    ``mysql://user:password@host:port/name`` into a Django DATABASES entry."""
+    ``mysql://user:password@host:port/name`` into a Django DATABASES entry whose
+    waits are bounded by ``timeout`` seconds: SQLite's lock waits; MariaDB's
+    connect, each statement (``max_statement_time``, which keeps the connection)
+    and, a second later, each read or write of a database that does not answer
+    at all (the connection is then dropped). The C client does not retry a timed
+    out read, so a stalled database fails a query after ``timeout + 1`` seconds."""
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
@@ -69,7 +104,7 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
                 # writers queue on the busy timeout instead of failing with
                 # "database is locked" when a read lock cannot be upgraded.
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                "timeout": timeout,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }
@@ -90,11 +125,25 @@ def database_from_url(url: str, *, base_dir: Path) -> dict:
             "OPTIONS": {
                 "charset": "utf8mb4",
                 "isolation_level": "read committed",
-                "init_command": "SET sql_mode='STRICT_TRANS_TABLES', default_storage_engine=INNODB",
-                "connect_timeout": int(query.get("connect_timeout", 5)),
+                # max_statement_time is MariaDB's (10.1.1+): MySQL skips the comment.
+                "init_command": "SET sql_mode='STRICT_TRANS_TABLES', default_storage_engine=INNODB"
+                f" /*M!100101 , max_statement_time={timeout} */",
+                "connect_timeout": int(query.get("connect_timeout", timeout)),
+                "read_timeout": timeout + 1,
+                "write_timeout": timeout + 1,
             },
             "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
         }
     raise ImproperlyConfigured(
         f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite:// or mysql://)"
     )
+
+
+def spool_name(database: dict) -> str:
+    """A folder name that tells databases apart: the SQLite file, or the server and
+    database name."""
+    if database["ENGINE"].endswith("sqlite3"):
+        where = database["NAME"]
+    else:
+        where = f"{database['HOST']}_{database['PORT']}_{database['NAME']}"
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", where).strip("_")[-120:]
