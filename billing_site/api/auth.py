@@ -9,12 +9,12 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
 
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.throttles import LOGIN_THROTTLES
+from billing_site.api.tokens import TokenObtainPairSerializer
 
 
 class LoginSerializer(TokenObtainPairSerializer):

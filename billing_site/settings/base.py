@@ -180,6 +180,11 @@ SIMPLE_JWT = {
     "ALGORITHM": "HS256",
     # SIGNING_KEY is set by each environment module (never Django's default key).
     "AUTH_HEADER_TYPES": ("Bearer",),
+    # simplejwt's tokens with every claim's type checked (a 401, never a 500).
+    "AUTH_TOKEN_CLASSES": ("billing_site.api.tokens.AccessToken",),
+    "TOKEN_OBTAIN_SERIALIZER": "billing_site.api.tokens.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "billing_site.api.tokens.TokenRefreshSerializer",
+    "TOKEN_BLACKLIST_SERIALIZER": "billing_site.api.tokens.TokenBlacklistSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
