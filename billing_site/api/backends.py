@@ -25,6 +25,8 @@ from django.contrib.auth.models import Permission
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
+from .cache import CacheUnavailable
+
 GENERATION_KEY = "permissions:generation"
 # A new name when an entry's shape changes: a deployment must not read the old ones.
 USER_ENTRY = "permissions:user-row:2"
@@ -128,6 +130,8 @@ def _shared(key: str, read):
     try:
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY) or _new_generation()
+    except CacheUnavailable:  # down or stalled: the cache logs it, once an outage
+        return read()
     except Exception:
         logger.exception("The shared cache failed; permissions read from the database")
         return read()

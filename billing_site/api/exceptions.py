@@ -14,7 +14,8 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from billing_site.api.middleware import DATABASE_DOWN, is_connection_failure
+from billing_site.api.cache import CacheUnavailable
+from billing_site.api.middleware import CACHE_DOWN, DATABASE_DOWN, is_connection_failure
 from billing_site.errors import BillingError
 
 logger = logging.getLogger(__name__)
@@ -57,6 +58,8 @@ def exception_handler(exc, context):
     if is_connection_failure(exc):
         logger.error("Database unreachable: %s", exc)
         response = Response({"detail": DATABASE_DOWN}, status=503, headers={"Retry-After": "5"})
+    elif isinstance(exc, CacheUnavailable):  # logged by the cache, once an outage
+        response = Response({"detail": CACHE_DOWN}, status=503, headers={"Retry-After": "5"})
     elif isinstance(exc, BillingError):
         response = Response({"detail": exc.message}, status=exc.status_code)
     elif isinstance(exc, ProtectedError | RestrictedError):

@@ -1,10 +1,19 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
+
+
+def lease_deadline():
+    """When a key claimed now stops holding off a retry (IDEMPOTENCY_LEASE_SECONDS)."""
+    return timezone.now() + timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
 
 
 class IdempotencyKey(models.Model):
     """The first response to a request sent with an ``Idempotency-Key``, kept so
-    a retry gets the same answer instead of doing the work twice."""
+    a retry gets the same answer instead of doing the work twice. Saved in the
+    transaction of the request's own work: one without the other never commits."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
@@ -15,6 +24,11 @@ class IdempotencyKey(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True)
     content = models.BinaryField(default=b"")
     headers = models.JSONField(default=dict)
+    # The request running under the key holds it until lease_expires_at; after
+    # that a retry may take it over (the first one's process died), and the first
+    # one, should it go on, can no longer save its answer.
+    lease_token = models.CharField(max_length=32, default="", blank=True)
+    lease_expires_at = models.DateTimeField(default=lease_deadline)
 
     class Meta:
         constraints = [

@@ -7,6 +7,8 @@ import threading
 
 from rest_framework import throttling
 
+from .cache import CacheUnavailable
+
 # Each process takes a client's allowance from the shared counter in slices of
 # this share of the rate, and spends them itself: one cache round trip per slice
 # rather than per request (a rate under 200 a window is still asked every time).
@@ -28,7 +30,10 @@ def _admit(cache, key: str, window: int, limit: int, *, timeout: int) -> bool:
             _slices[key] = (window, held - 1)
             return True
     size = max(1, limit // SLICES_PER_WINDOW)
-    counted = _count(cache, f"{key}:{window}", size, timeout=timeout)
+    try:
+        counted = _count(cache, f"{key}:{window}", size, timeout=timeout)
+    except CacheUnavailable:  # Redis down or stalled: this process counts alone
+        return _admit_locally(key, window, limit)
     granted = min(size, limit - (counted - size))  # what of this slice fits
     if granted <= 0:
         return False
@@ -40,10 +45,28 @@ def _admit(cache, key: str, window: int, limit: int, *, timeout: int) -> bool:
     return True
 
 
+# client key -> (window, requests this process counted in it without the cache)
+_local: dict[str, tuple[int, int]] = {}
+
+
+def _admit_locally(key: str, window: int, limit: int) -> bool:
+    """Without the shared cache, each process holds a client to the whole rate
+    by itself: a client may then get up to one rate per worker process."""
+    with _slices_lock:
+        held_window, counted = _local.get(key, (window, 0))
+        counted = counted + 1 if held_window == window else 1
+        if len(_local) >= _SLICES_LIMIT:
+            _local.clear()
+        _local[key] = (window, counted)
+    return counted <= limit
+
+
 def forget_slices() -> None:
-    """Drop the allowance this process holds (tests that reset the counters)."""
+    """Drop the allowance this process holds and what it counted alone (tests
+    that reset the counters)."""
     with _slices_lock:
         _slices.clear()
+        _local.clear()
 
 
 def _count(cache, key: str, amount: int, *, timeout: int) -> int:
