@@ -6,6 +6,8 @@ import re
 from decimal import Decimal
 from urllib.parse import parse_qsl, unquote_plus, urlencode
 
+from billing_site import cards
+
 MASK = "********"
 
 # Keys whose values are never stored: passwords, tokens, credentials, card data.
@@ -45,26 +47,8 @@ def _may_name_a_secret(text: str) -> bool:
     return any(word in lowered for word in _SECRET_WORDS)
 
 
-# Runs of 13 to 19 digits, optionally grouped by spaces or dashes: card number candidates.
-_CARD_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        digit = int(char)
-        if index % 2:
-            digit = digit * 2 - 9 if digit > 4 else digit * 2
-        total += digit
-    return total % 10 == 0
-
-
 def mask_card_numbers(text: str) -> str:
-    def replace(match):
-        digits = re.sub(r"[ -]", "", match.group())
-        return MASK if _luhn_valid(digits) else match.group()
-
-    return _CARD_CANDIDATE.sub(replace, text)
+    return cards.mask_card_numbers(text, MASK)
 
 
 def mask_data(value):
@@ -87,7 +71,12 @@ def _mask_json(text: str) -> str | None:
     except (ValueError, RecursionError):
         return None
     # Re-serialize only when something was masked, so other bodies stay verbatim.
-    return text if masked == parsed else json.dumps(masked, ensure_ascii=False, default=str)
+    if masked == parsed:
+        return text
+    # ensure_ascii=False would write a lone surrogate (sent as "\\ud800") raw, which
+    # no database stores as UTF-8; escaped, the row keeps what was sent.
+    dumped = json.dumps(masked, ensure_ascii=False, default=str)
+    return dumped if storable(dumped) else json.dumps(masked, default=str)
 
 
 def mask_query(query: str) -> str:
@@ -104,11 +93,49 @@ def _unescaped(name: str) -> str:
     return unquote_plus(name) if "%" in name else name
 
 
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescaped_text(text: str) -> str:
+    """Free text with JSON's \\u escapes and a form's %xx undone, to judge it."""
+    return unquote_plus(_JSON_ESCAPE.sub(lambda m: chr(int(m[1], 16)), text))
+
+
 def _mask_pair(match: re.Match) -> str:
     if not _SECRET_NAME.search(_unescaped(match["name"])):
         return match.group()
     quote = match["value"][:1] if match["value"][:1] in "\"'" else ""
     return f"{match['key']}{quote}{MASK}{quote}"
+
+
+# Where a secret's name stands in free text: the rest of such text is masked.
+_SECRET_IN_TEXT = re.compile(rf"{_SENSITIVE_NAMES}|access|refresh|\bpan\b", re.IGNORECASE)
+_REST_OF_WORD = re.compile(r"""[\w.%\\-]*+["']?(?:\s*+[:=]\s*+)?""")
+_ESCAPE = re.compile(r"[%\\]")
+
+
+def storable(text: str) -> bool:
+    """Whether ``text`` encodes as UTF-8 (it holds no lone surrogate)."""
+    try:
+        text.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _mask_after_secret(text: str) -> str:
+    """Text that is neither JSON nor a form (document 000's clients send
+    ``"password" "..."``): nothing tells where a secret's value ends, so all that
+    follows a secret's name is masked. A name spelled with escapes (%73, \\u0073)
+    masks from the first escape on."""
+    found = _SECRET_IN_TEXT.search(text)
+    cut = _REST_OF_WORD.match(text, found.end()).end() if found else len(text)
+    escape = _ESCAPE.search(text, 0, cut)
+    if escape and _SECRET_IN_TEXT.search(_unescaped_text(text)):
+        cut = min(cut, escape.start())
+    if cut == len(text):
+        return text
+    return f"{text[:cut]}{'' if text[cut - 1] in ':= ' else ' '}{MASK}"
 
 
 def mask_text(text: str, content_type: str) -> str:
@@ -117,6 +144,8 @@ def mask_text(text: str, content_type: str) -> str:
     if not _may_name_a_secret(text):
         return mask_card_numbers(text)
     masked = _mask_json(text)
+    free_text = masked is None and "x-www-form-urlencoded" not in content_type
     if masked is None:
-        masked = mask_query(text) if "x-www-form-urlencoded" in content_type else text
-    return mask_card_numbers(_PAIR.sub(_mask_pair, masked))
+        masked = text if free_text else mask_query(text)
+    masked = _PAIR.sub(_mask_pair, masked)
+    return mask_card_numbers(_mask_after_secret(masked) if free_text else masked)

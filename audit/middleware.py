@@ -8,14 +8,22 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 
-from .masking import mask_text
+from . import spool
+from .masking import MASK, mask_text
 from .services import request_log_write
+from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
+# Pages (the docs, the admin) carry CSRF tokens and session data: summarised.
+_SUMMARISED_TYPES = ("text/html",)
+# The signature of a signed link (django.core.signing: value:timestamp:signature)
+# in a path: whoever reads the log could open the link until it expires.
+_SIGNATURE = re.compile(r"(?<=:)[A-Za-z0-9_-]{20,}(?=\.[a-z]+$|/|$)")
 
 
 def _request_id(request) -> str:
@@ -23,7 +31,16 @@ def _request_id(request) -> str:
     return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
-def _summarise(raw: bytes, content_type: str) -> str:
+def _text(raw: bytes, charset: str | None) -> str:
+    """A body as the API read it: in its declared charset (UTF-8 when none, or
+    when the charset is unknown); bytes that do not decode are replaced."""
+    try:
+        return raw.decode(charset or "utf-8", errors="replace")
+    except LookupError:
+        return raw.decode("utf-8", errors="replace")
+
+
+def _summarise(raw: bytes, content_type: str, charset: str | None) -> str:
     """Masked, capped text of a body; a short summary of a binary one. A body of
     reasonable size is masked whole before it is cut (a cut JSON no longer
     parses); only the start of a huge one is read, masked key by key."""
@@ -31,10 +48,12 @@ def _summarise(raw: bytes, content_type: str) -> str:
         return ""
     if content_type and not any(kind in content_type for kind in _TEXT_TYPES):
         return f"<binary {content_type}, {len(raw)} bytes>"
+    if any(kind in content_type for kind in _SUMMARISED_TYPES):
+        return f"<html {content_type}, {len(raw)} bytes>"
     cap = settings.REQUEST_LOG_BODY_CAP
     try:
         read = raw if len(raw) <= 4 * cap else raw[: 2 * cap]
-        text = mask_text(read.decode("utf-8", errors="replace"), content_type)
+        text = mask_text(_text(read, charset), content_type)
     except Exception:  # the log must never fail the request
         logger.exception("Could not mask a body for the request log")
         return f"<body of {len(raw)} bytes not logged: it could not be masked>"
@@ -48,14 +67,14 @@ def _request_body(request) -> str:
         raw = request.body
     except RequestDataTooBig:
         return f"<body over {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes, not read>"
-    return _summarise(raw, request.content_type or "")
+    return _summarise(raw, request.content_type or "", request.encoding)
 
 
 def _response_body(response) -> str:
     content_type = response.get("Content-Type", "")
     if response.streaming:
         return f"<streamed {content_type}>"
-    return _summarise(response.content, content_type)
+    return _summarise(response.content, content_type, response.charset)
 
 
 def _user(request):
@@ -73,11 +92,16 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         request.request_id = _request_id(request)
         request_body = _request_body(request)
-        response = self.get_response(request)
+        moves_money = spool.durable_requested()
+        try:
+            response = log_full() or self.get_response(request)
+            durable = spool.is_durable_required()
+        finally:
+            spool.reset_durable(moves_money)
         response["X-Request-ID"] = request.request_id
         elapsed_ms = (time.perf_counter() - started) * 1000
         request_log_write(
-            endpoint=request.path[:500],
+            endpoint=_SIGNATURE.sub(MASK, request.path)[:500],
             method=request.method[:10],
             status_code=response.status_code,
             request_body=request_body,
@@ -87,5 +111,22 @@ class RequestLogMiddleware:
             client_address=request.META.get("REMOTE_ADDR") or None,
             duration_ms=Decimal(f"{elapsed_ms:.3f}"),
             request_id=request.request_id,
+            durable=durable,
         )
         return response
+
+
+def log_full() -> JsonResponse | None:
+    """A 503 while the spool holds more than it may: the database is behind, and
+    a request answered now might never be logged."""
+    if settings.REQUEST_LOG_WRITER != "background" or not log_spool().full():
+        return None
+    response = JsonResponse(
+        {
+            "detail": "The service is unavailable: its request log is catching up. "
+            "Try again shortly."
+        },
+        status=503,
+    )
+    response["Retry-After"] = "5"
+    return response

@@ -36,3 +36,18 @@ class RequestLog(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.endpoint} {self.status_code}"
+
+
+class SpoolPosition(models.Model):
+    """How far the rows of one spool file are stored: updated in the transaction
+    that stores them, so a file replayed after its process died stores each row
+    once."""
+
+    segment = models.CharField(max_length=200, unique=True)
+    offset = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "logs_spool_position"
+
+    def __str__(self):
+        return f"{self.segment} @ {self.offset}"

@@ -1,3 +1,5 @@
+import atexit
+import contextlib
 import functools
 import logging
 from datetime import timedelta
@@ -6,22 +8,31 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .models import RequestLog
-from .writer import BackgroundWriter, stop_on_exit
+from billing_site.api.middleware import is_connection_failure
+
+from .models import RequestLog, SpoolPosition
+from .spool import Spool
 
 logger = logging.getLogger(__name__)
 
 
-def request_log_write(**fields) -> bool:
-    """Log one request's row, as ``REQUEST_LOG_WRITER`` says: handed to this
-    process's writer thread, or inserted now. Whether it was handed over or
-    stored. A failure is logged, never raised: losing a log row must not fail the
-    request it describes."""
+def request_log_write(*, durable: bool = False, **fields) -> bool:
+    """Log one request's row, as ``REQUEST_LOG_WRITER`` says: appended to this
+    process's spool (synced to disk when ``durable``), or inserted now. Whether it
+    was kept. A failure is logged, never raised: the log must not fail the request
+    it describes; a row the spool cannot take is inserted at once instead."""
     fields.setdefault("timestamp", timezone.now())
+    user = fields.pop("user", None)
+    if user is not None:
+        fields["user_id"] = user.pk
     if settings.REQUEST_LOG_WRITER == "background":
-        return log_writer.put(fields)
+        try:
+            spool().append(fields, durable=durable)
+            return True
+        except OSError:
+            logger.exception("The request log spool could not take a row; inserting it now")
     try:
-        request_log_insert([fields])
+        request_log_store([fields])
         return True
     except Exception:
         logger.exception(
@@ -31,6 +42,87 @@ def request_log_write(**fields) -> bool:
             fields.get("request_id"),
         )
         return False
+
+
+def request_log_store(rows: list[dict]) -> None:
+    """Insert rows as they are. A row the database refuses (a value it cannot
+    store) is stored reduced: its place, method, status and request id, and why,
+    never dropped. A database that cannot be used raises: the rows wait."""
+    try:
+        with transaction.atomic():
+            request_log_insert(rows)
+        return
+    except Exception as error:
+        if is_connection_failure(error) or (len(rows) == 1 and _reduced_already(rows[0])):
+            raise
+    for row in rows:  # one by one, so a refused row takes no other with it
+        try:
+            with transaction.atomic():
+                request_log_insert([row])
+        except Exception as error:
+            if is_connection_failure(error):
+                raise
+            logger.error(
+                "Request log row of request %s stored reduced: %s", row.get("request_id"), error
+            )
+            with transaction.atomic():
+                request_log_insert([_reduced(row, error)])
+
+
+_REDUCED_FIELDS = ("endpoint", "method", "status_code", "timestamp", "duration_ms", "user_id")
+
+
+def _reduced(row: dict, error: Exception) -> dict:
+    note = f"<not stored as sent: the database refused the row ({type(error).__name__})>"
+    reduced = {name: row[name] for name in _REDUCED_FIELDS if name in row}
+    reduced["endpoint"] = str(reduced.get("endpoint", ""))[:500]
+    reduced["method"] = str(reduced.get("method", ""))[:10]
+    reduced["request_id"] = str(row.get("request_id", ""))[:64]
+    reduced.setdefault("timestamp", timezone.now())
+    return {**reduced, "request_body": note, "response_body": note}
+
+
+def _reduced_already(row: dict) -> bool:
+    return str(row.get("request_body", "")).startswith("<not stored as sent")
+
+
+class _SpoolStore:
+    """Where the spool puts its rows: the ``logs`` table, each batch in one
+    transaction with the file position it reached."""
+
+    @staticmethod
+    def batch(segment: str, rows: list[dict], end: int) -> None:
+        with transaction.atomic():
+            request_log_store(rows)
+            if not SpoolPosition.objects.filter(segment=segment).update(offset=end):
+                SpoolPosition.objects.create(segment=segment, offset=end)
+
+    @staticmethod
+    def position(segment: str) -> int:
+        row = SpoolPosition.objects.filter(segment=segment).values_list("offset", flat=True)
+        return row.first() or 0
+
+    @staticmethod
+    def forget(segment: str) -> None:
+        SpoolPosition.objects.filter(segment=segment).delete()
+
+    @staticmethod
+    def reset() -> None:
+        """After a failure: the next attempt gets a fresh connection."""
+        with contextlib.suppress(Exception):
+            connection.close()
+
+
+@functools.cache
+def spool() -> Spool:
+    """This process's spool (one per process; a forked worker's starts afresh)."""
+    log_spool = Spool(
+        settings.REQUEST_LOG_SPOOL_DIR,
+        _SpoolStore(),
+        max_bytes=settings.REQUEST_LOG_SPOOL_MAX_BYTES,
+    )
+    atexit.register(log_spool.flush)  # a worker's normal end stores what it holds
+    return log_spool
 
 
 def request_log_insert(rows: list[dict]) -> None:
@@ -46,9 +138,6 @@ def request_log_insert(rows: list[dict]) -> None:
         else:
             with transaction.atomic():
                 cursor.executemany(sql, values)
-
-
-log_writer = stop_on_exit(BackgroundWriter(request_log_insert))
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from audit.spool import require_durable
 from billing_site.errors import BillingError, ConflictError
 from invoices.models import Invoice
 from invoices.money import format_amount
@@ -41,6 +42,7 @@ def _lock_payable_invoice(invoice_id: int) -> Invoice:
 
 def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
     """Insert the payment and move the (locked) invoice's paid amount and status."""
+    require_durable()  # the request's log row reaches the disk before its answer
     payment = Payment(invoice=invoice, currency=invoice.currency, **payment_fields)
     payment.paid_at = payment.paid_at or timezone.now()
     # The invoice is the row we hold locked and the user is the caller: no need

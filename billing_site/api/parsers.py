@@ -1,12 +1,16 @@
 """A JSON parser that reads numbers with a fraction as ``Decimal``, so money
-sent as a JSON number never passes through ``float``."""
+sent as a JSON number never passes through ``float``; that refuses text no
+database can store (lone surrogates) and card numbers in free text."""
 
 import json
+import re
 from decimal import Decimal
 
 from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ParseError
+from rest_framework.exceptions import ParseError, ValidationError
+
+from billing_site.cards import find_card_number, may_hold_card_number
 
 
 def _reject_constant(name):
@@ -15,6 +19,45 @@ def _reject_constant(name):
 
 # One decoder for every body: json.load() with these options builds a new one each time.
 _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_reject_constant)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Keys whose values are identifiers: a long number there is a reference, not a card
+# (as long as it is written plain, without the groups a card is written in).
+_IDENTIFIER_KEY = re.compile(r"(?:id|_no|number|mobile|phone)$", re.IGNORECASE)
+CARD_NUMBER_REFUSED = (
+    "looks like a card number: card numbers are never accepted; send only the brand, "
+    "the last four digits and the expiry."
+)
+
+
+def _strings(data, key=""):
+    """Every (key, text) in parsed JSON: object keys and string values."""
+    if isinstance(data, str):
+        yield key, data
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield "", name
+            yield from _strings(value, name)
+    elif isinstance(data, list):
+        for item in data:
+            yield from _strings(item, key)
+
+
+def check_text(data, text: str):
+    """Refuse what a client may not store: text that is not valid Unicode (a lone
+    surrogate, which only a JSON escape can carry) and card numbers anywhere in
+    free text. Both looks are skipped when the raw text cannot hold them."""
+    if "\\u" in text:
+        for _, value in _strings(data):
+            if _SURROGATE.search(value):
+                raise ParseError(
+                    "JSON parse error - a lone surrogate (\\ud800-\\udfff) is not text"
+                )
+    if may_hold_card_number(text):
+        for key, value in _strings(data):
+            card = find_card_number(value)
+            if card and not (card.isdigit() and _IDENTIFIER_KEY.search(key)):
+                raise ValidationError({key or "detail": [CARD_NUMBER_REFUSED]})
+    return data
 
 
 class DecimalJSONParser(parsers.JSONParser):
@@ -22,13 +65,15 @@ class DecimalJSONParser(parsers.JSONParser):
         parser_context = parser_context or {}
         encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return _DECODER.decode(stream.read().decode(encoding))
+            text = stream.read().decode(encoding)
+            data = _DECODER.decode(text)
         # UnicodeDecodeError is a ValueError; a charset that is not a text
         # encoding ("hex", "base64") raises LookupError.
         except (ValueError, LookupError) as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:
             raise ParseError("JSON parse error - nested too deeply") from None
+        return check_text(data, text)
 
 
 class AnyTypeJSONParser(DecimalJSONParser):

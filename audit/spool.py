@@ -1,0 +1,296 @@
+"""The request log's spool: a request's row is appended to a file of its process's
+own before the answer leaves, and a thread of the process moves the rows from
+the file to the ``logs`` table in batches.
+
+Nothing answered is lost:
+- A worker killed outright (``SIGKILL``, out of memory, a timeout) leaves its rows
+  in its file. Every process looks for files whose owner is gone (none holds
+  their lock) every few seconds, and moves what they still hold.
+- While the database is down, stalled or refusing, rows wait in the file; the
+  thread retries with a growing pause and catches up when it is back.
+- Each batch is inserted in the same transaction as the file position it reached
+  (the ``logs_spool_position`` table), so a row is stored once, never twice, even
+  if a process dies between the insert and anything after it.
+- A request that moves money (``require_durable()``) has its row synced to disk
+  before the answer: it survives the machine, not only the process.
+
+The spool is bounded (``REQUEST_LOG_SPOOL_MAX_BYTES``): past it, requests are
+refused with a 503 until the database has caught up (their short rows are still
+kept). ``manage.py request_log_spool`` shows its depth and moves orphaned files."""
+
+import contextlib
+import contextvars
+import fcntl
+import json
+import logging
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+logger = logging.getLogger(__name__)
+
+SUFFIX = ".spool"
+_durable = contextvars.ContextVar("request_log_durable", default=False)
+
+
+def require_durable() -> None:
+    """Called where money moves: the request's log row is synced to disk before
+    its answer leaves."""
+    _durable.set(True)
+
+
+def durable_requested() -> contextvars.Token:
+    """Start a request with nothing required; ``reset`` the token afterwards."""
+    return _durable.set(False)
+
+
+def is_durable_required() -> bool:
+    return _durable.get()
+
+
+def reset_durable(token: contextvars.Token) -> None:
+    _durable.reset(token)
+
+
+def _encode(row: dict) -> bytes:
+    # ASCII JSON: one line whatever the text holds, and it always decodes.
+    return (json.dumps(row, default=str, separators=(",", ":")) + "\n").encode()
+
+
+def complete_lines(data: bytes) -> tuple[list[dict], int]:
+    """The rows of the whole lines in ``data`` and how many bytes they take. A
+    last line without its newline was being written when its process died: its
+    answer never left, so it is not a row."""
+    end = data.rfind(b"\n") + 1
+    return [json.loads(line) for line in data[:end].splitlines() if line], end
+
+
+class Spool:
+    def __init__(
+        self,
+        directory,
+        store,
+        *,
+        segment_bytes: int = 8 * 1024 * 1024,
+        max_bytes: int = 1024 * 1024 * 1024,
+        batch_bytes: int = 256 * 1024,
+        linger: float = 0.1,
+        scan_every: float = 5.0,
+    ):
+        # ``store`` has ``batch(segment, rows, end)``: insert rows and record the
+        # segment's position in one transaction, or raise; ``position(segment)``,
+        # ``forget(segment)``, and ``reset()`` after a failure.
+        self.directory = Path(directory)
+        self.store = store
+        self.segment_bytes = segment_bytes
+        self.max_bytes = max_bytes
+        self.batch_bytes = batch_bytes
+        self.linger = linger
+        self.scan_every = scan_every
+        self._reset()
+        os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
+        # A forked worker inherits the parent's state but not its thread or lock:
+        # it starts with files and a thread of its own.
+        self._lock = threading.Lock()
+        self._done = threading.Condition()
+        self._wake = threading.Event()
+        self._hurry = threading.Event()
+        self._pid = None
+        self._thread = None
+        self._fd = None
+        self._segment = None
+        self._sequence = 0
+        self._size = 0  # bytes in the current segment
+        self._read = 0  # of which stored
+        self._appended = 0  # bytes appended by this process, all segments
+        self._stored = 0  # of which stored
+        self._others = 0  # bytes waiting in other processes' files, at the last scan
+        self._failures = 0
+
+    # The request's side.
+
+    def append(self, row: dict, *, durable: bool = False) -> None:
+        """Write a row to this process's file (synced to disk when ``durable``);
+        raises ``OSError`` when it cannot."""
+        line = _encode(row)
+        with self._lock:
+            if self._pid != os.getpid() or self._fd is None:
+                self._open_segment()
+            if not self._thread.is_alive():  # it died: another takes its place
+                self._start_thread()
+            os.write(self._fd, line)
+            self._size += len(line)
+            self._appended += len(line)
+            if durable:
+                os.fdatasync(self._fd)
+        self._wake.set()
+
+    def full(self) -> bool:
+        return self.depth() >= self.max_bytes
+
+    def depth(self) -> int:
+        """Bytes of rows not yet stored: this process's, and other files' at the
+        last look."""
+        return self._appended - self._stored + self._others
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        """Wait until every row this process appended so far is stored; whether
+        it was in time (the rows stay in the file either way)."""
+        if self._pid != os.getpid():
+            return True
+        target = self._appended
+        deadline = time.monotonic() + timeout
+        self._hurry.set()
+        self._wake.set()
+        with self._done:
+            while self._stored < target:
+                left = deadline - time.monotonic()
+                if left <= 0 or not self._thread.is_alive():
+                    return False
+                self._done.wait(min(left, 0.5))
+        return True
+
+    def _open_segment(self) -> None:
+        # Called with the lock held.
+        if self._pid != os.getpid():
+            self._pid = os.getpid()
+            self._sequence = 0
+            self._started = time.time_ns()
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._sequence += 1
+        host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:60]
+        self._segment = f"{host}-{self._pid}-{self._started}-{self._sequence:06d}{SUFFIX}"
+        self._fd = os.open(
+            self.directory / self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+        )
+        # The lock says the file has an owner; it goes with the process.
+        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _sync_directory(self.directory)
+        self._size = self._read = 0
+        if self._thread is None or not self._thread.is_alive():
+            self._start_thread()
+
+    def _start_thread(self) -> None:
+        # Called with the lock held, so one thread runs at a time.
+        self._thread = threading.Thread(target=self._run, name="request-log-spool", daemon=True)
+        self._thread.start()
+
+    # The thread's side.
+
+    def _run(self) -> None:
+        next_scan = 0.0
+        while True:
+            woken = self._wake.wait(self.scan_every)
+            if woken and not self._hurry.is_set():
+                self._hurry.wait(self.linger)  # the rows of a tenth of a second go together
+            self._wake.clear()
+            self._hurry.clear()
+            try:
+                self._store_own()
+                if time.monotonic() >= next_scan:
+                    self._others = self._adopt_orphans()
+                    next_scan = time.monotonic() + self.scan_every
+                self._failures = 0
+            except Exception as error:
+                self._failures += 1
+                if self._failures == 1:
+                    logger.error("Request log rows wait in the spool: %s", error)
+                self.store.reset()
+                time.sleep(min(5.0, 0.2 * 2**self._failures))
+                self._wake.set()
+            finally:
+                with self._done:
+                    self._done.notify_all()
+
+    def _store_own(self) -> None:
+        while True:
+            with self._lock:
+                segment, size, fd = self._segment, self._size, self._fd
+            if segment is None or self._read >= size:
+                if segment is not None and size >= self.segment_bytes:
+                    self._retire(segment, fd, size)
+                return
+            path = self.directory / segment
+            with open(path, "rb") as file:
+                file.seek(self._read)
+                data = file.read(min(size - self._read, self.batch_bytes))
+            rows, used = complete_lines(data)
+            if not rows:
+                return
+            self.store.batch(segment, rows, self._read + used)
+            self._read += used
+            with self._done:
+                self._stored += used
+                self._done.notify_all()
+
+    def _retire(self, segment: str, fd: int, size: int) -> None:
+        """A full segment whose rows are all stored: the next row starts another."""
+        with self._lock:
+            if self._segment != segment or self._size != size:
+                return  # a row came meanwhile: stored first, retired next time
+            self._fd = None
+            self._segment = None
+        os.close(fd)
+        self._remove(segment)
+
+    def _remove(self, segment: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.remove(self.directory / segment)
+        self.store.forget(segment)
+
+    def _adopt_orphans(self) -> int:
+        """Store the rows of files no live process holds; bytes still waiting in
+        files that others hold."""
+        waiting = 0
+        own = self._segment
+        for path in sorted(self.directory.glob(f"*{SUFFIX}")):
+            if path.name == own:
+                continue
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:  # its process is alive and stores its own
+                    waiting += max(0, os.fstat(fd).st_size)
+                    continue
+                self._store_orphan(path.name, fd)
+            finally:
+                os.close(fd)
+        return waiting
+
+    def _store_orphan(self, segment: str, fd: int) -> None:
+        position = self.store.position(segment)
+        while True:
+            data = os.pread(fd, self.batch_bytes, position)
+            rows, used = complete_lines(data)
+            if not rows:
+                break
+            self.store.batch(segment, rows, position + used)
+            position += used
+        logger.warning("Request log rows of a stopped process stored (%s)", segment)
+        self._remove(segment)
+
+
+def _sync_directory(directory: Path) -> None:
+    """A new file's name is on disk only once its directory is synced."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def spool_files(directory) -> list[tuple[str, int]]:
+    """(name, bytes) of each spool file in ``directory``."""
+    path = Path(directory)
+    if not path.is_dir():
+        return []
+    return [(file.name, file.stat().st_size) for file in sorted(path.glob(f"*{SUFFIX}"))]

@@ -1,0 +1,39 @@
+"""Card numbers in text: runs of 13 to 19 digits that pass the Luhn check, written
+plain or in groups split by spaces, dots or dashes ("4242 4242 4242 4242"). The
+API refuses them in free text (``billing_site.api.parsers``) and the request log
+masks them (``audit.masking``)."""
+
+import re
+
+# Digits with at most one separator between two of them. A run with exactly one
+# separator is an amount or a date ("1234567890123.45"), not a card written in groups.
+_CANDIDATE = re.compile(r"(?<!\d)(?:\d[ .-]?){12,18}\d(?!\d)")
+_SEPARATORS = re.compile(r"[ .-]")
+
+
+def _luhn_valid(digits: str) -> bool:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        digit = int(char)
+        if index % 2:
+            digit = digit * 2 - 9 if digit > 4 else digit * 2
+        total += digit
+    return total % 10 == 0
+
+
+def _is_card(candidate: str) -> bool:
+    digits = _SEPARATORS.sub("", candidate)
+    return len(candidate) - len(digits) != 1 and _luhn_valid(digits)
+
+
+def may_hold_card_number(text: str) -> bool:
+    """A cheap first look: whether ``text`` has a run of digits long enough."""
+    return _CANDIDATE.search(text) is not None
+
+
+def find_card_number(text: str) -> str | None:
+    return next((m.group() for m in _CANDIDATE.finditer(text) if _is_card(m.group())), None)
+
+
+def mask_card_numbers(text: str, mask: str) -> str:
+    return _CANDIDATE.sub(lambda m: mask if _is_card(m.group()) else m.group(), text)
