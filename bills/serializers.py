@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
@@ -63,7 +64,9 @@ class BillCreateSerializer(serializers.Serializer):
     ref2 = StrictCharField(max_length=200)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
     customer = BillCustomerSerializer()
-    product = BillProductInputSerializer(many=True, allow_empty=False)
+    product = BillProductInputSerializer(
+        many=True, allow_empty=False, max_length=settings.MAX_ITEMS_PER_REQUEST
+    )
 
     def validate(self, attrs):
         for index, item in enumerate(attrs["product"]):

@@ -81,20 +81,37 @@ def _create_bill_customer(data: dict, name: str) -> Customer:
     )
 
 
-def _product(item: dict, currency: str) -> Product:
-    """The catalogue product matching the item, created when there is none."""
-    fields = {
-        "title": item["title"],
-        "price": item["price"],
-        "code": item.get("code", ""),
-        "currency": currency,
-    }
-    product = Product.objects.filter(**fields).order_by("id").first()
-    if product is None:
-        product = Product(description=item.get("description", ""), **fields)
+def _products(items: list[dict], currency: str) -> list[Product]:
+    """The catalogue product matching each item (the oldest of equal ones), those
+    missing created together: a few queries however many items there are."""
+
+    def key(title, price, code) -> tuple:
+        return title, price, code
+
+    keys = [key(item["title"], item["price"], item.get("code", "")) for item in items]
+    found = {}
+    candidates = Product.objects.filter(currency=currency, title__in={k[0] for k in keys})
+    for product in candidates.order_by("-id"):  # the oldest written last, so kept
+        found[key(product.title, product.price, product.code)] = product
+    missing = {}
+    for item, item_key in zip(items, keys, strict=True):
+        if item_key not in found and item_key not in missing:
+            missing[item_key] = Product(
+                title=item["title"],
+                price=item["price"],
+                code=item.get("code", ""),
+                currency=currency,
+                description=item.get("description", ""),
+            )
+    for product in missing.values():
         product.full_clean()
-        product.save()
-    return product
+    created = Product.objects.bulk_create(missing.values())
+    if any(product.pk is None for product in created):  # no RETURNING on this database
+        newest = candidates.filter(pk__gt=max((p.pk for p in found.values()), default=0))
+        created = list(newest.order_by("id"))
+    for product in created:
+        found.setdefault(key(product.title, product.price, product.code), product)
+    return [found[item_key] for item_key in keys]
 
 
 def _new_bill_no() -> str:
@@ -118,7 +135,9 @@ def bill_create(
 ) -> Bill:
     """An open invoice for the customer with one line per product, presented as
     a bill of the collection under a new random bill number."""
-    items = [(_product(item, currency), item["quantity"]) for item in products]
+    items = list(
+        zip(_products(products, currency), [item["quantity"] for item in products], strict=True)
+    )
     invoice = invoice_create(
         customer=_bill_customer(customer, created_by),
         currency=currency,

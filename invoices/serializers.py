@@ -227,7 +227,9 @@ class InvoiceWriteSerializer(serializers.Serializer):
 
     customer_id = IdField()
     amount = AmountField(required=False)
-    line_items = LineItemSerializer(many=True, required=False, allow_empty=False)
+    line_items = LineItemSerializer(
+        many=True, required=False, allow_empty=False, max_length=settings.MAX_ITEMS_PER_REQUEST
+    )
     date = serializers.DateField()
     due_date = serializers.DateField()
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)

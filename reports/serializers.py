@@ -44,7 +44,9 @@ class OrderInputSerializer(serializers.Serializer):
     customer_id = IdField()
     reference_number = StrictCharField(max_length=64)
     order_date = serializers.DateField()
-    service_costs = ServiceCostInputSerializer(many=True)
+    service_costs = ServiceCostInputSerializer(
+        many=True, max_length=settings.MAX_SERVICE_COSTS_PER_REQUEST
+    )
 
     def validate(self, attrs):
         currency = settings.DEFAULT_CURRENCY
@@ -64,7 +66,27 @@ class OrderInputSerializer(serializers.Serializer):
 
 
 class OrderBatchSerializer(serializers.ListSerializer):
-    """Many orders, checked together with one query per kind of object they name."""
+    """Many orders, checked together with one query per kind of object they name:
+    at most MAX_ITEMS_PER_REQUEST of them, with MAX_SERVICE_COSTS_PER_REQUEST
+    service costs in all (counted before any is read)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            costs = sum(
+                len(order["service_costs"])
+                for order in data
+                if isinstance(order, dict) and isinstance(order.get("service_costs"), list)
+            )
+            if costs > settings.MAX_SERVICE_COSTS_PER_REQUEST:
+                raise serializers.ValidationError(
+                    {
+                        "service_costs": [
+                            f"At most {settings.MAX_SERVICE_COSTS_PER_REQUEST} service costs"
+                            f" in one request, not {costs}."
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
 
     def resolve(self) -> list[dict]:
         """The valid orders with their customer and (service, cents) costs; raises
@@ -306,15 +328,26 @@ class UsageRecordSerializer(serializers.Serializer):
             raise serializers.ValidationError({"end_time": ["Must not be before start_time."]})
         if "duration" not in attrs:
             attrs["duration"] = int((attrs["end_time"] - attrs["start_time"]).total_seconds())
-        customer_id = attrs.pop("customer_id", None)
-        if customer_id is not None:
-            customer = customer_get(user=self.context["request"].user, pk=customer_id)
-            if customer is None:
-                raise serializers.ValidationError(
-                    {"customer_id": [f"Customer with ID {customer_id} not found"]}
-                )
-            attrs["customer"] = customer
         return attrs
+
+
+def usage_records_with_customers(records: list[dict], *, user) -> list[dict]:
+    """The records with their ``customer_id`` turned into the customer, read in one
+    query; raises the errors of the records that name a customer ``user`` may not see."""
+    ids = {record["customer_id"] for record in records if record.get("customer_id") is not None}
+    customers = customer_list(user=user).in_bulk(ids) if ids else {}
+    errors = []
+    for record in records:
+        pk = record.pop("customer_id", None)
+        if pk is not None and pk not in customers:
+            errors.append({"customer_id": [f"Customer with ID {pk} not found"]})
+            continue
+        errors.append({})
+        if pk is not None:
+            record["customer"] = customers[pk]
+    if any(errors):
+        raise serializers.ValidationError(errors)
+    return records
 
 
 class UsageFiltersSerializer(serializers.Serializer):

@@ -42,6 +42,7 @@ from .serializers import (
     UsageReportSerializer,
     minor_amount,
     report_body,
+    usage_records_with_customers,
 )
 
 REPORT_ERROR = inline_serializer("ReportError", {"error": serializers.CharField()})
@@ -107,6 +108,7 @@ class OrderViewSet(
             data=request.data if many else [request.data],
             context=self.get_serializer_context(),
             allow_empty=False,
+            max_length=settings.MAX_ITEMS_PER_REQUEST,
         )
         try:
             batch.is_valid(raise_exception=True)
@@ -281,13 +283,17 @@ class UsageRecordView(APIView):
     @extend_schema(request=UsageRecordSerializer, responses={201: UsageRecordSerializer})
     def post(self, request):
         many = isinstance(request.data, list)
-        serializer = UsageRecordSerializer(
-            data=request.data, many=many, context={"request": request}
-        )
+        limit = {"max_length": settings.MAX_ITEMS_PER_REQUEST} if many else {}
+        serializer = UsageRecordSerializer(data=request.data, many=many, **limit)
         serializer.is_valid(raise_exception=True)
-        rows = services.usage_record_many(
-            records=serializer.validated_data if many else [serializer.validated_data]
-        )
+        try:
+            records = usage_records_with_customers(
+                serializer.validated_data if many else [serializer.validated_data],
+                user=request.user,
+            )
+        except ValidationError as exc:
+            raise ValidationError(exc.detail if many else exc.detail[0]) from None
+        rows = services.usage_record_many(records=records)
         data = UsageRecordSerializer(rows, many=True).data
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 

@@ -144,6 +144,11 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 
 # Largest request body accepted, in bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
+# Rows one request may create from a list in its body: a bill's products, an
+# invoice's line items, the orders of one POST, usage records; and the service
+# costs of all the orders of one POST together.
+MAX_ITEMS_PER_REQUEST = env_int("MAX_ITEMS_PER_REQUEST", 1000)
+MAX_SERVICE_COSTS_PER_REQUEST = env_int("MAX_SERVICE_COSTS_PER_REQUEST", 5000)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
