@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView
+from rest_framework_simplejwt.views import TokenRefreshView
 
-from billing_site.api.auth import LoginView, TokenObtainView, throttled_admin_login
+from billing_site.api.auth import LoginView, LogoutView, TokenObtainView, throttled_admin_login
 from billing_site.api.routes import route
 
 urlpatterns = [
@@ -17,7 +17,7 @@ urlpatterns = [
     route("login", LoginView.as_view(), "login"),
     route("api/auth/token", TokenObtainView.as_view(), "token-obtain"),
     route("api/auth/token/refresh", TokenRefreshView.as_view(), "token-refresh"),
-    route("api/auth/logout", TokenBlacklistView.as_view(), "logout"),
+    route("api/auth/logout", LogoutView.as_view(), "logout"),
     # Routes are tried in order: the gateway's, the most called, before the
     # invoices' router and its dozens of patterns.
     path("", include("payments.urls")),

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from rest_framework_simplejwt import authentication
+from rest_framework_simplejwt.exceptions import InvalidToken
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import BlacklistMixin, Token
 
+from billing_site.api import revocation
 from billing_site.api.backends import cached_user
 
 from .models import Customer
@@ -43,9 +46,10 @@ class UsersWithCustomerLinks:
 
 
 # Access tokens this process verified, by their text (with the key that signed
-# them). Nothing a token says can change, and an access token has no blacklist:
-# one seen again needs only its expiry checked, not its signature and claims
-# decoded again. A token class with a blacklist is verified every time.
+# them). Nothing a token says can change: one seen again needs only its expiry
+# and the deny-list of logged-out tokens checked (``revocation``, asked at most
+# once per PERMISSIONS_LOCAL_SECONDS), not its signature and claims decoded
+# again. A token class with a blacklist is verified every time.
 _verified: dict[bytes, tuple[str, Token]] = {}
 _VERIFIED_LIMIT = 10_000  # emptied when full
 
@@ -58,13 +62,16 @@ class JWTAuthentication(authentication.JWTAuthentication):
     def get_validated_token(self, raw_token: bytes) -> Token:
         key = api_settings.SIGNING_KEY
         signed_with, token = _verified.get(raw_token, (None, None))
-        if signed_with == key and token["exp"] > time.time():
-            return token
-        token = super().get_validated_token(raw_token)
-        if not isinstance(token, BlacklistMixin):
-            if len(_verified) >= _VERIFIED_LIMIT:
-                _verified.clear()
-            _verified[raw_token] = (key, token)
+        if signed_with != key or token["exp"] <= time.time():
+            token = super().get_validated_token(raw_token)
+            if not isinstance(token, BlacklistMixin):
+                if len(_verified) >= _VERIFIED_LIMIT:
+                    _verified.clear()
+                _verified[raw_token] = (key, token)
+        # Kept or not, a token revoked at logout is refused: at once in the worker
+        # that revoked it, within PERMISSIONS_LOCAL_SECONDS in the others.
+        if revocation.is_revoked(token):
+            raise InvalidToken(_("Token has been revoked"), code="token_revoked")
         return token
 
 

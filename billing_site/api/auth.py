@@ -6,15 +6,19 @@ from django.contrib import admin
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework_simplejwt.authentication import JWTAuthentication
+from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.settings import api_settings
-from rest_framework_simplejwt.views import TokenObtainPairView, TokenViewBase
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenViewBase
 
+from billing_site.api import revocation
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.throttles import LOGIN_THROTTLES
-from billing_site.api.tokens import TokenObtainPairSerializer
+from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
 
 
 class LoginSerializer(TokenObtainPairSerializer):
@@ -75,6 +79,32 @@ class LoginView(TokenViewBase):
         if not isinstance(request.data, dict):
             return Response({"detail": "The body must be a JSON object."}, status=400)
         return super().post(request, *args, **kwargs)
+
+
+class LogoutView(TokenBlacklistView):
+    """Log out: the refresh token in the body is blacklisted, and the access
+    token of the ``Authorization`` header is revoked until it expires (refused
+    at once by the worker that answers, within ``PERMISSIONS_LOCAL_SECONDS`` by
+    the others). Either one alone is enough; a header that holds no valid access
+    token revokes nothing."""
+
+    def post(self, request, *args, **kwargs):
+        access = _access_token(request)
+        if access is not None:
+            revocation.revoke(access)
+            if not (isinstance(request.data, dict) and "refresh" in request.data):
+                return Response({}, status=200)
+        return super().post(request, *args, **kwargs)
+
+
+def _access_token(request) -> AccessToken | None:
+    authentication = JWTAuthentication()
+    try:
+        header = authentication.get_header(request)
+        raw = header and authentication.get_raw_token(header)
+        return AccessToken(raw) if raw else None
+    except (AuthenticationFailed, TokenError):
+        return None
 
 
 def throttled_admin_login(request, *args, **kwargs):
