@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
+from billing_site.api.clients import client_address
+
 from . import spool
 from .masking import MASK, mask_text
 from .services import request_log_write
@@ -108,7 +110,7 @@ class RequestLogMiddleware:
             response_body=_response_body(response),
             query_string=mask_text(request.META.get("QUERY_STRING", ""), "x-www-form-urlencoded"),
             user=_user(request),
-            client_address=request.META.get("REMOTE_ADDR") or None,
+            client_address=client_address(request) or None,
             duration_ms=Decimal(f"{elapsed_ms:.3f}"),
             request_id=request.request_id,
             durable=durable,

@@ -166,7 +166,7 @@ class Spool:
         host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:60]
         self._segment = f"{host}-{self._pid}-{self._started}-{self._sequence:06d}{SUFFIX}"
         self._fd = os.open(
-            self.directory / self._segment, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+            self.directory / self._segment, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600
         )
         # The lock says the file has an owner; it goes with the process.
         fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -208,6 +208,15 @@ class Spool:
                     self._done.notify_all()
 
     def _store_own(self) -> None:
+        with self._lock:
+            segment = self._segment
+        if self._failures and segment is not None:
+            # A batch whose commit failed may have committed all the same (the
+            # server died before it answered): the database says how far it is.
+            stored = self.store.position(segment)
+            with self._done:
+                self._stored += stored - self._read
+            self._read = stored
         while True:
             with self._lock:
                 segment, size, fd = self._segment, self._size, self._fd
@@ -215,10 +224,7 @@ class Spool:
                 if segment is not None and size >= self.segment_bytes:
                     self._retire(segment, fd, size)
                 return
-            path = self.directory / segment
-            with open(path, "rb") as file:
-                file.seek(self._read)
-                data = file.read(min(size - self._read, self.batch_bytes))
+            data = os.pread(fd, min(size - self._read, self.batch_bytes), self._read)
             rows, used = complete_lines(data)
             if not rows:
                 return
@@ -243,11 +249,17 @@ class Spool:
             os.remove(self.directory / segment)
         self.store.forget(segment)
 
+    def store_orphans(self) -> int:
+        """Store now the rows of files no live process holds (their owner died);
+        bytes held in files that live processes own. Raises when the database
+        cannot take them."""
+        return self._adopt_orphans()
+
     def _adopt_orphans(self) -> int:
-        """Store the rows of files no live process holds; bytes still waiting in
-        files that others hold."""
         waiting = 0
         own = self._segment
+        if not self.directory.is_dir():
+            return 0
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
             if path.name == own:
                 continue

@@ -98,6 +98,7 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
         "SECRET_KEY": "server-test-" + "x9" * 30,
         "DEBUG": "0",
         "LOG_LEVEL": "WARNING",
+        "REQUEST_LOG_SPOOL_DIR": str(tmp_path / "request-log-spool"),
         **env,
     }
     setup_env = {**env, "DJANGO_SETTINGS_MODULE": "billing_site.settings.local"}

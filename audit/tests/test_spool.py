@@ -27,6 +27,7 @@ class MemoryStore:
         self.batches = []
         self.positions = {}
         self.failing = False
+        self.lose_answer = False
         self.resets = 0
 
     def batch(self, segment, rows, end):
@@ -34,6 +35,9 @@ class MemoryStore:
             raise ConnectionError("database went away")
         self.batches.append([row["request_id"] for row in rows])
         self.positions[segment] = end
+        if self.lose_answer:  # committed, but the answer never came back
+            self.lose_answer = False
+            raise ConnectionError("lost connection during commit")
 
     def position(self, segment):
         if self.failing:
@@ -60,7 +64,7 @@ def files(directory):
 
 @pytest.mark.django_db(transaction=True)
 def test_requests_are_logged_through_the_spool_once(gateway_client, tmp_path):
-    with override_settings(REQUEST_LOG_WRITER="background"):
+    with override_settings(REQUEST_LOG_WRITER="background", REQUEST_LOG_SPOOL_DIR=str(tmp_path)):
         spool.cache_clear()
         try:
             invoice = InvoiceFactory()
@@ -117,6 +121,18 @@ def test_rows_wait_while_the_database_fails_and_are_stored_once_when_it_is_back(
     assert log.flush(timeout=15)
     assert store.stored() == ["1", "2", "3"]
     assert log.depth() == 0
+
+
+def test_a_commit_whose_answer_was_lost_is_not_stored_again(tmp_path):
+    store = MemoryStore()
+    store.lose_answer = True
+    log = Spool(tmp_path, store, linger=0.01)
+    for row in rows(1, 2):
+        log.append(row)
+    assert log.flush(timeout=15)
+    log.append(rows(3)[0])
+    assert log.flush(timeout=15)
+    assert store.stored() == ["1", "2", "3"]
 
 
 def test_a_full_segment_whose_rows_are_stored_is_removed(tmp_path):

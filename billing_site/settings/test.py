@@ -1,6 +1,8 @@
 """Settings for the test suite. The database still comes from DATABASE_URL, so
 the same suite runs on SQLite and on MariaDB."""
 
+import tempfile
+
 from django.core.management.utils import get_random_secret_key
 
 from .base import *  # noqa: F403
@@ -14,6 +16,8 @@ SECRET_KEY = env_str("SECRET_KEY") or get_random_secret_key()
 SIMPLE_JWT = jwt_settings(SECRET_KEY)
 # Each test reads the row of the request it made; the writer thread has tests of its own.
 REQUEST_LOG_WRITER = "inline"
+# A test that spools gets a folder of its own: never another run's files.
+REQUEST_LOG_SPOOL_DIR = tempfile.mkdtemp(prefix="request-log-spool-")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
