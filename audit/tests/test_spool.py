@@ -1,6 +1,7 @@
 """The request log's spool: a row is in its process's file before the answer
 leaves, and reaches the ``logs`` table once, whatever fails in between."""
 
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,7 @@ import threading
 import time
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.utils import timezone
 
@@ -311,3 +313,27 @@ def test_a_row_the_database_refuses_is_stored_reduced_and_takes_no_other_with_it
     assert (stored["bad"].endpoint, stored["bad"].status_code) == ("/b", 200)
     assert stored["bad"].request_body.startswith("<not stored as sent")
     assert "stored reduced" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_spool_command_shows_the_depth_and_stores_orphaned_files(tmp_path, settings):
+    settings.REQUEST_LOG_SPOOL_DIR = str(tmp_path)
+    good = {"endpoint": "/a", "method": "GET", "status_code": 200, "duration_ms": "1.000"}
+    rows_of_a_dead_process = [
+        {**good, "request_id": name, "timestamp": "2026-01-01T00:00:00+00:00"}
+        for name in ("dead-1", "dead-2")
+    ]
+    data = b"".join(json.dumps(row).encode() + b"\n" for row in rows_of_a_dead_process)
+    (tmp_path / f"host-9-9-000001{SUFFIX}").write_bytes(data)
+    spool.cache_clear()
+    try:
+        out = io.StringIO()
+        call_command("request_log_spool", stdout=out)
+        assert f"host-9-9-000001{SUFFIX}: {len(data)} bytes, {len(data)} waiting" in out.getvalue()
+        assert f"1 file(s), {len(data)} bytes waiting" in out.getvalue()
+        out = io.StringIO()
+        call_command("request_log_spool", "--store", stdout=out)
+        assert "0 file(s), 0 bytes waiting" in out.getvalue()
+    finally:
+        spool.cache_clear()
+    assert sorted(RequestLog.objects.values_list("request_id", flat=True)) == ["dead-1", "dead-2"]
