@@ -150,6 +150,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 1024 * 1024)
 MAX_ITEMS_PER_REQUEST = env_int("MAX_ITEMS_PER_REQUEST", 1000)
 MAX_SERVICE_COSTS_PER_REQUEST = env_int("MAX_SERVICE_COSTS_PER_REQUEST", 5000)
 
+# How many proxies in front of the service append the address they saw to
+# X-Forwarded-For (nginx from deploy/: 1). Without any, that header is ignored.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "invoices.authentication.JWTAuthentication",
@@ -163,6 +167,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "billing_site.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "billing_site.api.exceptions.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": ["billing_site.api.throttles.ScopedRateThrottle"],
+    # Throttles count per client address: behind proxies, X-Forwarded-For's as
+    # TRUSTED_PROXIES says; without, REMOTE_ADDR (a client cannot pick its own).
+    "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("THROTTLE_LOGIN", "10/min"),
         "login_username": env_str("THROTTLE_LOGIN_USERNAME", "10/min"),
