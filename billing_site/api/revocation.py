@@ -13,6 +13,8 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from .cache import CacheUnavailable
+
 logger = logging.getLogger(__name__)
 
 KEY = "auth:revoked-access:{jti}"
@@ -42,6 +44,8 @@ def is_revoked(token) -> bool:
         return known[1]
     try:
         revoked = bool(cache.get(KEY.format(jti=jti)))
+    except CacheUnavailable:  # down or stalled: the cache logs it, once an outage
+        return False
     except Exception:
         logger.exception("The token deny-list could not be read; the token is let through")
         return False

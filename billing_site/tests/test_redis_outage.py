@@ -5,6 +5,7 @@ a 503. Real processes stop, stall and restart Redis in
 ``faults/test_redis_and_idempotency.py``."""
 
 import json
+import logging
 from decimal import Decimal
 
 import pytest
@@ -43,7 +44,7 @@ def redis_down(settings, throttle_clock):
     backends.forget_recent()
 
 
-def test_every_face_answers_without_redis(redis_down, api_client):
+def test_every_face_answers_without_redis(redis_down, api_client, caplog):
     user = UserFactory(is_staff=True, is_superuser=True)
     login = api_client.post(
         "/login", {"username": user.username, "password": "secret-password-1"}, format="json"
@@ -66,6 +67,9 @@ def test_every_face_answers_without_redis(redis_down, api_client):
     ]
     assert [answer.status_code for answer in paid] == [201, 201]
     assert paid[1].content == paid[0].content and Payment.objects.count() == 1
+    # Logged once for the outage, not once per request (nor per cache user).
+    errors = [record for record in caplog.records if record.levelno >= logging.ERROR]
+    assert [record.name for record in errors] == ["billing_site.api.cache"], errors
 
 
 def test_throttles_count_per_process_while_redis_is_down(redis_down, staff_client, monkeypatch):
