@@ -29,17 +29,25 @@ CARD_NUMBER_REFUSED = (
 )
 
 
-def _strings(data, key=""):
-    """Every (key, text) in parsed JSON: object keys and string values."""
+def _strings(data, path=()):
+    """Every (key path, text) in parsed JSON: object keys and string values."""
     if isinstance(data, str):
-        yield key, data
+        yield path, data
     elif isinstance(data, dict):
         for name, value in data.items():
-            yield "", name
-            yield from _strings(value, name)
+            yield path, name
+            yield from _strings(value, (*path, name))
     elif isinstance(data, list):
         for item in data:
-            yield from _strings(item, key)
+            yield from _strings(item, path)
+
+
+def _error_at(path: tuple, message: str) -> dict:
+    """An error body shaped like a serializer's: nested under the value's keys."""
+    error: dict | list = [message]
+    for name in reversed(path or ("detail",)):
+        error = {name: error}
+    return error
 
 
 def check_text(data, text: str):
@@ -53,10 +61,11 @@ def check_text(data, text: str):
                     "JSON parse error - a lone surrogate (\\ud800-\\udfff) is not text"
                 )
     if may_hold_card_number(text):
-        for key, value in _strings(data):
+        for path, value in _strings(data):
             card = find_card_number(value)
+            key = str(path[-1]) if path else ""
             if card and not (card.isdigit() and _IDENTIFIER_KEY.search(key)):
-                raise ValidationError({key or "detail": [CARD_NUMBER_REFUSED]})
+                raise ValidationError(_error_at(path, CARD_NUMBER_REFUSED))
     return data
 
 
