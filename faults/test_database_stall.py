@@ -62,6 +62,9 @@ def test_a_stalled_database_is_a_bounded_503_and_the_service_recovers(tmp_path, 
         warm_up = [call for call in calls if call[0] != "update"]  # pays once, after the stall
         assert [status for _, status, _, _ in _all_at_once(warm_up)] == [200] * 3
         workers = sorted(server.worker_pids())
+        # Idle over a second, each worker pings its connection before using it again:
+        # the ping that times out must fail the request, not wait for a new connection.
+        time.sleep(1.5)
         mariadb.pause()
         try:
             # Each worker meets the stall once on its open connection (a ping or a
