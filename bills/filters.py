@@ -1,6 +1,8 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
+from billing_site.api.fields import DateFilter
+
 from .models import Bill
 
 STATUSES = {
@@ -23,8 +25,8 @@ class BillFilter(filters.FilterSet):
     )
     ref1 = filters.CharFilter()
     ref2 = filters.CharFilter()
-    due_from = filters.DateFilter(field_name="invoice__due_date", lookup_expr="gte")
-    due_to = filters.DateFilter(field_name="invoice__due_date", lookup_expr="lte")
+    due_from = DateFilter(field_name="invoice__due_date", lookup_expr="gte")
+    due_to = DateFilter(field_name="invoice__due_date", lookup_expr="lte")
 
     class Meta:
         model = Bill

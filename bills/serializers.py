@@ -8,7 +8,10 @@ from rest_framework import serializers
 
 from billing_site.api.fields import (
     StrictCharField,
+    StrictDateField,
+    StrictDecimalField,
     StrictEmailField,
+    StrictIntegerField,
     StrictModelSerializer,
     StrictURLField,
 )
@@ -53,13 +56,13 @@ class BillCustomerSerializer(serializers.Serializer):
 class BillProductInputSerializer(serializers.Serializer):
     title = StrictCharField(max_length=200)
     price = AmountField()
-    quantity = serializers.DecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
+    quantity = StrictDecimalField(max_digits=12, decimal_places=3, min_value=Decimal("0.001"))
     description = StrictCharField(required=False, allow_blank=True, max_length=10_000)
     code = StrictCharField(required=False, allow_blank=True, max_length=64)
 
 
 class BillCreateSerializer(serializers.Serializer):
-    due = serializers.DateField()
+    due = StrictDateField()
     ref1 = StrictCharField(max_length=200)
     ref2 = StrictCharField(max_length=200)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES)
@@ -78,7 +81,7 @@ class BillCreateSerializer(serializers.Serializer):
 
 
 class BillUpdateSerializer(serializers.Serializer):
-    due = serializers.DateField(required=False)
+    due = StrictDateField(required=False)
     ref1 = StrictCharField(max_length=200, required=False)
     ref2 = StrictCharField(max_length=200, required=False)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
@@ -178,17 +181,17 @@ def _payment(payment, currency: str, includes: frozenset) -> dict:
 class BillDocSerializer(serializers.Serializer):
     """Documents the bill object; ``bill_body()`` builds it."""
 
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     bill_no = StrictCharField()
-    due = serializers.DateField()
-    status = serializers.IntegerField(help_text="2 open, 3 partially paid, 4 paid, 5 cancelled")
+    due = StrictDateField()
+    status = StrictIntegerField(help_text="2 open, 3 partially paid, 4 paid, 5 cancelled")
     status_name = StrictCharField()
-    collection_id = serializers.IntegerField()
-    account_id = serializers.IntegerField()
+    collection_id = StrictIntegerField()
+    account_id = StrictIntegerField()
     ref1 = StrictCharField()
     ref2 = StrictCharField()
     created_at = StrictCharField()
-    created_by = serializers.IntegerField(allow_null=True)
+    created_by = StrictIntegerField(allow_null=True)
     updated_at = StrictCharField()
     currency = StrictCharField()
     bill_url = StrictURLField()

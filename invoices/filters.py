@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django_filters import rest_framework as filters
 
-from billing_site.api.fields import IdFilter
+from billing_site.api.fields import DateFilter, IdFilter
 
 from .models import Customer, Invoice
 from .money import CURRENCY_CHOICES
@@ -20,10 +20,10 @@ class InvoiceFilter(filters.FilterSet):
         help_text="unpaid: open, partly paid or not.",
     )
     customer_id = IdFilter(field_name="customer_id")
-    date_from = filters.DateFilter(field_name="issue_date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="issue_date", lookup_expr="lte")
-    due_after = filters.DateFilter(field_name="due_date", lookup_expr="gte")
-    due_before = filters.DateFilter(field_name="due_date", lookup_expr="lte")
+    date_from = DateFilter(field_name="issue_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="issue_date", lookup_expr="lte")
+    due_after = DateFilter(field_name="due_date", lookup_expr="gte")
+    due_before = DateFilter(field_name="due_date", lookup_expr="lte")
     currency = filters.ChoiceFilter(choices=CURRENCY_CHOICES)
     ordering = filters.OrderingFilter(
         fields=[

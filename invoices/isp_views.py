@@ -24,7 +24,7 @@ from .isp import CONTACT_FIELDS, INVOICE_FIELDS, ISP_STATUSES, contact_and_invoi
 from .renderers import ReceiptPDFRenderer
 from .serializers import InvoiceSerializer
 
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 
 ISP_ERROR = inline_serializer(
     "IspError",

@@ -52,6 +52,8 @@ def parse_amount(value, currency: str) -> Decimal:
     precise than the currency allows."""
     if isinstance(value, (bool, float)):
         raise MoneyError("Amount must be a decimal string or an integer.")
+    if isinstance(value, str) and not value.isascii():  # Decimal() reads any script's digits
+        raise MoneyError("Amount must be written with ASCII digits (0-9).")
     try:
         amount = Decimal(str(value).strip()) if isinstance(value, (str, int, Decimal)) else None
     except InvalidOperation:

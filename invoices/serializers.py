@@ -8,7 +8,16 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from billing_site.api.fields import IdField, StrictCharField, StrictModelSerializer
+from billing_site.api.fields import (
+    ASCII_DIGITS_ONLY,
+    IdField,
+    StrictCharField,
+    StrictDateField,
+    StrictDateTimeField,
+    StrictDecimalField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 
 from .models import Customer, Invoice
 from .money import (
@@ -47,6 +56,8 @@ class AmountField(serializers.Field):
     def to_internal_value(self, data):
         if isinstance(data, (bool, float)) or not isinstance(data, (str, int, Decimal)):
             self.fail("invalid")
+        if isinstance(data, str) and not data.isascii():  # Decimal("\u0661") is 1
+            raise serializers.ValidationError(ASCII_DIGITS_ONLY)
         try:
             amount = Decimal(str(data).strip())
         except InvalidOperation:
@@ -113,13 +124,13 @@ class CustomerSerializer(StrictModelSerializer):
 
 
 class LineItemSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = StrictIntegerField(read_only=True)
     description = StrictCharField(max_length=500)
-    quantity = serializers.DecimalField(
+    quantity = StrictDecimalField(
         max_digits=12, decimal_places=3, min_value=Decimal("0.001"), default=Decimal("1")
     )
     price = AmountField(source="unit_price", currency_source="invoice.currency")
-    tax_rate = serializers.DecimalField(
+    tax_rate = StrictDecimalField(
         max_digits=7,
         decimal_places=4,
         min_value=Decimal("0"),
@@ -135,15 +146,15 @@ class LineItemSerializer(serializers.Serializer):
 class CardSerializer(serializers.Serializer):
     type = StrictCharField(source="card_brand")
     last4 = StrictCharField(source="card_last4")
-    exp_month = serializers.IntegerField(source="card_exp_month", allow_null=True)
-    exp_year = serializers.IntegerField(source="card_exp_year", allow_null=True)
+    exp_month = StrictIntegerField(source="card_exp_month", allow_null=True)
+    exp_year = StrictIntegerField(source="card_exp_year", allow_null=True)
 
 
 class PaymentSummarySerializer(serializers.Serializer):
     """A payment as the invoice shows it (``payment`` and ``payments[]``)."""
 
-    id = serializers.IntegerField()
-    date = serializers.DateTimeField(source="paid_at")
+    id = StrictIntegerField()
+    date = StrictDateTimeField(source="paid_at")
     amount = AmountField()
     method = StrictCharField()
     provider = StrictCharField()
@@ -156,7 +167,7 @@ class PaymentSummarySerializer(serializers.Serializer):
 
 
 class BilledCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     name = StrictCharField()
     email = StrictCharField()
     account_number = StrictCharField()
@@ -168,8 +179,8 @@ class InvoiceSerializer(StrictModelSerializer):
     """The long invoice of document 001. ``payments`` is the reverse relation of
     the payments app's ``Payment``; it arrives prefetched from the selector."""
 
-    customer_id = serializers.IntegerField(read_only=True)
-    date = serializers.DateField(source="issue_date")
+    customer_id = StrictIntegerField(read_only=True)
+    date = StrictDateField(source="issue_date")
     status = StrictCharField(source="display_status")
     subtotal = AmountField()
     tax = AmountField()
@@ -230,14 +241,14 @@ class InvoiceWriteSerializer(serializers.Serializer):
     line_items = LineItemSerializer(
         many=True, required=False, allow_empty=False, max_length=settings.MAX_ITEMS_PER_REQUEST
     )
-    date = serializers.DateField()
-    due_date = serializers.DateField()
+    date = StrictDateField()
+    due_date = StrictDateField()
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, default=settings.DEFAULT_CURRENCY)
     number = StrictCharField(max_length=64, required=False, allow_blank=True)
     order_id = StrictCharField(max_length=64, required=False, allow_blank=True)
     description = StrictCharField(max_length=10_000, required=False, allow_blank=True)
-    period_from = serializers.DateField(required=False, allow_null=True)
-    period_to = serializers.DateField(required=False, allow_null=True)
+    period_from = StrictDateField(required=False, allow_null=True)
+    period_to = StrictDateField(required=False, allow_null=True)
     status = serializers.ChoiceField(
         choices=["draft", "open"],
         default="draft",

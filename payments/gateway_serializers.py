@@ -6,6 +6,7 @@ from json.encoder import encode_basestring_ascii as encode_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing_site.api.fields import StrictDateTimeField
 from invoices.money import format_min_places
 
 REFERENCE_REQUIRED = "Order ID and Billing Number are required"
@@ -34,7 +35,10 @@ class ReferenceField(serializers.Field):
                 self.fail("invalid")
             return str(data) if data else ""
         text = data.strip()
-        if len(text) > 64 or any(not char.isprintable() for char in text):
+        # Another script's digits ("\u0661") are no reference's: refused, not read as 1.
+        if len(text) > 64 or any(
+            not char.isprintable() or (char.isdigit() and not char.isascii()) for char in text
+        ):
             self.fail("invalid")
         return text
 
@@ -91,7 +95,7 @@ class BillingRecordSerializer(serializers.Serializer):
     """Documents the record shape; ``billing_record()`` builds it, row by row."""
 
     billingNumber = ReferenceField()
-    createdAt = serializers.DateTimeField()
+    createdAt = StrictDateTimeField()
     currency = serializers.CharField()
     customerAccountName = serializers.CharField()
     customerID = ReferenceField()

@@ -2,7 +2,12 @@
 
 from rest_framework import serializers
 
-from billing_site.api.fields import StrictCharField, StrictRegexField
+from billing_site.api.fields import (
+    StrictCharField,
+    StrictDateTimeField,
+    StrictIntegerField,
+    StrictRegexField,
+)
 from invoices.serializers import AmountField, PaymentSummarySerializer, check_precision
 
 from .models import Payment
@@ -22,9 +27,9 @@ class CardInputSerializer(serializers.Serializer):
     type = StrictRegexField(
         r"^[A-Za-z][A-Za-z .&'-]{0,31}$", required=False, help_text="Brand, e.g. Visa."
     )
-    last4 = StrictRegexField(r"^\d{4}$", required=False)
-    exp_month = serializers.IntegerField(min_value=1, max_value=12, required=False)
-    exp_year = serializers.IntegerField(min_value=2000, max_value=2100, required=False)
+    last4 = StrictRegexField(r"^[0-9]{4}$", required=False)
+    exp_month = StrictIntegerField(min_value=1, max_value=12, required=False)
+    exp_year = StrictIntegerField(min_value=2000, max_value=2100, required=False)
 
     def to_internal_value(self, data):
         _refuse_card_data(data)
@@ -41,7 +46,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         help_text="The provider's reference; unique per provider.",
     )
     provider = StrictCharField(max_length=32, required=False, allow_blank=True)
-    paid_at = serializers.DateTimeField(required=False)
+    paid_at = StrictDateTimeField(required=False)
     card = CardInputSerializer(required=False)
 
     def to_internal_value(self, data):
@@ -71,7 +76,7 @@ class PaymentCreateSerializer(serializers.Serializer):
 
 
 class InvoiceBalanceSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    id = StrictIntegerField()
     number = StrictCharField()
     status = StrictCharField(source="display_status")
     total = AmountField()

@@ -1,6 +1,6 @@
 from django_filters import rest_framework as filters
 
-from billing_site.api.fields import IdFilter
+from billing_site.api.fields import DateFilter, IdFilter
 
 from .models import BillingReport, Order
 from .selectors import end_of_day, start_of_day
@@ -12,10 +12,10 @@ class BillingReportFilter(filters.FilterSet):
     and ``created_before`` are whole days, inclusive."""
 
     customer_id = IdFilter(field_name="customer_id")
-    start_date = filters.DateFilter(field_name="start_date", lookup_expr="gte")
-    end_date = filters.DateFilter(field_name="end_date", lookup_expr="lte")
-    created_after = filters.DateFilter(method="filter_created_after")
-    created_before = filters.DateFilter(method="filter_created_before")
+    start_date = DateFilter(field_name="start_date", lookup_expr="gte")
+    end_date = DateFilter(field_name="end_date", lookup_expr="lte")
+    created_after = DateFilter(method="filter_created_after")
+    created_before = DateFilter(method="filter_created_before")
     order_by = filters.OrderingFilter(
         fields=[
             ("created_at", "created_at"),
@@ -42,8 +42,8 @@ class BillingReportFilter(filters.FilterSet):
 class OrderFilter(filters.FilterSet):
     customer_id = IdFilter(field_name="customer_id")
     reference_number = filters.CharFilter()
-    date_from = filters.DateFilter(field_name="order_date", lookup_expr="gte")
-    date_to = filters.DateFilter(field_name="order_date", lookup_expr="lte")
+    date_from = DateFilter(field_name="order_date", lookup_expr="gte")
+    date_to = DateFilter(field_name="order_date", lookup_expr="lte")
     ordering = filters.OrderingFilter(fields=["order_date", "reference_number", "id"])
 
     class Meta:

@@ -8,7 +8,15 @@ from operator import itemgetter
 from django.conf import settings
 from rest_framework import serializers
 
-from billing_site.api.fields import MAX_ID, IdField, StrictCharField, StrictModelSerializer
+from billing_site.api.fields import (
+    MAX_ID,
+    IdField,
+    StrictCharField,
+    StrictDateField,
+    StrictDateTimeField,
+    StrictIntegerField,
+    StrictModelSerializer,
+)
 from invoices.money import format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
 from invoices.serializers import AmountField, check_precision
@@ -43,7 +51,7 @@ class OrderInputSerializer(serializers.Serializer):
 
     customer_id = IdField()
     reference_number = StrictCharField(max_length=64)
-    order_date = serializers.DateField()
+    order_date = StrictDateField()
     service_costs = ServiceCostInputSerializer(
         many=True, max_length=settings.MAX_SERVICE_COSTS_PER_REQUEST
     )
@@ -132,7 +140,7 @@ class OrderBatchSerializer(serializers.ListSerializer):
 
 
 class OrderServiceCostSerializer(serializers.Serializer):
-    service_id = serializers.IntegerField()
+    service_id = StrictIntegerField()
     service_name = StrictCharField(source="service.name")
     amount = serializers.SerializerMethodField()
 
@@ -141,7 +149,7 @@ class OrderServiceCostSerializer(serializers.Serializer):
 
 
 class OrderSerializer(StrictModelSerializer):
-    customer_id = serializers.IntegerField()
+    customer_id = StrictIntegerField()
     total_amount = serializers.SerializerMethodField()
     service_costs = OrderServiceCostSerializer(many=True)
 
@@ -191,15 +199,15 @@ class ReportSerializer(StrictModelSerializer):
 
 
 class ServiceCostSerializer(serializers.Serializer):
-    service_id = serializers.IntegerField()
+    service_id = StrictIntegerField()
     service_name = StrictCharField()
     amount = StrictCharField()
 
 
 class ReportOrderSerializer(serializers.Serializer):
-    order_id = serializers.IntegerField()
+    order_id = StrictIntegerField()
     reference_number = StrictCharField()
-    order_date = serializers.DateField()
+    order_date = StrictDateField()
     total_amount = StrictCharField()
     service_costs = ServiceCostSerializer(many=True)
 
@@ -253,8 +261,8 @@ def report_body(report: BillingReport, lines: Iterable[dict]) -> dict:
 
 class GenerateReportSerializer(serializers.Serializer):
     customer_id = IdField()
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = StrictDateField()
+    end_date = StrictDateField()
     output_format = StrictCharField(default="json")
 
     def validate(self, attrs):
@@ -275,13 +283,13 @@ class GenerateReportSerializer(serializers.Serializer):
 
 
 class CustomerSummarySerializer(serializers.Serializer):
-    customer_id = serializers.IntegerField()
+    customer_id = StrictIntegerField()
     customer_name = StrictCharField(source="customer__name")
-    report_count = serializers.IntegerField()
+    report_count = StrictIntegerField()
     total_amount = serializers.SerializerMethodField()
     currency = StrictCharField()
-    first_report = serializers.DateTimeField()
-    latest_report = serializers.DateTimeField()
+    first_report = StrictDateTimeField()
+    latest_report = StrictDateTimeField()
 
     def get_total_amount(self, row) -> str:
         return minor_amount(row["total_minor"], row["currency"])
@@ -307,15 +315,15 @@ class UsageCostField(AmountField):
 
 
 class UsageRecordSerializer(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
+    id = StrictIntegerField(read_only=True)
     customer_id = IdField(required=False, allow_null=True)
     resource_id = StrictCharField(max_length=128)
     resource_name = StrictCharField(max_length=200, required=False, allow_blank=True)
     service = StrictCharField(max_length=64)
     region = StrictCharField(max_length=64, required=False, allow_blank=True)
-    start_time = serializers.DateTimeField()
-    end_time = serializers.DateTimeField()
-    duration = serializers.IntegerField(
+    start_time = StrictDateTimeField()
+    end_time = StrictDateTimeField()
+    duration = StrictIntegerField(
         min_value=0,
         max_value=MAX_ID,
         required=False,
@@ -364,8 +372,8 @@ class UsageFiltersSerializer(serializers.Serializer):
 
 
 class UsageReportRequestSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = StrictDateField()
+    end_date = StrictDateField()
     filters = UsageFiltersSerializer(required=False)
 
     def validate(self, attrs):
@@ -375,8 +383,8 @@ class UsageReportRequestSerializer(serializers.Serializer):
 
 
 class UsageReportSerializer(serializers.Serializer):
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
+    start_date = StrictDateField()
+    end_date = StrictDateField()
     filters = UsageFiltersSerializer()
     usage = UsageRecordSerializer(many=True)
     total_cost = StrictCharField()

@@ -10,22 +10,77 @@ from rest_framework import serializers
 MAX_ID = 2**63 - 1
 
 
-class IdField(serializers.IntegerField):
+# Numbers and dates are written in ASCII digits. Python's int() and Decimal(),
+# and ``\d`` in the date parsers' patterns, take any script's digits: "\u0661"
+# (an Arabic-Indic one) would otherwise be 1, and name invoice 1.
+ASCII_DIGITS_ONLY = "Must be written with ASCII digits (0-9)."
+
+
+class AsciiDigitsMixin:
+    """A serializer field that refuses text with anything but ASCII, before its
+    own parsing could read another script's digits."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and not data.isascii():
+            raise serializers.ValidationError(ASCII_DIGITS_ONLY, code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(AsciiDigitsMixin, serializers.IntegerField):
+    pass
+
+
+class StrictDecimalField(AsciiDigitsMixin, serializers.DecimalField):
+    pass
+
+
+class StrictDateField(AsciiDigitsMixin, serializers.DateField):
+    pass
+
+
+class StrictDateTimeField(AsciiDigitsMixin, serializers.DateTimeField):
+    pass
+
+
+class IdField(StrictIntegerField):
     def __init__(self, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(**kwargs)
 
 
-class IdFilter(filters.NumberFilter):
-    """An id in a query string: a whole number in range, else a 400."""
+class AsciiFormMixin:
+    """The same for a form field (a filter's query parameter)."""
 
-    field_class = forms.IntegerField
+    def to_python(self, value):
+        if isinstance(value, str) and not value.isascii():
+            raise forms.ValidationError(ASCII_DIGITS_ONLY, code="invalid")
+        return super().to_python(value)
+
+
+class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
+    pass
+
+
+class AsciiDateFormField(AsciiFormMixin, forms.DateField):
+    pass
+
+
+class IdFilter(filters.NumberFilter):
+    """An id in a query string: a whole number in ASCII digits in range, else a 400."""
+
+    field_class = AsciiIntegerFormField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
+
+
+class DateFilter(filters.DateFilter):
+    """A date in a query string, in ASCII digits, else a 400."""
+
+    field_class = AsciiDateFormField
 
 
 class StrictStringMixin:
@@ -59,10 +114,19 @@ class StrictURLField(StrictStringMixin, serializers.URLField):
 
 
 class StrictModelSerializer(serializers.ModelSerializer):
-    """A ModelSerializer whose text fields take strings only."""
+    """A ModelSerializer whose text fields take strings only, and whose numbers
+    and dates ASCII digits only."""
 
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
+        **{
+            model_field: StrictIntegerField
+            for model_field, field in serializers.ModelSerializer.serializer_field_mapping.items()
+            if field is serializers.IntegerField
+        },
+        models.DecimalField: StrictDecimalField,
+        models.DateField: StrictDateField,
+        models.DateTimeField: StrictDateTimeField,
         models.CharField: StrictCharField,
         models.TextField: StrictCharField,
         models.EmailField: StrictEmailField,

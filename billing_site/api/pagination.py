@@ -7,8 +7,9 @@ from .fields import whole_number
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
-    """``?page=`` and ``?page_size=`` (capped at MAX_PAGE_SIZE); a page size that
-    is not a positive integer is a 400 rather than quietly the default."""
+    """``?page=`` and ``?page_size=`` (capped at MAX_PAGE_SIZE); a page or page
+    size that is not a positive integer in ASCII digits is a 400 rather than
+    quietly the default (or, for ``"\\u0661"``, page 1)."""
 
     page_size_query_param = "page_size"
     max_page_size = settings.MAX_PAGE_SIZE
@@ -18,6 +19,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if raw is not None and whole_number(raw) is None:
             raise ValidationError({"page_size": ["Must be a positive integer."]})
         return super().get_page_size(request)
+
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        if number not in self.last_page_strings and whole_number(str(number)) is None:
+            raise ValidationError({self.page_query_param: ["Must be a positive integer."]})
+        return number
 
     def get_schema_operation_parameters(self, view):
         # Both are whole numbers from 1; the page size stops at the cap.
