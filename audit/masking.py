@@ -51,6 +51,15 @@ def mask_card_numbers(text: str) -> str:
     return cards.mask_card_numbers(text, MASK)
 
 
+# The signature of a signed link (django.core.signing's value:timestamp:signature,
+# a receipt URL): whoever read it in the log could open the link until it expires.
+_LINK_SIGNATURE = re.compile(r"(?<=:)([0-9A-Za-z]{4,10}):[A-Za-z0-9_-]{40,}")
+
+
+def mask_link_signatures(text: str) -> str:
+    return _LINK_SIGNATURE.sub(rf"\1:{MASK}", text) if ":" in text else text
+
+
 def mask_data(value):
     """``value`` (parsed JSON) with every secret-looking key's value masked."""
     if isinstance(value, dict):
@@ -141,6 +150,7 @@ def _mask_after_secret(text: str) -> str:
 def mask_text(text: str, content_type: str) -> str:
     """A body's text with its secrets masked. JSON is tried whatever the declared
     type (some faces read any body as JSON), then a form, then any text."""
+    text = mask_link_signatures(text)
     if not _may_name_a_secret(text):
         return mask_card_numbers(text)
     masked = _mask_json(text)

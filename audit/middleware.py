@@ -13,7 +13,7 @@ from django.http import JsonResponse
 from billing_site.api.clients import client_address
 
 from . import spool
-from .masking import MASK, mask_text
+from .masking import mask_link_signatures, mask_text
 from .services import request_log_write
 from .services import spool as log_spool
 
@@ -23,9 +23,6 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
 # Pages (the docs, the admin) carry CSRF tokens and session data: summarised.
 _SUMMARISED_TYPES = ("text/html",)
-# The signature of a signed link (django.core.signing: value:timestamp:signature)
-# in a path: whoever reads the log could open the link until it expires.
-_SIGNATURE = re.compile(r"(?<=:)[A-Za-z0-9_-]{20,}(?=\.[a-z]+$|/|$)")
 
 
 def _request_id(request) -> str:
@@ -103,7 +100,7 @@ class RequestLogMiddleware:
         response["X-Request-ID"] = request.request_id
         elapsed_ms = (time.perf_counter() - started) * 1000
         request_log_write(
-            endpoint=_SIGNATURE.sub(MASK, request.path)[:500],
+            endpoint=mask_link_signatures(request.path)[:500],
             method=request.method[:10],
             status_code=response.status_code,
             request_body=request_body,

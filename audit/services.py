@@ -49,8 +49,7 @@ def request_log_store(rows: list[dict]) -> None:
     store) is stored reduced: its place, method, status and request id, and why,
     never dropped. A database that cannot be used raises: the rows wait."""
     try:
-        with transaction.atomic():
-            request_log_insert(rows)
+        request_log_insert(rows)  # several rows go in a transaction of their own
         return
     except Exception as error:
         if is_connection_failure(error) or (len(rows) == 1 and _reduced_already(rows[0])):

@@ -1,11 +1,13 @@
 """Helpers shared by the apps' tests."""
 
 import contextlib
+import fcntl
 import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -85,6 +87,21 @@ class Server:
         return [int(pid) for pid in children.read_text().split()]
 
 
+def _collect_static(env: dict) -> None:
+    """Production serves static files from their manifest, as the README's
+    production steps build it; one test at a time builds it."""
+    with open(Path(tempfile.gettempdir()) / "billing-collectstatic.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+
 @contextlib.contextmanager
 def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
     """Gunicorn with ``workers`` processes on a fresh database (SQLite in
@@ -111,6 +128,8 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
             capture_output=True,
             timeout=120,
         )
+    if env["DJANGO_SETTINGS_MODULE"].endswith("production"):
+        _collect_static(env)
     base = f"http://127.0.0.1:{_free_port()}"
     server = subprocess.Popen(
         [

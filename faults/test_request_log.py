@@ -15,6 +15,7 @@ import uuid
 import MySQLdb
 
 from billing_site.testing import PRODUCTION_ENV, serve
+from faults.clients import open_invoice
 
 
 class Load:
@@ -104,25 +105,6 @@ def wait_until_logged(mariadb, load: Load, timeout: float = 60) -> tuple[set, li
             twice = [i for i in ids if i in load.answered and (i in seen or seen.add(i))]
             return missing, twice
         time.sleep(0.5)
-
-
-def open_invoice(base: str, token: str) -> int:
-    """A large open invoice that the load pays a cent at a time."""
-
-    def call(path, payload):
-        request = urllib.request.Request(base + path, data=json.dumps(payload).encode())
-        request.add_header("Authorization", f"Bearer {token}")
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())
-
-    invoice = call(
-        "/api/v1/invoices/",
-        {"customer_id": 1, "amount": "100000.00", "date": "2026-01-01", "due_date": "2026-02-01"},
-    )
-    if invoice["status"] == "draft":
-        call(f"/api/v1/invoices/{invoice['id']}/issue", {})
-    return invoice["id"]
 
 
 def production(mariadb, tmp_path, **env):
