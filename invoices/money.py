@@ -6,8 +6,14 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 # Database columns hold any currency's precision; services quantize per currency.
 AMOUNT_MAX_DIGITS = 19
 AMOUNT_DECIMAL_PLACES = 4
-# Every amount stays below this, so it fits its column in every database.
-MAX_AMOUNT = Decimal(10) ** (AMOUNT_MAX_DIGITS - AMOUNT_DECIMAL_PLACES)
+# SQLite keeps a DecimalField as a REAL (a double), exact to 15 significant
+# digits: an amount or total with more is stored altered. So every amount, and
+# every total computed from lines, stays below 10 ** (EXACT_DIGITS - places) at
+# its currency's places (``amount_limit``): exact in SQLite and MariaDB alike.
+EXACT_DIGITS = 15
+# The bound with no decimal places (JPY's): what an amount stays below whatever
+# its currency, and what fits the columns in every database.
+MAX_AMOUNT = Decimal(10) ** EXACT_DIGITS
 
 # ISO 4217 minor units that are not 2.
 _EXPONENTS = {
@@ -41,6 +47,25 @@ def currency_exponent(currency: str) -> int:
         raise MoneyError(f"Unknown currency {currency!r}.") from None
 
 
+def amount_limit(places: int) -> Decimal:
+    """What an amount with ``places`` decimal places stays below to be stored
+    exact in every database: 10 ** 13 for USD (2 places), 10 ** 12 for IQD (3)."""
+    return Decimal(10) ** (EXACT_DIGITS - places)
+
+
+def max_amount(currency: str) -> Decimal:
+    """The largest amount or total in ``currency``: one minor unit below its limit
+    (9,999,999,999,999.99 USD)."""
+    places = currency_exponent(currency)
+    return amount_limit(places) - Decimal(1).scaleb(-places)
+
+
+def check_total(amount: Decimal, currency: str, what: str = "Amount") -> None:
+    """Raise ``MoneyError`` when ``amount`` is over the currency's maximum."""
+    if amount > max_amount(currency):
+        raise MoneyError(f"{what} must be at most {max_amount(currency):,} {currency}.")
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """``amount`` rounded half-up to the currency's minor unit."""
     return amount.quantize(Decimal(1).scaleb(-currency_exponent(currency)), ROUND_HALF_UP)
@@ -48,8 +73,8 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
 
 def parse_amount(value, currency: str) -> Decimal:
     """An amount sent by a client (string or int; a JSON number arrives as a
-    Decimal from our parser) checked to be finite, not negative and not more
-    precise than the currency allows."""
+    Decimal from our parser) checked to be finite, not negative, not more
+    precise than the currency allows and not over its maximum."""
     if isinstance(value, (bool, float)):
         raise MoneyError("Amount must be a decimal string or an integer.")
     if isinstance(value, str) and not value.isascii():  # Decimal() reads any script's digits
@@ -67,6 +92,7 @@ def parse_amount(value, currency: str) -> Decimal:
             f"Amount has more decimal places than {currency} allows "
             f"({currency_exponent(currency)})."
         )
+    check_total(amount, currency)
     return quantize(amount, currency)
 
 

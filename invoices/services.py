@@ -11,7 +11,7 @@ from django.utils import timezone
 from billing_site.errors import BillingError, ConflictError
 
 from .models import Customer, Invoice, InvoiceLine, NumberSequence
-from .money import MAX_AMOUNT, quantize
+from .money import MoneyError, check_total, quantize
 from .selectors import restricted_to_customers
 
 
@@ -108,8 +108,13 @@ def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
         )
     subtotal = sum((row.subtotal for row in rows), Decimal("0"))
     tax = sum((row.tax for row in rows), Decimal("0"))
-    if subtotal + tax >= MAX_AMOUNT or any(row.total >= MAX_AMOUNT for row in rows):
-        raise BillingError(f"An invoice total must stay below {MAX_AMOUNT:,}.")
+    # Every stored total within the currency's maximum: exact in every database.
+    try:
+        for row in rows:
+            check_total(row.total, invoice.currency, "A line's total")
+        check_total(subtotal + tax, invoice.currency, "An invoice's total")
+    except MoneyError as exc:
+        raise BillingError(str(exc)) from None
     invoice.lines.all().delete()
     InvoiceLine.objects.bulk_create(rows)
     invoice.subtotal, invoice.tax, invoice.total = subtotal, tax, subtotal + tax

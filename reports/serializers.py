@@ -17,7 +17,7 @@ from billing_site.api.fields import (
     StrictIntegerField,
     StrictModelSerializer,
 )
-from invoices.money import format_amount, format_min_places, from_minor, to_minor
+from invoices.money import amount_limit, format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
 from invoices.serializers import AmountField, check_precision
 
@@ -301,10 +301,15 @@ class CustomerSummarySerializer(serializers.Serializer):
 class UsageCostField(AmountField):
     """A usage cost: up to six decimal places, written with at least two."""
 
+    places = 6
+
     def to_internal_value(self, data):
         cost = super().to_internal_value(data)
-        if cost != cost.quantize(Decimal("0.000001")):
-            raise serializers.ValidationError("At most 6 decimal places.")
+        if cost != cost.quantize(Decimal(1).scaleb(-self.places)):
+            raise serializers.ValidationError(f"At most {self.places} decimal places.")
+        # Stored with six places: below this it stays exact in every database.
+        if cost >= amount_limit(self.places):
+            raise serializers.ValidationError(f"Must be below {amount_limit(self.places):,}.")
         return cost
 
     def get_attribute(self, instance):

@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 
 from billing_site.errors import BillingError, ConflictError
 from invoices.models import Customer
+from invoices.money import MoneyError, check_total
 
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
 
@@ -103,6 +104,10 @@ def report_generate(
         .order_by("service_id")
     )
     report.total_minor = totals["total"] or 0
+    try:  # a total over the currency's maximum is refused, and the report with it
+        check_total(report.total_amount, report.currency, "A report's total")
+    except MoneyError as exc:
+        raise BillingError(str(exc)) from None
     report.order_count = totals["orders"]
     report.line_count = totals["count"]
     report.service_totals = {
