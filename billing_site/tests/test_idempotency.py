@@ -17,6 +17,9 @@ from billing_site.api.idempotency import idempotent
 from billing_site.api.models import IdempotencyKey
 from billing_site.faults import free_port
 from billing_site.testing import bearer_client
+from bills.models import Bill
+from bills.services import collection_create
+from bills.tests.test_bills_api import DOCUMENT_BILL
 from invoices.models import Invoice
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from payments.models import Payment
@@ -139,6 +142,25 @@ def test_every_creating_endpoint_honours_the_key(client):
         assert (retry.status_code, retry.content) == (first.status_code, first.content), path
     assert Invoice.objects.count() == 2
     assert Payment.objects.filter(invoice=invoice).count() == 1
+
+
+def test_bills_honour_the_key_with_their_work_in_one_transaction(client):
+    collection_create(code="idem", title="Idem", organization_name="Org")
+    created = [post(client, "/api/collections/idem/bills", DOCUMENT_BILL, "bill") for _ in range(2)]
+    assert [answer.status_code for answer in created] == [200, 200], created[0].content
+    assert created[1].content == created[0].content and Bill.objects.count() == 1
+    path = f"/api/collections/idem/bills/{Bill.objects.get().bill_no}"
+    changed = [
+        client.patch(
+            path,
+            json.dumps({"ref1": "late"}),
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY="change",
+        )
+        for _ in range(2)
+    ]
+    assert [answer.status_code for answer in changed] == [200, 200], changed[0].content
+    assert changed[1]["Idempotent-Replayed"] == "true"
 
 
 def test_expired_keys_are_purged_and_reusable(client, user, settings):
