@@ -49,18 +49,20 @@ def test_logout_revokes_the_access_token_at_once(api_client, pair):
     assert again.status_code == 401  # the refresh token is blacklisted as before
 
 
-def test_logout_with_the_access_token_alone(api_client, pair):
+def test_a_failed_logout_revokes_nothing(api_client, pair):
     access, refresh = pair
     client = using(api_client, access)
-    assert client.post("/api/auth/logout/", {}, format="json").status_code == 200
-    assert client.get("/getAllBilling").status_code == 401
-    client.credentials()
-    assert (
-        client.post("/api/auth/logout/", {}, format="json").status_code == 400
-    )  # nothing to log out
-    # A header that holds no valid access token revokes nothing and keeps the refresh path.
+    assert client.post("/api/auth/logout/", {}, format="json").status_code == 400
+    assert client.post("/api/auth/logout/", {"refresh": "x.y.z"}, format="json").status_code == 401
+    assert client.post("/api/auth/logout/", {"refresh": access}, format="json").status_code == 401
+    assert client.get("/getAllBilling").status_code == 200
+    # A header that holds no valid access token: the refresh token is still blacklisted.
     client.credentials(HTTP_AUTHORIZATION="Bearer not.a.token")
     assert client.post("/api/auth/logout/", {"refresh": refresh}, format="json").status_code == 200
+    using(client, access)
+    assert client.get("/getAllBilling").status_code == 200
+    again = client.post("/api/auth/token/refresh/", {"refresh": refresh}, format="json")
+    assert again.status_code == 401
 
 
 def test_another_worker_refuses_a_revoked_token_within_the_local_window(
