@@ -290,3 +290,47 @@ def test_a_worker_timed_out_by_gunicorn_while_it_pays_releases_its_key(
     assert left == "none"  # released on its way out (SystemExit): no lease to wait out
     assert counts == {201: 1}  # so the retry pays at once
     assert waited < 5
+
+
+def test_a_worker_killed_after_its_payment_committed_leaves_its_answer_to_the_retry(
+    tmp_path, mariadb, redis_server
+):
+    # The payment and its answer committed; the worker dies before the client
+    # hears of it (it waits to write its request log row, inline, into a table
+    # the test holds locked). The retry must get that answer, not pay again.
+    env = {
+        **PRODUCTION_ENV,
+        "DATABASE_URL": mariadb.url,
+        "REDIS_URL": redis_server.url,
+        "REQUEST_LOG_WRITER": "inline",
+        "DATABASE_TIMEOUT_SECONDS": "20",
+    }
+    with serve(tmp_path, workers=1, **env) as server:
+        invoice = invoice_id(mariadb)
+        path, body = f"/api/v1/invoices/{invoice}/payments", {"amount": "7", "method": "cash"}
+        first = {}
+        blocker = MySQLdb.connect(host="127.0.0.1", port=mariadb.port, user="root", db="billing")
+        try:
+            blocker.cursor().execute("LOCK TABLES logs WRITE")
+            thread = threading.Thread(
+                target=lambda: first.update(
+                    answer=call(server.base, path, body, server.token, key="committed")
+                )
+            )
+            thread.start()
+            wait_for(lambda: key_state(mariadb, "committed") == 201, 10, "never committed")
+            time.sleep(0.3)  # answered in the database, its log row waiting
+            (worker,) = server.worker_pids()
+            os.kill(worker, signal.SIGKILL)
+            wait_for(lambda: worker not in server.worker_pids(), 20, "the worker lives on")
+            thread.join(30)
+        finally:
+            blocker.close()  # and the table with it
+        status, content, _ = call(server.base, path, body, server.token, key="committed")
+    (payment,) = query(mariadb, "SELECT id FROM payments_payment WHERE invoice_id = %s", invoice)
+    print(
+        f"worker killed after its commit: first answer {first['answer'][0]}, retry {status}"
+        f" (payment {json.loads(content)['id']}), payments made {payments_of(mariadb, invoice)}"
+    )
+    assert first["answer"][0] == 0  # the client never heard
+    assert status == 201 and json.loads(content)["id"] == payment[0]
