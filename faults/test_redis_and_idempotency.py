@@ -1,7 +1,8 @@
 """Redis stopped, stalled and restarted under a production server: no 500, no
 request held long, normal answers once it is back. A worker killed (``kill -9``,
 or gunicorn's ``--timeout``) while it makes an idempotent payment: the retry with
-the same key pays once, and not only after a day."""
+the same key pays once, and not only after a day; killed after its payment
+committed: the retry gets that payment's answer."""
 
 import json
 import os
