@@ -202,3 +202,17 @@ def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
     monkeypatch.undo()  # the cache answers again
     monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0] + 0.2)
     assert not fresh(user).has_perm("invoices.view_invoice")
+
+
+def test_the_grant_to_see_every_customer_comes_and_goes_with_the_cache(
+    shared_cache, django_capture_on_commit_callbacks
+):
+    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    client, invoice = bearer_client(user), InvoiceFactory()
+    assert check(client, invoice).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        user.user_permissions.remove(permission(VIEW_ALL_CUSTOMERS))
+    assert check(client, invoice).status_code == 404
+    with django_capture_on_commit_callbacks(execute=True):
+        user.user_permissions.add(permission(VIEW_ALL_CUSTOMERS))
+    assert check(client, invoice).status_code == 200
