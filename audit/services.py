@@ -46,43 +46,55 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
 
 def request_log_store(rows: list[dict]) -> None:
     """Insert rows as they are. A row the database refuses (a value it cannot
-    store) is stored reduced: its place, method, status and request id, and why,
-    never dropped. A database that cannot be used raises: the rows wait."""
+    store) is stored reduced: its place, method, status and request id in ASCII,
+    and why. A database that cannot be used raises: the rows wait."""
     try:
         request_log_insert(rows)  # several rows go in a transaction of their own
         return
     except Exception as error:
-        if is_connection_failure(error) or (len(rows) == 1 and _reduced_already(rows[0])):
+        if is_connection_failure(error):
             raise
     for row in rows:  # one by one, so a refused row takes no other with it
         try:
             with transaction.atomic():
                 request_log_insert([row])
+            continue
         except Exception as error:
             if is_connection_failure(error):
                 raise
-            logger.error(
-                "Request log row of request %s stored reduced: %s", row.get("request_id"), error
-            )
+            refused = error
+        try:
             with transaction.atomic():
-                request_log_insert([_reduced(row, error)])
+                request_log_insert([_reduced(row, refused)])
+            logger.error(
+                "Request log row of request %s stored reduced: %s", row.get("request_id"), refused
+            )
+        except Exception as error:
+            if is_connection_failure(error):
+                raise
+            # Not even the reduced row: said here, so the rest still goes in.
+            logger.error("Request log row dropped (%r): %s", _reduced(row, refused), error)
 
 
-_REDUCED_FIELDS = ("endpoint", "method", "status_code", "timestamp", "duration_ms", "user_id")
+_REDUCED_FIELDS = ("status_code", "timestamp", "duration_ms", "user_id")
+
+
+def _ascii(value, length: int) -> str:
+    return str(value).encode("ascii", "backslashreplace").decode()[:length]
 
 
 def _reduced(row: dict, error: Exception) -> dict:
     note = f"<not stored as sent: the database refused the row ({type(error).__name__})>"
     reduced = {name: row[name] for name in _REDUCED_FIELDS if name in row}
-    reduced["endpoint"] = str(reduced.get("endpoint", ""))[:500]
-    reduced["method"] = str(reduced.get("method", ""))[:10]
-    reduced["request_id"] = str(row.get("request_id", ""))[:64]
     reduced.setdefault("timestamp", timezone.now())
-    return {**reduced, "request_body": note, "response_body": note}
-
-
-def _reduced_already(row: dict) -> bool:
-    return str(row.get("request_body", "")).startswith("<not stored as sent")
+    return {
+        **reduced,
+        "endpoint": _ascii(row.get("endpoint", ""), 500),
+        "method": _ascii(row.get("method", ""), 10),
+        "request_id": _ascii(row.get("request_id", ""), 64),
+        "request_body": note,
+        "response_body": note,
+    }
 
 
 class _SpoolStore:

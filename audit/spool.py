@@ -33,6 +33,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".spool"
+_NEW = ".new"  # a file being created: renamed to SUFFIX once its owner holds its lock
 _durable = contextvars.ContextVar("request_log_durable", default=False)
 
 
@@ -63,9 +64,24 @@ def _encode(row: dict) -> bytes:
 def complete_lines(data: bytes) -> tuple[list[dict], int]:
     """The rows of the whole lines in ``data`` and how many bytes they take. A
     last line without its newline was being written when its process died: its
-    answer never left, so it is not a row."""
+    answer never left, so it is not a row. A line that does not read back (a
+    disk gone bad) becomes a row that says so, rather than stopping the spool."""
     end = data.rfind(b"\n") + 1
-    return [json.loads(line) for line in data[:end].splitlines() if line], end
+    return [_row(line) for line in data[:end].splitlines() if line], end
+
+
+def _row(line: bytes) -> dict:
+    try:
+        row = json.loads(line)
+        if isinstance(row, dict):
+            return row
+    except ValueError:
+        pass
+    note = f"<spool line of {len(line)} bytes could not be read>"
+    return {
+        **{"endpoint": "", "method": "", "status_code": 0, "duration_ms": "0"},
+        **{"request_id": "", "request_body": note, "response_body": note},
+    }
 
 
 class Spool:
@@ -95,7 +111,11 @@ class Spool:
 
     def _reset(self) -> None:
         # A forked worker inherits the parent's state but not its thread or lock:
-        # it starts with files and a thread of its own.
+        # it starts with files and a thread of its own. Its copy of the parent's
+        # file is closed, or the file would stay locked after the parent died.
+        if getattr(self, "_fd", None) is not None and self._pid != os.getpid():
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
         self._lock = threading.Lock()
         self._done = threading.Condition()
         self._wake = threading.Event()
@@ -109,7 +129,6 @@ class Spool:
         self._read = 0  # of which stored
         self._appended = 0  # bytes appended by this process, all segments
         self._stored = 0  # of which stored
-        self._others = 0  # bytes waiting in other processes' files, at the last scan
         self._failures = 0
 
     # The request's side.
@@ -123,7 +142,10 @@ class Spool:
                 self._open_segment()
             if not self._thread.is_alive():  # it died: another takes its place
                 self._start_thread()
-            os.write(self._fd, line)
+            written = os.write(self._fd, line)
+            if written != len(line):  # a full disk: no half row may stay
+                os.ftruncate(self._fd, self._size)
+                raise OSError(f"spool file full: {written} of {len(line)} bytes written")
             self._size += len(line)
             self._appended += len(line)
             if durable:
@@ -134,9 +156,8 @@ class Spool:
         return self.depth() >= self.max_bytes
 
     def depth(self) -> int:
-        """Bytes of rows not yet stored: this process's, and other files' at the
-        last look."""
-        return self._appended - self._stored + self._others
+        """Bytes of this process's rows not yet stored (the bound is per process)."""
+        return self._appended - self._stored
 
     def flush(self, timeout: float = 10.0) -> bool:
         """Wait until every row this process appended so far is stored; whether
@@ -164,13 +185,19 @@ class Spool:
         self.directory.mkdir(parents=True, exist_ok=True)
         self._sequence += 1
         host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:60]
-        self._segment = f"{host}-{self._pid}-{self._started}-{self._sequence:06d}{SUFFIX}"
-        self._fd = os.open(
-            self.directory / self._segment, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600
-        )
-        # The lock says the file has an owner; it goes with the process.
-        fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        _sync_directory(self.directory)
+        name = f"{host}-{self._pid}-{self._started}-{self._sequence:06d}"
+        # Created under another name and renamed once locked: a file other
+        # processes can see always has its owner's lock (it goes with the process).
+        new, path = self.directory / f"{name}{_NEW}", self.directory / f"{name}{SUFFIX}"
+        fd = os.open(new, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.rename(new, path)
+            _sync_directory(self.directory)
+        except OSError:
+            os.close(fd)
+            raise
+        self._fd, self._segment = fd, path.name
         self._size = self._read = 0
         if self._thread is None or not self._thread.is_alive():
             self._start_thread()
@@ -193,7 +220,7 @@ class Spool:
             try:
                 self._store_own()
                 if time.monotonic() >= next_scan:
-                    self._others = self._adopt_orphans()
+                    self._adopt_orphans()
                     next_scan = time.monotonic() + self.scan_every
                 self._failures = 0
             except Exception as error:
@@ -241,25 +268,27 @@ class Spool:
                 return  # a row came meanwhile: stored first, retired next time
             self._fd = None
             self._segment = None
-        os.close(fd)
-        self._remove(segment)
+        try:
+            self._remove(segment)
+        finally:
+            os.close(fd)
 
     def _remove(self, segment: str) -> None:
+        # Removed while its lock is held: a process that opened it before, and
+        # locks it after, finds it gone (no links) and leaves it.
         with contextlib.suppress(FileNotFoundError):
             os.remove(self.directory / segment)
         self.store.forget(segment)
 
-    def store_orphans(self) -> int:
-        """Store now the rows of files no live process holds (their owner died);
-        bytes held in files that live processes own. Raises when the database
-        cannot take them."""
-        return self._adopt_orphans()
+    def store_orphans(self) -> None:
+        """Store now the rows of files no live process holds (their owner died).
+        Raises when the database cannot take them."""
+        self._adopt_orphans()
 
-    def _adopt_orphans(self) -> int:
-        waiting = 0
+    def _adopt_orphans(self) -> None:
         own = self._segment
         if not self.directory.is_dir():
-            return 0
+            return
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
             if path.name == own:
                 continue
@@ -271,12 +300,11 @@ class Spool:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:  # its process is alive and stores its own
-                    waiting += max(0, os.fstat(fd).st_size)
                     continue
-                self._store_orphan(path.name, fd)
+                if os.fstat(fd).st_nlink:  # else another stored and removed it meanwhile
+                    self._store_orphan(path.name, fd)
             finally:
                 os.close(fd)
-        return waiting
 
     def _store_orphan(self, segment: str, fd: int) -> None:
         position = self.store.position(segment)

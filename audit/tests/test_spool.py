@@ -1,6 +1,7 @@
 """The request log's spool: a row is in its process's file before the answer
 leaves, and reaches the ``logs`` table once, whatever fails in between."""
 
+import fcntl
 import io
 import json
 import os
@@ -137,6 +138,51 @@ def test_a_commit_whose_answer_was_lost_is_not_stored_again(tmp_path):
     assert store.stored() == ["1", "2", "3"]
 
 
+def test_a_line_that_does_not_read_back_is_stored_as_a_note_and_the_rest_goes_on(tmp_path):
+    store = MemoryStore()
+    write_orphan(tmp_path, "host-2-2-000001", [1])
+    with open(tmp_path / f"host-2-2-000001{SUFFIX}", "ab") as file:
+        file.write(b"\x00garbage\n" + json.dumps(rows(2)[0]).encode() + b"\n")
+    Spool(tmp_path, store, scan_every=0.05).append(rows("own")[0])
+    deadline = time.monotonic() + 5
+    while len(store.stored()) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sorted(store.stored()) == ["", "1", "2", "own"]
+
+
+def test_a_file_is_visible_to_others_only_once_its_owner_holds_it(tmp_path):
+    log = Spool(tmp_path, MemoryStore(), linger=0.01)
+    log.append(rows(1)[0])
+    (name,) = files(tmp_path)
+    fd = os.open(tmp_path / name, os.O_RDONLY)
+    try:
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        os.close(fd)
+    assert not list(tmp_path.glob("*.new"))
+    assert log.flush()
+
+
+def test_a_file_another_process_stored_and_removed_is_left_alone(tmp_path, monkeypatch):
+    store = MemoryStore()
+    write_orphan(tmp_path, "host-3-3-000001", [1, 2])
+    real_open = os.open
+
+    def open_then_lose_the_race(path, *args):
+        # Another process stores the file and removes it between this open and
+        # this lock: what it stored must not be stored again from position 0.
+        fd = real_open(path, *args)
+        if str(path).endswith(f"host-3-3-000001{SUFFIX}"):
+            os.remove(path)
+        return fd
+
+    monkeypatch.setattr(spool_module.os, "open", open_then_lose_the_race)
+    log = Spool(tmp_path, store, linger=0.01)
+    log.store_orphans()
+    assert store.stored() == []
+
+
 def test_a_full_segment_whose_rows_are_stored_is_removed(tmp_path):
     store = MemoryStore()
     log = Spool(tmp_path, store, segment_bytes=100, linger=0.01)
@@ -184,7 +230,7 @@ def test_a_live_processs_file_is_left_to_it(tmp_path):
     assert second.flush()
     time.sleep(0.3)
     assert other.stored() == ["yours"]
-    assert second.depth() > 0  # it counts the other's waiting rows
+    assert first.depth() > 0 and second.depth() == 0  # each counts its own
     owner.failing = False
     assert first.flush(timeout=10)
     assert owner.stored() == ["mine"]
