@@ -60,15 +60,19 @@ def mask_link_signatures(text: str) -> str:
     return _LINK_SIGNATURE.sub(rf"\1:{MASK}", text) if ":" in text else text
 
 
-def mask_data(value):
-    """``value`` (parsed JSON) with every secret-looking key's value masked."""
+def mask_data(value, cards: bool = False):
+    """``value`` (parsed JSON) with every secret-looking key's value masked, and
+    with ``cards`` the card numbers in its text (JSON escapes can hide them from
+    a look at the raw text)."""
     if isinstance(value, dict):
         return {
-            key: MASK if SECRET_KEY_PATTERN.search(str(key)) else mask_data(item)
+            key: MASK if SECRET_KEY_PATTERN.search(str(key)) else mask_data(item, cards)
             for key, item in value.items()
         }
     if isinstance(value, list):
-        return [mask_data(item) for item in value]
+        return [mask_data(item, cards) for item in value]
+    if cards and isinstance(value, str):
+        return mask_card_numbers(value)
     return value
 
 
@@ -76,7 +80,7 @@ def _mask_json(text: str) -> str | None:
     """The JSON text with secret keys masked; None when it is not JSON."""
     try:
         parsed = json.loads(text, parse_float=Decimal)
-        masked = mask_data(parsed)
+        masked = mask_data(parsed, cards="\\u" in text)
     except (ValueError, RecursionError):
         return None
     # Re-serialize only when something was masked, so other bodies stay verbatim.

@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
 from billing_site.api.clients import client_address
+from billing_site.api.parsers import text_charset
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
@@ -32,11 +33,8 @@ def _request_id(request) -> str:
 
 def _text(raw: bytes, charset: str | None) -> str:
     """A body as the API read it: in its declared charset (UTF-8 when none, or
-    when the charset is unknown); bytes that do not decode are replaced."""
-    try:
-        return raw.decode(charset or "utf-8", errors="replace")
-    except LookupError:
-        return raw.decode("utf-8", errors="replace")
+    when the API refuses the charset); bytes that do not decode are replaced."""
+    return raw.decode(text_charset(charset) or "utf-8", errors="replace")
 
 
 def _summarise(raw: bytes, content_type: str, charset: str | None) -> str:

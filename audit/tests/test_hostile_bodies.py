@@ -58,6 +58,26 @@ def test_invalid_text_is_a_400_and_logged_without_its_secrets(client, raw, conte
     log.request_body.encode("utf-8")
 
 
+@pytest.mark.parametrize("charset", ["utf-7", "unicode_escape", "hex", "rot13"])
+def test_a_charset_that_can_spell_what_no_database_stores_is_a_400(staff_client, charset):
+    body = b'{"customer_id": 1, "description": "+2AA-", "x": "\\ud800"}'
+    response = staff_client.generic(
+        "POST", "/api/v1/invoices/", body, content_type=f"application/json; charset={charset}"
+    )
+    assert response.status_code == 400, response.content
+    assert "charset" in response.json()["detail"]
+    assert only_log().status_code == 400
+
+
+def test_a_card_number_hidden_in_json_escapes_is_refused_and_masked(staff_client):
+    body = '{"customer_id": 1, "amount": "1.00", "description": "4242\\u002042424242\\u00204242"}'
+    response = staff_client.post("/api/v1/invoices/", body, content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert "card number" in response.content.decode()
+    stored = only_log().request_body
+    assert "4242" not in stored and MASK in stored
+
+
 @pytest.mark.parametrize("charset", ["utf-16", "utf-16-le", "utf-32", "latin-1", "cp1252"])
 def test_a_body_in_any_declared_charset_is_masked(api_client, charset):
     UserFactory(username="admin", password="S3cretPass!")

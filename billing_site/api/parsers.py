@@ -2,6 +2,7 @@
 sent as a JSON number never passes through ``float``; that refuses text no
 database can store (lone surrogates) and card numbers in free text."""
 
+import codecs
 import json
 import re
 from decimal import Decimal
@@ -50,17 +51,37 @@ def _error_at(path: tuple, message: str) -> dict:
     return error
 
 
+# Charsets a body may declare: the Unicode encodings, ASCII and the single-byte
+# Latin ones. Others (UTF-7, "unicode_escape", "hex") can spell text no database
+# stores, or are no text encoding at all.
+_TEXT_CHARSET = re.compile(
+    r"utf-8|utf-16(-[lb]e)?|utf-32(-[lb]e)?|ascii|iso8859-\d+|cp125\d|latin-1"
+)
+
+
+def text_charset(name: str | None) -> str | None:
+    """The codec a declared charset names, when it is one bodies may use; None otherwise."""
+    try:
+        codec = codecs.lookup(name or "utf-8").name
+    except LookupError:
+        return None
+    return codec if _TEXT_CHARSET.fullmatch(codec) else None
+
+
 def check_text(data, text: str):
     """Refuse what a client may not store: text that is not valid Unicode (a lone
     surrogate, which only a JSON escape can carry) and card numbers anywhere in
-    free text. Both looks are skipped when the raw text cannot hold them."""
-    if "\\u" in text:
+    free text. Both looks are skipped when the raw text cannot hold them: in the
+    charsets accepted, only a JSON escape spells a surrogate, and a card number
+    needs a run of digits or escapes."""
+    escaped = "\\u" in text
+    if escaped:
         for _, value in _strings(data):
             if _SURROGATE.search(value):
                 raise ParseError(
                     "JSON parse error - a lone surrogate (\\ud800-\\udfff) is not text"
                 )
-    if may_hold_card_number(text):
+    if escaped or may_hold_card_number(text):
         for path, value in _strings(data):
             card = find_card_number(value)
             key = str(path[-1]) if path else ""
@@ -72,7 +93,11 @@ def check_text(data, text: str):
 class DecimalJSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        encoding = text_charset(parser_context.get("encoding", settings.DEFAULT_CHARSET))
+        if encoding is None:
+            raise ParseError(
+                "JSON parse error - the declared charset is not one of UTF-8/16/32, ASCII or Latin"
+            )
         try:
             text = stream.read().decode(encoding)
             data = _DECODER.decode(text)
