@@ -37,3 +37,14 @@ class IdempotencyKey(models.Model):
 
     def __str__(self):
         return f"{self.user_id}:{self.key}"
+
+
+class RevokedAccessToken(models.Model):
+    """An access token logged out before it expired: the record of the deny-list,
+    which the shared cache only copies (Redis is never the only copy)."""
+
+    jti = models.CharField(max_length=255, unique=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.jti

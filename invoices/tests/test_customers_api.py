@@ -125,8 +125,8 @@ def test_customers_need_permissions(api_client):
 @pytest.mark.parametrize("count", [1, 12])
 def test_customer_list_queries_are_constant(client, count, django_assert_num_queries):
     CustomerFactory.create_batch(count)
-    # user, permissions, count, page, log row
-    with django_assert_num_queries(5):
+    # user, token deny-list, permissions, count, page, log row
+    with django_assert_num_queries(6):
         assert len(client.get("/api/v1/customers/").json()["results"]) == count
 
 

@@ -422,8 +422,8 @@ def test_page_size_is_capped(client, settings):
 def test_list_queries_do_not_grow_with_rows(client, count, django_assert_num_queries):
     for invoice in InvoiceFactory.create_batch(count):
         payment_record(invoice_id=invoice.pk, amount=Decimal("1"), method="cash")
-    # user, permissions, count, page, lines, payments, log row
-    with django_assert_num_queries(7):
+    # user, token deny-list, permissions, count, page, lines, payments, log row
+    with django_assert_num_queries(8):
         response = client.get("/api/v1/invoices/")
     assert len(response.json()["results"]) == count
 

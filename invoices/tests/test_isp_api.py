@@ -276,8 +276,9 @@ def test_a_linked_user_sees_only_its_customers_invoices(ledger):
 @pytest.mark.parametrize("count", [1, 12])
 def test_isp_lists_run_constant_queries(client, count, django_assert_num_queries):
     InvoiceFactory.create_batch(count)
-    # user, permissions, one batch, (customers of the batch,) log row
-    with django_assert_num_queries(4):
+    # user, token deny-list (once a second), permissions, one batch,
+    # (customers of the batch,) log row
+    with django_assert_num_queries(5):
         body_of(client.get("/api/v1/get_all_invoice_ids"))
     with django_assert_num_queries(5):
         body_of(client.get("/api/v1/get_all_invoices"))

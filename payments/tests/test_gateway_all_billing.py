@@ -170,8 +170,8 @@ def test_lists_only_the_linked_customers_records():
 @pytest.mark.parametrize("count", [2, 40])
 def test_query_count_does_not_grow_with_records(gateway_client, count, django_assert_num_queries):
     InvoiceFactory.create_batch(count)
-    # user, permissions, one batch of invoices, its customers, log row
-    with django_assert_num_queries(5):
+    # user, token deny-list, permissions, one batch of invoices, its customers, log row
+    with django_assert_num_queries(6):
         _, body = all_billing(gateway_client)
     assert len(body) == count
 

@@ -291,8 +291,8 @@ def test_list_and_detail_queries_are_constant(client, count, django_assert_num_q
         )
         for _ in range(count)
     ]
-    # user, permissions, count, page, log row
-    with django_assert_num_queries(5):
+    # user, token deny-list, permissions, count, page, log row
+    with django_assert_num_queries(6):
         assert len(client.get("/api/v2/reports/").json()) == count
     # user, permissions, report with customer, its lines, log row
     with django_assert_num_queries(5):
