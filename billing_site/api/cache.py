@@ -34,7 +34,23 @@ _UNAVAILABLE = (
     redis_lib.exceptions.ConnectionError,  # refused, reset, closed, still loading
     redis_lib.exceptions.TimeoutError,  # stalled
     redis_lib.exceptions.ReadOnlyError,  # a replica promoted away from under us
+    redis_lib.exceptions.OutOfMemoryError,  # full, under noeviction
+    redis_lib.exceptions.MasterDownError,
+    redis_lib.exceptions.TryAgainError,
+    redis_lib.exceptions.AuthenticationError,  # a password changed under us
+    redis_lib.exceptions.NoPermissionError,
 )
+# The server's other refusals to work for now (a failed snapshot, a busy script,
+# ...): an outage too. Other errors are bugs.
+_REFUSALS = ("MISCONF", "BUSY", "NOREPLICAS")
+
+
+def _is_outage(error: Exception) -> bool:
+    if isinstance(error, _UNAVAILABLE):
+        return True
+    return isinstance(error, redis_lib.exceptions.ResponseError) and str(error).startswith(
+        _REFUSALS
+    )
 
 
 class CacheUnavailable(Exception):
@@ -117,7 +133,9 @@ def _guarded(method):
         self._breaker.check()
         try:
             result = method(self, *args, **kwargs)
-        except _UNAVAILABLE as error:
+        except redis_lib.exceptions.RedisError as error:
+            if not _is_outage(error):
+                raise
             self._breaker.failed(error)
             raise CacheUnavailable(str(error)) from error
         self._breaker.succeeded()

@@ -3,6 +3,7 @@ import time
 import uuid
 
 import pytest
+import redis as redis_lib
 
 from billing_site.api.cache import CacheUnavailable, RedisCache
 from billing_site.faults import PrivateRedis, free_port, private_redis, redis_available
@@ -118,3 +119,18 @@ def test_errors_that_are_not_an_outage_pass_through():
             cache.incr_expiring("text", 60)
         assert not isinstance(raised.value, CacheUnavailable)
         assert cache.get("text") == "abc"  # and the breaker stayed closed
+
+
+def test_a_redis_that_refuses_writes_for_want_of_memory_is_an_outage(tmp_path):
+    from billing_site.faults import private_redis
+
+    with private_redis(tmp_path) as server:
+        cache = backend(server.url)
+        cache.set("before", "x" * 1000)
+        config = redis_lib.Redis.from_url(server.url)
+        config.config_set("maxmemory", "1")
+        config.config_set("maxmemory-policy", "noeviction")
+        with pytest.raises(CacheUnavailable):
+            cache.set("key", "value")
+        with pytest.raises(CacheUnavailable):  # skipped for a while, not asked again
+            cache.get("before")
