@@ -4,7 +4,8 @@
 # NGINX_LISTEN    where clients connect                  (default 0.0.0.0:8000)
 # NGINX_UPSTREAM  gunicorn's --bind: host:port or unix:/path.sock (default 127.0.0.1:8001)
 # NGINX_RUN_DIR   nginx's config, pid and temporary files (default var/nginx)
-# MAX_REQUEST_BODY_BYTES  the service's body limit, nginx's too (default 1048576)
+# MAX_REQUEST_BODY_BYTES  the service's body limit (default 1048576); nginx lets twice
+#                 that through, so the service answers and logs a body somewhat too large
 # Further arguments go to nginx (e.g. -t to check the configuration).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -17,5 +18,6 @@ run_dir=$(cd "$run_dir" && pwd)
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 sed -e "s|@LISTEN@|$listen|g" -e "s|@UPSTREAM@|$upstream|g" \
     -e "s|@RUN_DIR@|$run_dir|g" -e "s|@MAX_BODY@|$max_body|g" \
+    -e "s|@PROXY_MAX_BODY@|$((max_body * 2))|g" \
     "$here/nginx.conf" > "$run_dir/nginx.conf"
 exec "$nginx" -p "$run_dir" -c "$run_dir/nginx.conf" -e stderr -g 'daemon off;' "$@"

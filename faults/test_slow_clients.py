@@ -13,9 +13,11 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -33,11 +35,20 @@ pytestmark = pytest.mark.skipif(
 @contextlib.contextmanager
 def nginx(tmp_path, *, listen_port: int, upstream: str):
     """deploy/nginx.sh in the foreground, in a session of its own; stopped afterwards."""
+    # nginx's workers (nobody, when started as root) write bodies to temporary
+    # files there: the folder must be theirs to reach, which tmp_path is not.
+    run_dir = tmp_path / "nginx"
+    run_dir.mkdir()
+    shutil.chown(run_dir, user="nobody") if os.geteuid() == 0 else None
+    for parent in (run_dir.parent, *run_dir.parent.parents):
+        if parent == Path(tempfile.gettempdir()):
+            break
+        parent.chmod(parent.stat().st_mode | 0o711)
     env = {
         **os.environ,
         "NGINX_LISTEN": f"127.0.0.1:{listen_port}",
         "NGINX_UPSTREAM": upstream,
-        "NGINX_RUN_DIR": str(tmp_path / "nginx"),
+        "NGINX_RUN_DIR": str(run_dir),
     }
     log = open(tmp_path / "nginx.log", "wb")  # noqa: SIM115 (kept by Popen)
     process = subprocess.Popen(
@@ -129,8 +140,18 @@ def _raw(port: int, data: bytes, timeout: float) -> tuple[int, dict, str]:
                 answer += chunk
     head, _, body = answer.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
-    headers = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
-    return int(lines[0].split()[1]), {k.lower(): v for k, v in headers.items()}, body.decode()
+    headers = {
+        name.lower(): value
+        for name, value in (line.split(": ", 1) for line in lines[1:] if ": " in line)
+    }
+    if headers.get("transfer-encoding") == "chunked":
+        chunks = []
+        while body:
+            size, _, rest = body.partition(b"\r\n")
+            chunks.append(rest[: int(size, 16)])
+            body = rest[int(size, 16) + 2 :]
+        body = b"".join(chunks)
+    return int(lines[0].split()[1]), headers, body.decode()
 
 
 def _assert_json_error(answer, status: int) -> None:
@@ -173,11 +194,19 @@ def test_slow_clients_hold_bare_gunicorn_but_not_nginx(tmp_path):
             assert [status for status, _ in proxied] == [200] * len(proxied), proxied
             assert max(seconds for _, seconds in proxied) < 1
             assert 9 < dropped_after < 13, dropped_after
+            # A body somewhat over the limit reaches the service, which refuses and logs
+            # it; one over twice the limit nginx refuses at once, in its own log.
+            over = 1024 * 1024 + 1
             too_large = (
+                b"POST /checkPaymentStatus HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                b"X-Request-ID: too-large-1\r\nContent-Length: %d\r\n\r\n" % over
+            ) + b"x" * over
+            _assert_json_error(_raw(proxy_port, too_large, timeout=10), 413)
+            far_too_large = (
                 b"POST /checkPaymentStatus HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Length: %d\r\n\r\n" % (1024 * 1024 + 1)
+                b"X-Request-ID: far-too-large-1\r\nContent-Length: %d\r\n\r\n" % (2 * over)
             )
-            _assert_json_error(_raw(proxy_port, too_large, timeout=5), 413)
+            _assert_json_error(_raw(proxy_port, far_too_large, timeout=5), 413)
             long_uri = b"GET /" + b"a" * 40_000 + b" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             _assert_json_error(_raw(proxy_port, long_uri, timeout=5), 414)
             _assert_json_error(_raw(proxy_port, b"NONSENSE\r\n\r\n", timeout=5), 400)
@@ -194,6 +223,16 @@ def test_slow_clients_hold_bare_gunicorn_but_not_nginx(tmp_path):
             "SELECT client_address FROM logs WHERE request_id = 'slow-clients-1'"
         ).fetchall()
     assert logged == [("127.0.0.1",)]
+    with sqlite3.connect(tmp_path / "billing.sqlite3") as database:
+        too_large = database.execute(
+            "SELECT status_code FROM logs WHERE request_id = 'too-large-1'"
+        ).fetchall()
+    assert too_large == [(413,)]
+    refused = [
+        json.loads(line) for line in (tmp_path / "nginx" / "refused.log").read_text().splitlines()
+    ]
+    assert {(row["status"], row["request_id"]) for row in refused} >= {(413, "far-too-large-1")}
+    assert {row["status"] for row in refused} >= {400, 413, 414}
     slowest = max(seconds for _, seconds in proxied)
     print(
         f"{DRIPPERS} drippers: bare gunicorn answered 0 of {len(bare)} in 2 s;"
