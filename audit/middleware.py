@@ -74,6 +74,11 @@ def _response_body(response) -> str:
     return _summarise(response.content, content_type, response.charset)
 
 
+def _query_string(request) -> str:
+    query = request.META.get("QUERY_STRING", "")
+    return mask_text(query, "x-www-form-urlencoded") if query else ""
+
+
 def _user(request):
     user = getattr(request, "user", None)
     return user if user is not None and user.is_authenticated else None
@@ -103,7 +108,7 @@ class RequestLogMiddleware:
             status_code=response.status_code,
             request_body=request_body,
             response_body=_response_body(response),
-            query_string=mask_text(request.META.get("QUERY_STRING", ""), "x-www-form-urlencoded"),
+            query_string=_query_string(request),
             user=_user(request),
             client_address=client_address(request) or None,
             duration_ms=Decimal(f"{elapsed_ms:.3f}"),

@@ -76,7 +76,7 @@ def request_log_store(rows: list[dict]) -> None:
             logger.error("Request log row dropped (%r): %s", _reduced(row, refused), error)
 
 
-_REDUCED_FIELDS = ("status_code", "timestamp", "duration_ms", "user_id")
+_REDUCED_FIELDS = ("timestamp", "duration_ms", "user_id")
 
 
 def _ascii(value, length: int) -> str:
@@ -87,8 +87,10 @@ def _reduced(row: dict, error: Exception) -> dict:
     note = f"<not stored as sent: the database refused the row ({type(error).__name__})>"
     reduced = {name: row[name] for name in _REDUCED_FIELDS if name in row}
     reduced.setdefault("timestamp", timezone.now())
+    status = row.get("status_code")
     return {
         **reduced,
+        "status_code": status if isinstance(status, int) and 0 <= status <= 999 else 0,
         "endpoint": _ascii(row.get("endpoint", ""), 500),
         "method": _ascii(row.get("method", ""), 10),
         "request_id": _ascii(row.get("request_id", ""), 64),

@@ -12,6 +12,7 @@ import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -383,3 +384,13 @@ def test_the_spool_command_shows_the_depth_and_stores_orphaned_files(tmp_path, s
     finally:
         spool.cache_clear()
     assert sorted(RequestLog.objects.values_list("request_id", flat=True)) == ["dead-1", "dead-2"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB refuses what SQLite keeps")
+def test_a_row_mariadb_refuses_is_stored_reduced():
+    row = {"endpoint": "/big", "method": "GET", "status_code": 70000, "request_id": "over"}
+    row.update(duration_ms="1.000", timestamp=timezone.now())  # status over SMALLINT UNSIGNED
+    request_log_store([row])
+    stored = RequestLog.objects.get(request_id="over")
+    assert stored.endpoint == "/big" and stored.request_body.startswith("<not stored as sent")
