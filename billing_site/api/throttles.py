@@ -53,10 +53,16 @@ def _admit_locally(key: str, window: int, limit: int) -> bool:
     """Without the shared cache, each process holds a client to the whole rate
     by itself: a client may then get up to one rate per worker process."""
     with _slices_lock:
+        if key not in _local and len(_local) >= _SLICES_LIMIT:
+            # Full: past windows go; if every client counted is of this window, a
+            # new one is refused rather than any count forgotten (a flood of made-up
+            # usernames must not reset an address's count of failed logins).
+            for stale in [k for k, (held, _) in _local.items() if held != window]:
+                del _local[stale]
+            if len(_local) >= _SLICES_LIMIT:
+                return False
         held_window, counted = _local.get(key, (window, 0))
         counted = counted + 1 if held_window == window else 1
-        if len(_local) >= _SLICES_LIMIT:
-            _local.clear()
         _local[key] = (window, counted)
     return counted <= limit
 

@@ -97,3 +97,20 @@ def test_slices_never_admit_more_than_the_rate(staff_client, rates, monkeypatch)
     cache.set(f"throttle_gateway_{user_id}:{int(1_000_010.0 // 60)}", 996)
     statuses = [staff_client.get("/getAllBilling").status_code for _ in range(6)]
     assert statuses == [200] * 4 + [429] * 2
+
+
+def test_a_flood_of_new_clients_never_resets_a_count_kept_without_redis(monkeypatch):
+    from billing_site.api import throttles
+
+    monkeypatch.setattr(throttles, "_SLICES_LIMIT", 3)
+    throttles.forget_slices()
+    try:
+        assert throttles._admit_locally("address", 1, limit=1)
+        assert not throttles._admit_locally("address", 1, limit=1)  # over its rate
+        assert throttles._admit_locally("made-up-1", 1, limit=1)
+        assert throttles._admit_locally("made-up-2", 1, limit=1)
+        assert not throttles._admit_locally("made-up-3", 1, limit=1)  # full: refused
+        assert not throttles._admit_locally("address", 1, limit=1)  # still counted
+        assert throttles._admit_locally("made-up-3", 2, limit=1)  # a new window frees room
+    finally:
+        throttles.forget_slices()
