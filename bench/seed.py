@@ -15,12 +15,12 @@ import datetime
 import time
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.db import connection, transaction
 from django.utils import timezone
 
 from invoices.models import Customer, Invoice, InvoiceLine
 from invoices.services import customer_create
+from payments.demo import gateway_permissions
 from reports.models import Order, OrderServiceCost, Service
 
 NUMBER_PREFIX = "BENCH-"
@@ -125,12 +125,8 @@ def ensure_users() -> tuple:
     if created:
         gateway.set_unusable_password()
         gateway.save()
-        gateway.user_permissions.set(
-            Permission.objects.filter(
-                content_type__app_label__in=["invoices", "payments"],
-                codename__in=["view_invoice", "add_payment"],
-            )
-        )
+    # Set on every run: a user seeded before a permission existed gets it too.
+    gateway.user_permissions.set(gateway_permissions())
     staff, created = users.objects.get_or_create(
         username=STAFF_USER, defaults={"is_staff": True, "is_superuser": True}
     )

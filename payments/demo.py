@@ -74,6 +74,15 @@ INVOICES = [
 ]
 
 
+def gateway_permissions():
+    """What a payment gateway's user holds: read billing records, pay them, and
+    see every customer's (the gateway serves them all)."""
+    return Permission.objects.filter(
+        content_type__app_label__in=["invoices", "payments"],
+        codename__in=["view_invoice", "add_payment", "view_all_customers"],
+    )
+
+
 def seed(*, out=print) -> None:
     """Create the demo users, customers and invoices that do not exist yet."""
     users = get_user_model()
@@ -86,12 +95,7 @@ def seed(*, out=print) -> None:
         out(f"created gateway user {GATEWAY_USER[0]}")
     # The gateway serves every customer's records: it holds the grant to see them
     # all (given on a re-run too, to a gateway user made before the grant existed).
-    gateway.user_permissions.add(
-        *Permission.objects.filter(
-            content_type__app_label__in=["invoices", "payments"],
-            codename__in=["view_invoice", "add_payment", "view_all_customers"],
-        )
-    )
+    gateway.user_permissions.add(*gateway_permissions())
 
     customers = {}
     for fields in CUSTOMERS:
