@@ -84,6 +84,14 @@ def _row(line: bytes) -> dict:
     }
 
 
+class _Segment:
+    """One of this process's files: its name, its descriptor (which holds the
+    file's lock), how many bytes it has and how many of those are stored."""
+
+    def __init__(self, name: str, fd: int):
+        self.name, self.fd, self.size, self.read = name, fd, 0, 0
+
+
 class Spool:
     def __init__(
         self,
@@ -113,20 +121,19 @@ class Spool:
         # A forked worker inherits the parent's state but not its thread or lock:
         # it starts with files and a thread of its own. Its copy of the parent's
         # file is closed, or the file would stay locked after the parent died.
-        if getattr(self, "_fd", None) is not None and self._pid != os.getpid():
+        for inherited in getattr(self, "_segments", []):
             with contextlib.suppress(OSError):
-                os.close(self._fd)
+                os.close(inherited.fd)
         self._lock = threading.Lock()
         self._done = threading.Condition()
         self._wake = threading.Event()
         self._hurry = threading.Event()
         self._pid = None
         self._thread = None
-        self._fd = None
-        self._segment = None
+        # Oldest first; rows go to the last. A full one is followed by a new one
+        # at once, and removed once its rows are stored.
+        self._segments: list[_Segment] = []
         self._sequence = 0
-        self._size = 0  # bytes in the current segment
-        self._read = 0  # of which stored
         self._appended = 0  # bytes appended by this process, all segments
         self._stored = 0  # of which stored
         self._failures = 0
@@ -138,18 +145,23 @@ class Spool:
         raises ``OSError`` when it cannot."""
         line = _encode(row)
         with self._lock:
-            if self._pid != os.getpid() or self._fd is None:
+            if (
+                self._pid != os.getpid()
+                or not self._segments
+                or self._segments[-1].size >= self.segment_bytes
+            ):
                 self._open_segment()
             if not self._thread.is_alive():  # it died: another takes its place
                 self._start_thread()
-            written = os.write(self._fd, line)
+            segment = self._segments[-1]
+            written = os.write(segment.fd, line)
             if written != len(line):  # a full disk: no half row may stay
-                os.ftruncate(self._fd, self._size)
+                os.ftruncate(segment.fd, segment.size)
                 raise OSError(f"spool file full: {written} of {len(line)} bytes written")
-            self._size += len(line)
+            segment.size += len(line)
             self._appended += len(line)
             if durable:
-                os.fdatasync(self._fd)
+                os.fdatasync(segment.fd)
         self._wake.set()
 
     def full(self) -> bool:
@@ -182,6 +194,7 @@ class Spool:
             self._pid = os.getpid()
             self._sequence = 0
             self._started = time.time_ns()
+            self._segments = []
         self.directory.mkdir(parents=True, exist_ok=True)
         self._sequence += 1
         host = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname())[:60]
@@ -197,8 +210,7 @@ class Spool:
         except OSError:
             os.close(fd)
             raise
-        self._fd, self._segment = fd, path.name
-        self._size = self._read = 0
+        self._segments.append(_Segment(path.name, fd))
         if self._thread is None or not self._thread.is_alive():
             self._start_thread()
 
@@ -236,42 +248,42 @@ class Spool:
 
     def _store_own(self) -> None:
         with self._lock:
-            segment = self._segment
-        if self._failures and segment is not None:
+            segments = list(self._segments)
+        for segment in segments:
+            self._store_segment(segment)
+            with self._lock:
+                done = segment is not self._segments[-1] and segment.read >= segment.size
+                if done:
+                    self._segments.remove(segment)
+            if done:  # full, and all stored: gone
+                try:
+                    self._remove(segment.name)
+                finally:
+                    os.close(segment.fd)
+
+    def _store_segment(self, segment: _Segment) -> None:
+        if self._failures:
             # A batch whose commit failed may have committed all the same (the
             # server died before it answered): the database says how far it is.
-            stored = self.store.position(segment)
+            stored = self.store.position(segment.name)
             with self._done:
-                self._stored += stored - self._read
-            self._read = stored
-        while True:
-            with self._lock:
-                segment, size, fd = self._segment, self._size, self._fd
-            if segment is None or self._read >= size:
-                if segment is not None and size >= self.segment_bytes:
-                    self._retire(segment, fd, size)
-                return
-            data = os.pread(fd, min(size - self._read, self.batch_bytes), self._read)
+                self._stored += stored - segment.read
+            segment.read = stored
+        # The rows there now, in batches: rows that come meanwhile wait for the
+        # next pass, so that each commit takes a linger's worth, not the few that
+        # came during the last one.
+        with self._lock:
+            size = segment.size
+        while segment.read < size:
+            data = os.pread(segment.fd, min(size - segment.read, self.batch_bytes), segment.read)
             rows, used = complete_lines(data)
             if not rows:
                 return
-            self.store.batch(segment, rows, self._read + used)
-            self._read += used
+            self.store.batch(segment.name, rows, segment.read + used)
+            segment.read += used
             with self._done:
                 self._stored += used
                 self._done.notify_all()
-
-    def _retire(self, segment: str, fd: int, size: int) -> None:
-        """A full segment whose rows are all stored: the next row starts another."""
-        with self._lock:
-            if self._segment != segment or self._size != size:
-                return  # a row came meanwhile: stored first, retired next time
-            self._fd = None
-            self._segment = None
-        try:
-            self._remove(segment)
-        finally:
-            os.close(fd)
 
     def _remove(self, segment: str) -> None:
         # Removed while its lock is held: a process that opened it before, and
@@ -286,11 +298,12 @@ class Spool:
         self._adopt_orphans()
 
     def _adopt_orphans(self) -> None:
-        own = self._segment
+        with self._lock:
+            own = {segment.name for segment in self._segments}
         if not self.directory.is_dir():
             return
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
-            if path.name == own:
+            if path.name in own:
                 continue
             try:
                 fd = os.open(path, os.O_RDONLY)

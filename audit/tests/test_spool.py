@@ -127,6 +127,19 @@ def test_rows_wait_while_the_database_fails_and_are_stored_once_when_it_is_back(
     assert log.depth() == 0
 
 
+def test_under_steady_load_full_files_go_and_batches_stay_large(tmp_path):
+    store = MemoryStore()
+    log = Spool(tmp_path, store, segment_bytes=2000, linger=0.05)
+    for n in range(600):  # never a quiet moment for the writer
+        log.append(rows(n)[0])
+        time.sleep(0.0005)
+    assert log.flush()
+    assert store.stored() == [str(n) for n in range(600)]
+    assert len(files(tmp_path)) == 1  # the full ones were removed as they were stored
+    # Each commit takes what came in a linger, not the few rows of the last commit.
+    assert len(store.batches) < 60, [len(batch) for batch in store.batches]
+
+
 def test_a_commit_whose_answer_was_lost_is_not_stored_again(tmp_path):
     store = MemoryStore()
     store.lose_answer = True
