@@ -53,11 +53,11 @@ def mask_card_numbers(text: str) -> str:
 
 # The signature of a signed link (django.core.signing's value:timestamp:signature,
 # a receipt URL): whoever read it in the log could open the link until it expires.
-_LINK_SIGNATURE = re.compile(r"(?<=:)([0-9A-Za-z]{4,10}):[A-Za-z0-9_-]{40,}")
+_LINK_SIGNATURE = re.compile(r":([0-9A-Za-z]{4,10}):[A-Za-z0-9_-]{40,}")
 
 
 def mask_link_signatures(text: str) -> str:
-    return _LINK_SIGNATURE.sub(rf"\1:{MASK}", text) if ":" in text else text
+    return _LINK_SIGNATURE.sub(rf":\1:{MASK}", text) if ":" in text else text
 
 
 def mask_data(value, cards: bool = False):
