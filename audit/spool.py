@@ -305,6 +305,12 @@ class Spool:
             own = {segment.name for segment in self._segments}
         if not self.directory.is_dir():
             return
+        for path in self.directory.glob(f"*{_NEW}"):
+            # Created by a process that died before it renamed it: empty, since
+            # rows are written only once the file has its name.
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > 60:
+                    path.unlink()
         for path in sorted(self.directory.glob(f"*{SUFFIX}")):
             if path.name in own:
                 continue

@@ -178,6 +178,16 @@ def test_a_file_is_visible_to_others_only_once_its_owner_holds_it(tmp_path):
     assert log.flush()
 
 
+def test_a_file_left_half_made_by_a_dead_process_is_removed(tmp_path):
+    stale, fresh = tmp_path / "host-4-4-000001.new", tmp_path / "host-5-5-000001.new"
+    stale.touch()
+    fresh.touch()
+    os.utime(stale, (time.time() - 120, time.time() - 120))
+    Spool(tmp_path, MemoryStore()).store_orphans()
+    assert not stale.exists()
+    assert fresh.exists()  # it may be another process's, about to be renamed
+
+
 def test_a_file_another_process_stored_and_removed_is_left_alone(tmp_path, monkeypatch):
     store = MemoryStore()
     write_orphan(tmp_path, "host-3-3-000001", [1, 2])
