@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from billing_site.api.batches import keyset_batches
 from billing_site.api.middleware import is_connection_failure
 
 from .models import RequestLog, SpoolPosition
@@ -189,15 +190,10 @@ def request_log_purge(*, older_than_days: int, batch_size: int = 5000, progress=
     statement locks the table for long. Returns how many rows were deleted."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted = 0
-    while True:
-        ids = list(
-            RequestLog.objects.filter(timestamp__lt=cutoff)
-            .order_by("id")
-            .values_list("id", flat=True)[:batch_size]
-        )
-        if not ids:
-            return deleted
+    old_ids = RequestLog.objects.filter(timestamp__lt=cutoff).values_list("id", flat=True)
+    for ids in keyset_batches(old_ids, batch_size=batch_size, key="id"):
         with transaction.atomic():
             deleted += RequestLog.objects.filter(id__in=ids).delete()[0]
         if progress:
             progress(deleted)
+    return deleted

@@ -2,14 +2,19 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter
+from invoices.models import client_status_condition
 
 from .models import Bill
 
+# A bill's status is its invoice's client status, "void" named "cancelled".
 STATUSES = {
-    "open": Q(invoice__status="open", invoice__amount_paid=0),
-    "partially_paid": Q(invoice__status="open", invoice__amount_paid__gt=0),
-    "paid": Q(invoice__status="paid"),
-    "cancelled": Q(invoice__status="void"),
+    name: client_status_condition(status, "invoice__")
+    for name, status in (
+        ("open", "open"),
+        ("partially_paid", "partially_paid"),
+        ("paid", "paid"),
+        ("cancelled", "void"),
+    )
 }
 STATUS_NUMBERS = {"2": "open", "3": "partially_paid", "4": "paid", "5": "cancelled"}
 

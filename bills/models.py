@@ -7,8 +7,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from billing_site.money import CURRENCY_CHOICES
 from invoices.models import Invoice, money_field, visible_customers
-from invoices.money import CURRENCY_CHOICES
 
 
 def new_callback_secret() -> str:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from billing_site.errors import BillingError
-from invoices.money import format_amount
+from billing_site.money import format_amount
 from invoices.receipts import receipt_token
 
 from . import selectors, services

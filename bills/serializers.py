@@ -15,8 +15,8 @@ from billing_site.api.fields import (
     StrictModelSerializer,
     StrictURLField,
 )
+from billing_site.money import CURRENCY_CHOICES, format_amount
 from invoices.isp import STATUS_IDS, local_time
-from invoices.money import CURRENCY_CHOICES, format_amount
 from invoices.serializers import AmountField, check_precision
 
 from .models import Bill, Collection

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError, NotFoundError
+from billing_site.money import MoneyError, parse_amount
 from invoices.models import Customer, Invoice
-from invoices.money import MoneyError, parse_amount
 from invoices.selectors import customer_list, restricted_to_customers
 from invoices.services import (
     LineInput,

@@ -17,7 +17,7 @@ from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LengthAwarePagination
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import ModelPermissions
-from invoices.money import format_amount
+from billing_site.money import format_amount
 from invoices.permissions import SharedObjectWrites
 
 from . import selectors, services

@@ -1,10 +1,9 @@
-from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter, IdFilter
+from billing_site.money import CURRENCY_CHOICES
 
-from .models import Customer, Invoice
-from .money import CURRENCY_CHOICES
+from .models import Customer, Invoice, client_status_condition
 
 STATUS_CHOICES = [
     (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
@@ -41,12 +40,7 @@ class InvoiceFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
-        conditions = {
-            "open": Q(status="open", amount_paid=0),
-            "partially_paid": Q(status="open", amount_paid__gt=0),
-            "unpaid": Q(status="open"),
-        }
-        return queryset.filter(conditions.get(value, Q(status=value)))
+        return queryset.filter(client_status_condition(value))
 
 
 class CustomerFilter(filters.FilterSet):

@@ -6,8 +6,9 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
-from .models import Invoice
-from .money import format_amount
+from billing_site.money import format_amount
+
+from .models import Invoice, client_status
 
 # status_id of the ISP's Invoice object.
 STATUS_IDS = {"draft": "1", "open": "2", "partially_paid": "3", "paid": "4", "void": "5"}
@@ -64,10 +65,7 @@ def invoice_details(invoice: Invoice) -> dict:
 def contact_and_invoice(row: dict, customer: dict) -> dict:
     """``get_all_invoices``: one invoice row with its customer's contact, with the
     document's placeholders where the customer has no such data."""
-    paid = row["amount_paid"]
-    status = row["status"]
-    if status == "open" and paid > 0:
-        status = "partially_paid"
+    status = client_status(row["status"], row["amount_paid"])
     created = local_time(customer["created_at"])
     return {
         "Contact": {
@@ -94,7 +92,7 @@ def contact_and_invoice(row: dict, customer: dict) -> dict:
         "Invoice": {
             "id": str(row["pk"]),
             "public_number": row["number"],
-            "balance": format_amount(row["total"] - paid, row["currency"]),
+            "balance": format_amount(row["total"] - row["amount_paid"], row["currency"]),
             "total": format_amount(row["total"], row["currency"]),
             "status_id": STATUS_IDS[status],
             "create_timestamp": local_time(row["issued_at"] or row["created_at"]),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from .money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, CURRENCY_CHOICES
+from billing_site.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, CURRENCY_CHOICES
 
 
 def money_field(**kwargs) -> models.DecimalField:
@@ -102,6 +102,31 @@ class Customer(models.Model):
         }
 
 
+def client_status(status: str, amount_paid: Decimal) -> str:
+    """The status clients see: ``partially_paid`` while an open invoice has some
+    but not all of its total paid; otherwise the stored status."""
+    if status == Invoice.Status.OPEN and amount_paid > 0:
+        return "partially_paid"
+    return status
+
+
+def client_status_condition(status: str, prefix: str = "") -> Q:
+    """The rows whose ``client_status`` is ``status`` (``unpaid``: open, paid in
+    part or not at all), for invoices reached through ``prefix`` (``"invoice__"``)."""
+    conditions = {
+        "open": Q(status="open", amount_paid=0),
+        "partially_paid": Q(status="open", amount_paid__gt=0),
+        "unpaid": Q(status="open"),
+    }
+    condition = conditions.get(status, Q(status=status))
+    if prefix:
+        condition = Q(
+            *[(prefix + field, value) for field, value in condition.children],
+            _connector=condition.connector,
+        )
+    return condition
+
+
 class InvoiceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if user.is_staff else self.filter(visible_customers(user, "customer_id"))
@@ -128,7 +153,10 @@ class Invoice(models.Model):
 
     number = models.CharField("billing number", max_length=64)
     order_id = models.CharField(
-        max_length=64, blank=True, default="", help_text="External order reference."
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="External order reference.",
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices")
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES)
@@ -184,10 +212,8 @@ class Invoice(models.Model):
 
     @property
     def display_status(self) -> str:
-        """The status clients see: ``partially_paid`` while some but not all is paid."""
-        if self.status == self.Status.OPEN and self.amount_paid > 0:
-            return "partially_paid"
-        return self.status
+        """The status clients see (``client_status``)."""
+        return client_status(self.status, self.amount_paid)
 
 
 class InvoiceLine(models.Model):

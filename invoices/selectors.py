@@ -7,6 +7,7 @@ from functools import partial
 from django.db.models import CharField
 from django.db.models.functions import Cast
 
+from billing_site.api.batches import keyset_batches, keyset_rows
 from billing_site.compiled_query import CompiledValuesQuery
 
 from .models import Customer, Invoice, sees_every_customer
@@ -90,19 +91,12 @@ def rows_with_customers(
     are (the MySQL driver buffers a whole result set, so one big query would
     not). Each batch reads its customers in a second query rather than a join,
     which MariaDB would plan as a scan and sort of every invoice of a customer."""
-    queryset = queryset.order_by("pk").values("pk", "customer_id", *fields)
-    last_pk = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
-        if not batch:
-            return
+    queryset = queryset.values("pk", "customer_id", *fields)
+    for batch in keyset_batches(queryset, batch_size=batch_size):
         customers = Customer.objects.filter(pk__in={row["customer_id"] for row in batch})
         by_pk = {row["pk"]: row for row in customers.values("pk", *customer_fields)}
         for row in batch:
             yield row, by_pk[row["customer_id"]]
-        if len(batch) < batch_size:
-            return
-        last_pk = batch[-1]["pk"]
 
 
 # A billing record row as ``billing_record_batches`` reads it. Amounts and the
@@ -144,15 +138,10 @@ def billing_record_batches(
         total_text=Cast("total", CharField()),
         amount_paid_text=Cast("amount_paid", CharField()),
         created_text=Cast("created_at", CharField()),
-    ).order_by("pk")
-    last_pk = 0
+    )
     customers: dict[int, tuple[str, str]] = {}  # kept across batches, up to a bound
-    while True:
-        batch = list(
-            queryset.filter(pk__gt=last_pk).values_list(*BILLING_RECORD_COLUMNS)[:batch_size]
-        )
-        if not batch:
-            return
+    rows = queryset.values_list(*BILLING_RECORD_COLUMNS)
+    for batch in keyset_batches(rows, batch_size=batch_size):
         if len(customers) > KNOWN_CUSTOMERS_BOUND:
             customers.clear()
         missing = {row[-1] for row in batch} - customers.keys()
@@ -162,9 +151,6 @@ def billing_record_batches(
             )
             customers.update((pk, (name, number)) for pk, name, number in rows)
         yield batch, customers
-        if len(batch) < batch_size:
-            return
-        last_pk = batch[-1][0]
 
 
 def isp_invoice_list(
@@ -204,11 +190,4 @@ def isp_invoice_get(*, user, pk: int) -> Invoice | None:
 
 def ids_in_batches(queryset, batch_size: int = 10_000) -> Iterator[int]:
     """Every id of ``queryset`` ascending, read in keyset batches."""
-    queryset = queryset.order_by("pk").values_list("pk", flat=True)
-    last_pk = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
-        yield from batch
-        if len(batch) < batch_size:
-            return
-        last_pk = batch[-1]
+    return keyset_rows(queryset.values_list("pk", flat=True), batch_size=batch_size)

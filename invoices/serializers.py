@@ -18,15 +18,15 @@ from billing_site.api.fields import (
     StrictIntegerField,
     StrictModelSerializer,
 )
-
-from .models import Customer, Invoice
-from .money import (
+from billing_site.money import (
     CURRENCY_CHOICES,
     MAX_AMOUNT,
     MoneyError,
     format_amount,
     parse_amount,
 )
+
+from .models import Customer, Invoice
 from .selectors import customer_get
 from .services import LineInput
 

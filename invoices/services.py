@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
+from billing_site.money import MoneyError, check_total, quantize
 
 from .models import Customer, Invoice, InvoiceLine, NumberSequence
-from .money import MoneyError, check_total, quantize
 from .selectors import restricted_to_customers
 
 
@@ -184,7 +184,9 @@ def invoice_create(
     invoice = Invoice(
         customer=customer,
         number=number,
-        order_id=order_id,
+        # Without an external order reference, the billing number is the order
+        # id: every record the gateway lists can be checked and paid by its pair.
+        order_id=order_id or number,
         currency=currency,
         issue_date=issue_date,
         due_date=due_date,
@@ -231,6 +233,8 @@ def invoice_update(
     _refuse_unless_draft(invoice, "edited")
     if fields.get("number") == "":  # as on create, blank: ours to choose; it has one
         del fields["number"]
+    if fields.get("order_id") == "":  # as on create, blank: the billing number
+        fields["order_id"] = fields.get("number", invoice.number)
     currency_changed = "currency" in fields and fields["currency"] != invoice.currency
     for field, value in fields.items():
         setattr(invoice, field, value)

@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 
+from billing_site.money import format_amount
 from invoices.models import Customer, Invoice
-from invoices.money import format_amount
 from invoices.services import LineInput, customer_create, invoice_create
 
 from .models import Payment

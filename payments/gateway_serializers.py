@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing_site.api.fields import StrictDateTimeField
-from invoices.money import format_min_places
+from billing_site.money import format_min_places
 
 REFERENCE_REQUIRED = "Order ID and Billing Number are required"
 _REFERENCE_SCHEMA = {

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from billing_site.money import CURRENCY_CHOICES
 from invoices.models import Invoice, money_field
-from invoices.money import CURRENCY_CHOICES
 
 
 class Payment(models.Model):

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from audit.spool import require_durable
 from billing_site.errors import BillingError, ConflictError
+from billing_site.money import format_amount
 from invoices.models import Invoice
-from invoices.money import format_amount
 
 from .models import Payment
 

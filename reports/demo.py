@@ -5,8 +5,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from billing_site.money import to_minor
 from invoices.models import Customer
-from invoices.money import to_minor
 
 from .models import BillingReport, Order, Service
 from .services import OrderInput, order_create_many, report_generate, usage_record_many

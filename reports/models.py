@@ -7,8 +7,8 @@ be summed by the database exactly, SQLite included (it keeps decimals as floats)
 from django.conf import settings
 from django.db import models
 
+from billing_site.money import CURRENCY_CHOICES, from_minor
 from invoices.models import Customer, visible_customers
-from invoices.money import CURRENCY_CHOICES, from_minor
 
 
 def default_currency() -> str:

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db.models import Count, Max, Min, Sum
 from django.utils import timezone
 
+from billing_site.api.batches import keyset_rows
+
 from .models import BillingReport, BillingReportLine, Order, Service, UsageRecord
 
 
@@ -34,26 +36,16 @@ def report_get(*, user, pk: int) -> BillingReport | None:
 
 def report_line_rows(report: BillingReport, batch_size: int = 5000) -> Iterator[dict]:
     """The report's lines in order, read in keyset batches (flat memory)."""
-    queryset = (
-        BillingReportLine.objects.filter(report=report)
-        .order_by("pk")
-        .values(
-            "pk",
-            "order_id",
-            "reference_number",
-            "order_date",
-            "service_id",
-            "service_name",
-            "amount_minor",
-        )
+    queryset = BillingReportLine.objects.filter(report=report).values(
+        "pk",
+        "order_id",
+        "reference_number",
+        "order_date",
+        "service_id",
+        "service_name",
+        "amount_minor",
     )
-    last_pk = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last_pk)[:batch_size])
-        yield from batch
-        if len(batch) < batch_size:
-            return
-        last_pk = batch[-1]["pk"]
+    return keyset_rows(queryset, batch_size=batch_size)
 
 
 def customer_summary(*, user, customer_id: int | None = None) -> list[dict]:

@@ -17,7 +17,7 @@ from billing_site.api.fields import (
     StrictIntegerField,
     StrictModelSerializer,
 )
-from invoices.money import amount_limit, format_amount, format_min_places, from_minor, to_minor
+from billing_site.money import amount_limit, format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
 from invoices.serializers import AmountField, check_precision
 

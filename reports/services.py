@@ -9,8 +9,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 
 from billing_site.errors import BillingError, ConflictError
+from billing_site.money import MoneyError, check_total
 from invoices.models import Customer
-from invoices.money import MoneyError, check_total
 
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
 

@@ -20,7 +20,7 @@ from billing_site.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from billing_site.api.idempotency import idempotent
 from billing_site.api.pagination import LinkHeaderPagination
 from billing_site.api.permissions import HasPerms, ModelPermissions
-from invoices.money import format_min_places
+from billing_site.money import format_min_places
 from invoices.permissions import SharedObjectWrites
 
 from . import selectors, services

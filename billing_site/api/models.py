@@ -48,3 +48,32 @@ class RevokedAccessToken(models.Model):
 
     def __str__(self):
         return self.jti
+
+
+# The API faces and the permission each needs: a user reaches a face only with
+# its permission, besides the model permissions of what it reads or writes, so
+# a gateway's user holds the gateway's and reads nothing through the others.
+FACES = {
+    "gateway": "Can use the payment-gateway API (/login, /checkPaymentStatus, ...)",
+    "invoices": "Can use the invoices API (/api/v1/invoices, customers, usage)",
+    "isp": "Can use the ISP invoice-details API (/api/v1/get_*)",
+    "reports": "Can use the billing reports API (/api/v2/...)",
+    "bills": "Can use the hosted bills API (/api/collections/...)",
+}
+
+
+def face_permission(face: str) -> str:
+    """The permission a user needs to use ``face`` (``"api.use_gateway"``)."""
+    return f"api.use_{face}"
+
+
+class Face(models.Model):
+    """No table and no rows: the holder of the faces' permissions (``FACES``)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [(f"use_{face}", description) for face, description in FACES.items()]
+
+    def __str__(self):
+        return "API faces"

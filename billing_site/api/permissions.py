@@ -1,5 +1,7 @@
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
+from .models import face_permission
+
 
 class ModelPermissions(DjangoModelPermissions):
     """Django model permissions, reads included: listing or reading needs ``view``.
@@ -27,3 +29,13 @@ class HasPerms(BasePermission):
 
     def has_permission(self, request, view):
         return request.user.has_perms(getattr(view, "required_perms", ()))
+
+
+class UsesFace(BasePermission):
+    """The user holds the permission of the view's face (``view.face``, one of
+    ``models.FACES``): least privilege per face."""
+
+    message = "You do not have permission to use this API."
+
+    def has_permission(self, request, view):
+        return request.user.has_perm(face_permission(view.face))

@@ -1,15 +1,17 @@
 """Large JSON answers sent piece by piece, never built whole in memory."""
 
-import json
 from collections.abc import Callable, Iterable
 from itertools import islice
 
 from django.http import StreamingHttpResponse
 
+from .numbers import dumps
+
 
 def encode_values(chunk: list) -> str:
-    """Items of a JSON array, comma-separated, without the brackets."""
-    return json.dumps(chunk, separators=(",", ":"))[1:-1]
+    """Items of a JSON array, comma-separated, without the brackets (a
+    ``Decimal`` is an exact JSON number)."""
+    return dumps(chunk, separators=(",", ":"))[1:-1]
 
 
 def encode_id_keys(chunk: list[int]) -> str:

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from billing_site.money import currency_exponent, max_amount
 from billing_site.testing import bearer_client
 from bills.models import Bill, Collection, Product
 from invoices.models import Customer, Invoice, InvoiceLine
-from invoices.money import currency_exponent, max_amount
 from invoices.tests.factories import UserFactory
 from payments.models import Payment
 from reports.models import BillingReport, Order, OrderServiceCost, Service, UsageRecord

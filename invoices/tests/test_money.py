@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.money import (
+from billing_site.money import (
     MoneyError,
     currency_exponent,
     format_amount,
