@@ -23,7 +23,8 @@ def api_client():
 
 @pytest.fixture
 def gateway_user(db):
-    return UserFactory(perms=["invoices.view_invoice", "payments.add_payment", VIEW_ALL_CUSTOMERS])
+    """A payment gateway's user, holding what the demo's does (``payments.demo``)."""
+    return UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
 
 
 @pytest.fixture

@@ -5,9 +5,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 
+from billing_site.api.models import face_permission
 from billing_site.money import format_amount
-from invoices.models import Customer, Invoice
+from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
 from invoices.services import LineInput, customer_create, invoice_create
 
 from .models import Payment
@@ -75,12 +77,14 @@ INVOICES = [
 
 
 def gateway_permissions():
-    """What a payment gateway's user holds: read billing records, pay them, and
-    see every customer's (the gateway serves them all)."""
-    return Permission.objects.filter(
-        content_type__app_label__in=["invoices", "payments"],
-        codename__in=["view_invoice", "add_payment", "view_all_customers"],
-    )
+    """What a payment gateway's user holds, and nothing more: the gateway's face
+    (it checks and pays billing records through it alone) and the grant to see
+    every customer's records (the gateway serves them all)."""
+    wanted = Q()
+    for name in (face_permission("gateway"), VIEW_ALL_CUSTOMERS):
+        app_label, codename = name.split(".")
+        wanted |= Q(content_type__app_label=app_label, codename=codename)
+    return Permission.objects.filter(wanted)
 
 
 def seed(*, out=print) -> None:
@@ -93,9 +97,8 @@ def seed(*, out=print) -> None:
     if gateway is None:
         gateway = users.objects.create_user(GATEWAY_USER[0], password=GATEWAY_USER[1])
         out(f"created gateway user {GATEWAY_USER[0]}")
-    # The gateway serves every customer's records: it holds the grant to see them
-    # all (given on a re-run too, to a gateway user made before the grant existed).
-    gateway.user_permissions.add(*gateway_permissions())
+    # Set on a re-run too: a gateway user made before holds exactly these after.
+    gateway.user_permissions.set(gateway_permissions())
 
     customers = {}
     for fields in CUSTOMERS:

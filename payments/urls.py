@@ -1,11 +1,12 @@
+from django.urls import include, path
+
 from billing_site.api.routes import route
 
-from . import gateway_views, views
+from . import views
 
 urlpatterns = [
-    route("checkPaymentStatus", gateway_views.CheckPaymentStatusView.as_view(), "gateway-check"),
-    route("updatePaymentStatus", gateway_views.UpdatePaymentStatusView.as_view(), "gateway-update"),
-    route("getAllBilling", gateway_views.GetAllBillingView.as_view(), "gateway-all"),
+    # The gateway's routes first: they are the most called.
+    path("", include("payments.gateway.urls")),
     route(
         r"api/v1/invoices/(?P<invoice_id>[0-9]+)/payments",
         views.InvoicePaymentsView.as_view(),

@@ -109,7 +109,7 @@ def check(client, invoice):
 
 
 def test_a_token_request_reads_its_user_and_permissions_from_the_cache(shared_cache):
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 200
     with CaptureQueriesContext(connection) as queries:
@@ -120,7 +120,7 @@ def test_a_token_request_reads_its_user_and_permissions_from_the_cache(shared_ca
 
 
 def test_a_deactivated_user_is_refused_at_once(shared_cache, django_capture_on_commit_callbacks):
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -132,7 +132,7 @@ def test_a_deactivated_user_is_refused_at_once(shared_cache, django_capture_on_c
 def test_linking_a_user_to_a_customer_applies_at_once(
     shared_cache, django_capture_on_commit_callbacks
 ):
-    user = UserFactory(perms=["invoices.view_invoice"])
+    user = UserFactory(perms=["api.use_gateway"])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 404  # linked to no customer: sees none
     with django_capture_on_commit_callbacks(execute=True):
@@ -144,7 +144,7 @@ def test_linking_a_user_to_a_customer_applies_at_once(
 
 
 def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callbacks):
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
     generation = cache.get(GENERATION_KEY)
     with django_capture_on_commit_callbacks(execute=True):
@@ -156,12 +156,12 @@ def test_a_login_keeps_the_cache(shared_cache, django_capture_on_commit_callback
 
 
 def test_the_cache_holds_no_password_hash(shared_cache):
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
     entry = cache.get(f"{USER_ENTRY}:id={user.pk}")
     assert entry is not None
     assert user.password not in repr(entry)
-    assert str(user.pk) in repr(entry) and "invoices.view_invoice" in repr(entry)
+    assert str(user.pk) in repr(entry) and "api.use_gateway" in repr(entry)
 
 
 def test_without_the_cache_the_database_answers(
@@ -170,7 +170,7 @@ def test_without_the_cache_the_database_answers(
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache unreachable")
 
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     monkeypatch.setattr(cache, "get_many", unreachable)
     monkeypatch.setattr(cache, "set", unreachable)
     assert check(bearer_client(user), InvoiceFactory()).status_code == 200
@@ -207,7 +207,7 @@ def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
 def test_the_grant_to_see_every_customer_comes_and_goes_with_the_cache(
     shared_cache, django_capture_on_commit_callbacks
 ):
-    user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
+    user = UserFactory(perms=["api.use_gateway", VIEW_ALL_CUSTOMERS])
     client, invoice = bearer_client(user), InvoiceFactory()
     assert check(client, invoice).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):

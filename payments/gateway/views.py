@@ -11,37 +11,41 @@ from rest_framework.views import APIView
 
 from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
-from billing_site.api.permissions import HasPerms
+from billing_site.api.permissions import UsesFace
 from billing_site.errors import ConflictError
-from invoices.selectors import billing_record_batches, billing_record_by_reference
+from payments import services
+from payments.models import Payment
 
-from . import services
-from .gateway_serializers import (
+from . import errors
+from .renderers import billing_records_json
+from .selectors import billing_record_batches, billing_record_by_reference
+from .serializers import (
+    CHECKED,
+    LISTED,
+    PAID,
     REFERENCE_REQUEST_SCHEMA,
     BillingRecordSerializer,
     BillingReferenceSerializer,
     GatewayErrorSerializer,
     billing_record,
-    billing_records_json,
 )
-from .models import Payment
 
-NOT_FOUND = "Order ID or Billing Number not found"
 _ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
 
 
 class GatewayView(APIView):
-    # Errors go out in the gateway clients' shape: {"success": "false", "message": ...}.
+    """The gateway's permission (``api.use_gateway``) is all a view asks: which
+    records a user reaches is its customer scope, and paying one goes through
+    the payment services."""
 
-    permission_classes = [IsAuthenticated, HasPerms]
+    face = "gateway"
+    permission_classes = [IsAuthenticated, UsesFace]
     parser_classes = [AnyTypeJSONParser]
     throttle_scope = "gateway"
-
-    def error_body(self, message, status_code=None, detail=None):
-        return {"success": "false", "message": message}
+    error_body = staticmethod(errors.error_body)
 
     def not_found(self):
-        return Response(self.error_body(NOT_FOUND), status=404)
+        return Response(errors.error_body(errors.NOT_FOUND, 404), status=404)
 
     def find_record(self, request) -> dict | None:
         serializer = BillingReferenceSerializer(data=request.data)
@@ -57,8 +61,6 @@ _GATEWAY_SCHEMA = dict(
 
 
 class CheckPaymentStatusView(GatewayView):
-    required_perms = ["invoices.view_invoice"]
-
     @extend_schema(
         operation_id="checkPaymentStatus",
         summary="Check the payment status of a billing record",
@@ -69,12 +71,10 @@ class CheckPaymentStatusView(GatewayView):
         row = self.find_record(request)
         if row is None:
             return self.not_found()
-        return Response(billing_record(row, "successful"))
+        return Response(billing_record(row, CHECKED))
 
 
 class UpdatePaymentStatusView(GatewayView):
-    required_perms = ["invoices.view_invoice", "payments.add_payment"]
-
     @extend_schema(
         operation_id="updatePaymentStatus",
         summary="Mark a billing record paid",
@@ -98,14 +98,12 @@ class UpdatePaymentStatusView(GatewayView):
             )
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
-            return Response(self.error_body(exc.message), status=400)
+            return Response(errors.error_body(exc.message, 400), status=400)
         row.update(total=settled.total, amount_paid=settled.amount_paid, status=settled.status)
-        return Response(billing_record(row, "payment is successful"))
+        return Response(billing_record(row, PAID))
 
 
 class GetAllBillingView(GatewayView):
-    required_perms = ["invoices.view_invoice"]
-
     @extend_schema(
         operation_id="getAllBilling",
         summary="Every billing record",
@@ -128,6 +126,5 @@ class GetAllBillingView(GatewayView):
             raise ValidationError("status must be paid or unpaid")
         batches = billing_record_batches(user=request.user, status=status)
         return StreamingHttpResponse(
-            billing_records_json(batches, "retrieved successfully"),
-            content_type="application/json",
+            billing_records_json(batches, LISTED), content_type="application/json"
         )

@@ -1,0 +1,11 @@
+"""The gateway's error shape, as existing clients read it:
+``{"success": "false", "message": ...}`` whatever the status."""
+
+REFERENCE_REQUIRED = "Order ID and Billing Number are required"
+NOT_FOUND = "Order ID or Billing Number not found"
+
+
+def error_body(message: str, status_code: int, detail=None) -> dict:
+    """The body of an error answer of the gateway (``status_code`` and the DRF
+    ``detail`` are not shown: clients know only the message)."""
+    return {"success": "false", "message": message}
