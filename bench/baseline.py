@@ -23,8 +23,8 @@ from rest_framework_simplejwt.tokens import AccessToken
 from audit.middleware import RequestLogMiddleware
 from audit.models import RequestLog
 from invoices.models import Invoice
-from invoices.selectors import BILLING_RECORD_FIELDS
-from payments.gateway_serializers import billing_record
+from payments.gateway.selectors import BILLING_RECORD_FIELDS
+from payments.gateway.serializers import billing_record
 
 PREFIX = "/bench/"
 FIXED = {
