@@ -183,11 +183,10 @@ def bill_update(
 ) -> Bill:
     """Change a bill's terms, or cancel it (void its invoice) while nothing is paid."""
     if cancel:
-        if bill.invoice.amount_paid > 0 or bill.invoice.status == "paid":
-            raise ConflictError(
-                f"Bill {bill.bill_no} is paid or partly paid and cannot be cancelled."
-            )
-        invoice_void(invoice=bill.invoice)
+        invoice_void(
+            invoice=bill.invoice,
+            paid_refusal=f"Bill {bill.bill_no} is paid or partly paid and cannot be cancelled.",
+        )
     if due or currency:
         invoice_amend_terms(invoice=bill.invoice, due_date=due, currency=currency)
     changed = {

@@ -7,7 +7,7 @@ from billing_site.admin import ReadOnlyTabularInline
 from billing_site.errors import BillingError
 
 from . import receipts, services
-from .models import Customer, Invoice, InvoiceLine
+from .models import Customer, Invoice, InvoiceLine, InvoiceRevision
 
 
 def _apply(modeladmin, request, queryset, service, done: str):
@@ -57,6 +57,20 @@ class InvoiceLineInline(ReadOnlyTabularInline):
         "tax",
         "total",
     ]
+
+
+class InvoiceRevisionInline(ReadOnlyTabularInline):
+    """What changed on the invoice after it was issued, by whom: a record, never edited."""
+
+    model = InvoiceRevision
+    fields = ["changed_at", "changed_by", "before", "after"]
+    verbose_name_plural = "Revisions after issue"
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice", "changed_by")
 
 
 class CustomerInvoiceInline(ReadOnlyTabularInline):
@@ -127,7 +141,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "period_to",
         "description",
     ]
-    inlines = [InvoiceLineInline]
+    inlines = [InvoiceLineInline, InvoiceRevisionInline]
     actions = [issue_invoices, void_invoices, download_receipt]
 
     def get_readonly_fields(self, request, obj=None):

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from billing_site.money import AMOUNT_DECIMAL_PLACES, AMOUNT_MAX_DIGITS, CURRENCY_CHOICES
 
@@ -234,6 +235,29 @@ class InvoiceLine(models.Model):
 
     def __str__(self):
         return self.description
+
+
+class InvoiceRevision(models.Model):
+    """A change made to an issued invoice: the changed fields' values before and
+    after it, as JSON (amounts and dates as strings, lines as a list)."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="revisions")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invoice_revisions",
+    )
+    before = models.JSONField(default=dict)
+    after = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self):
+        return f"{self.invoice} changed {self.changed_at:%Y-%m-%d %H:%M}: {', '.join(self.after)}"
 
 
 class NumberSequence(models.Model):

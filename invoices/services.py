@@ -9,10 +9,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
-from billing_site.money import MoneyError, check_total, quantize
+from billing_site.money import (
+    MoneyError,
+    check_total,
+    currency_exponent,
+    format_min_places,
+    quantize,
+)
 
-from .models import Customer, Invoice, InvoiceLine, NumberSequence
+from .models import Customer, Invoice, InvoiceLine, InvoiceRevision, NumberSequence
 from .selectors import restricted_to_customers
+from .transitions import Refusal, locked, transition
 
 
 @dataclass(frozen=True)
@@ -207,16 +214,115 @@ def invoice_create(
     return invoice
 
 
-def _lock(invoice: Invoice) -> Invoice:
-    return Invoice.objects.select_for_update().get(pk=invoice.pk)
+def _only_drafts(action: str) -> Refusal:
+    return lambda invoice: ConflictError(
+        f"Only a draft invoice can be {action}; invoice {invoice.number} is "
+        f"{invoice.display_status}."
+    )
 
 
-def _refuse_unless_draft(invoice: Invoice, action: str) -> None:
-    if invoice.status != Invoice.Status.DRAFT:
-        raise ConflictError(
-            f"Only a draft invoice can be {action}; invoice {invoice.number} is "
-            f"{invoice.display_status}."
-        )
+# What a revision of an issued invoice compares (with its lines when they change).
+REVISION_FIELDS = (
+    "description",
+    "due_date",
+    "period_from",
+    "period_to",
+    "currency",
+    "subtotal",
+    "tax",
+    "total",
+)
+_REVISION_AMOUNTS = ("subtotal", "tax", "total")
+
+
+def _revision_state(invoice: Invoice, lines: list[LineInput] | None) -> dict:
+    state = {field: getattr(invoice, field) for field in REVISION_FIELDS}
+    if lines is not None:
+        state["lines"] = [
+            (line.description, line.quantity, line.unit_price, line.tax_rate) for line in lines
+        ]
+    return state
+
+
+def _revision_json(state: dict, fields) -> dict:
+    """``fields`` of the state as JSON: amounts as exact decimal strings with at
+    least the currency's places, dates in ISO form."""
+    places = currency_exponent(state["currency"])
+    values = {}
+    for field in fields:
+        value = state[field]
+        if field == "lines":
+            value = [
+                {
+                    "description": description,
+                    "quantity": format_min_places(quantity, 0),
+                    "unit_price": format_min_places(unit_price, places),
+                    "tax_rate": format_min_places(tax_rate, 0),
+                }
+                for description, quantity, unit_price, tax_rate in value
+            ]
+        elif field in _REVISION_AMOUNTS:
+            value = format_min_places(value, places)
+        elif isinstance(value, datetime.date):
+            value = value.isoformat()
+        values[field] = value
+    return values
+
+
+# What only the ledger's own moves write: the status and its times through
+# ``transitions.transition``, amounts from the lines and the payments.
+_LEDGER_FIELDS = {
+    "status",
+    "issued_at",
+    "paid_at",
+    "voided_at",
+    "customer_snapshot",
+    "subtotal",
+    "tax",
+    "total",
+    "amount_paid",
+}
+
+
+def _apply_changes(
+    invoice: Invoice,
+    *,
+    fields: dict,
+    lines: list[LineInput] | None = None,
+    amount: Decimal | None = None,
+    changed_by=None,
+) -> Invoice:
+    """Give the locked invoice ``fields`` and, for ``lines`` or ``amount``, new
+    lines (a new currency re-rounds the lines it has), and save it. What changes
+    on an issued invoice is recorded as an ``InvoiceRevision``."""
+    ledger_fields = sorted(_LEDGER_FIELDS & fields.keys())
+    if ledger_fields:
+        raise ValueError(f"{', '.join(ledger_fields)}: written by the ledger's moves only.")
+    currency_changed = "currency" in fields and fields["currency"] != invoice.currency
+    lines_change = lines is not None or amount is not None or currency_changed
+    before = None
+    if invoice.status != Invoice.Status.DRAFT:  # a draft is free to change unrecorded
+        before = _revision_state(invoice, _current_lines(invoice) if lines_change else None)
+    for field, value in fields.items():
+        setattr(invoice, field, value)
+    invoice.full_clean()
+    lines = _lines_for(lines, amount, invoice.description, invoice.currency)
+    if lines is None and currency_changed:
+        lines = _current_lines(invoice, invoice.currency)
+    if lines is not None:
+        _replace_lines(invoice, lines)
+    invoice.save()
+    if before is not None:
+        after = _revision_state(invoice, lines)
+        changed = [field for field in after if after[field] != before[field]]
+        if changed:
+            InvoiceRevision.objects.create(
+                invoice=invoice,
+                changed_by=changed_by,
+                before=_revision_json(before, changed),
+                after=_revision_json(after, changed),
+            )
+    return invoice
 
 
 @transaction.atomic
@@ -229,82 +335,136 @@ def invoice_update(
 ) -> Invoice:
     """Change a draft: any of its fields, and its lines when ``lines`` or
     ``amount`` is given (a new currency re-rounds the lines it has)."""
-    invoice = _lock(invoice)
-    _refuse_unless_draft(invoice, "edited")
+    invoice = locked(invoice, Invoice.Status.DRAFT, refuse=_only_drafts("edited"))
     if fields.get("number") == "":  # as on create, blank: ours to choose; it has one
         del fields["number"]
     if fields.get("order_id") == "":  # as on create, blank: the billing number
         fields["order_id"] = fields.get("number", invoice.number)
-    currency_changed = "currency" in fields and fields["currency"] != invoice.currency
-    for field, value in fields.items():
-        setattr(invoice, field, value)
-    invoice.full_clean()
-    lines = _lines_for(lines, amount, invoice.description, invoice.currency)
-    if lines is None and currency_changed:
-        lines = _current_lines(invoice, invoice.currency)
-    if lines is not None:
-        _replace_lines(invoice, lines)
-    invoice.save()
-    return invoice
+    return _apply_changes(invoice, fields=fields, lines=lines, amount=amount)
+
+
+# What an issued invoice may change while nothing is paid against it, besides
+# its lines; its number, order id, customer and issue date stay as issued.
+REVISABLE_FIELDS = ("description", "due_date", "period_from", "period_to", "currency")
+
+
+def _not_revisable(invoice: Invoice) -> ConflictError:
+    return ConflictError(
+        f"Only an open invoice without payments can be changed; invoice {invoice.number} "
+        f"is {invoice.display_status}."
+    )
+
+
+def _differs(invoice: Invoice, field_name: str, value) -> bool:
+    field = Invoice._meta.get_field(field_name)  # FieldDoesNotExist: a caller's mistake
+    if field.is_relation:
+        return getattr(invoice, field.attname) != getattr(value, "pk", value)
+    return getattr(invoice, field_name) != value
+
+
+@transaction.atomic
+def invoice_revise(
+    *,
+    invoice: Invoice,
+    changed_by=None,
+    lines: list[LineInput] | None = None,
+    amount: Decimal | None = None,
+    **fields,
+) -> Invoice:
+    """Change an open invoice nothing has been paid against: its lines (or one
+    line for a plain ``amount``) and ``REVISABLE_FIELDS``. Other fields may come
+    with the values they have (a full update repeats them), never new ones.
+    Each change is recorded as an ``InvoiceRevision`` by ``changed_by``."""
+    invoice = locked(invoice, Invoice.Status.OPEN, refuse=_not_revisable)
+    if invoice.amount_paid > 0:
+        raise _not_revisable(invoice)
+    fixed = sorted(
+        field
+        for field, value in fields.items()
+        if field not in REVISABLE_FIELDS and _differs(invoice, field, value)
+    )
+    if fixed:
+        raise ConflictError(
+            f"Invoice {invoice.number} is issued: its {', '.join(fixed)} cannot change."
+        )
+    fields = {field: value for field, value in fields.items() if field in REVISABLE_FIELDS}
+    return _apply_changes(invoice, fields=fields, lines=lines, amount=amount, changed_by=changed_by)
 
 
 @transaction.atomic
 def invoice_amend_terms(
-    *, invoice: Invoice, due_date: datetime.date | None = None, currency: str | None = None
+    *,
+    invoice: Invoice,
+    due_date: datetime.date | None = None,
+    currency: str | None = None,
+    changed_by=None,
 ) -> Invoice:
     """Move the due date of an invoice that is not settled, or change its currency
-    (re-rounding its lines) while nothing has been paid."""
-    invoice = _lock(invoice)
-    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.OPEN):
-        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot change.")
+    (re-rounding its lines) while nothing has been paid; an issued invoice's
+    change is recorded."""
+    invoice = locked(
+        invoice,
+        (Invoice.Status.DRAFT, Invoice.Status.OPEN),
+        refuse=lambda invoice: ConflictError(
+            f"Invoice {invoice.number} is {invoice.status} and cannot change."
+        ),
+    )
+    fields = {}
     if currency and currency != invoice.currency:
         if invoice.amount_paid > 0:
             raise ConflictError(
                 f"Invoice {invoice.number} has payments; its currency cannot change."
             )
-        lines = _current_lines(invoice, currency)
-        invoice.currency = currency
-        _replace_lines(invoice, lines)
+        fields["currency"] = currency
     if due_date:
-        invoice.due_date = due_date
-    invoice.full_clean()
-    invoice.save()
-    return invoice
+        fields["due_date"] = due_date
+    return _apply_changes(invoice, fields=fields, changed_by=changed_by)
 
 
 @transaction.atomic
 def invoice_delete(*, invoice: Invoice) -> None:
-    invoice = _lock(invoice)
-    _refuse_unless_draft(invoice, "deleted")
+    invoice = locked(invoice, Invoice.Status.DRAFT, refuse=_only_drafts("deleted"))
     invoice.delete()
 
 
-@transaction.atomic
-def invoice_issue(*, invoice: Invoice) -> Invoice:
-    """``draft -> open``: freezes the customer snapshot and the issue date."""
-    invoice = _lock(invoice)
-    _refuse_unless_draft(invoice, "issued")
-    invoice.status = Invoice.Status.OPEN
-    invoice.issued_at = timezone.now()
+def _freeze_for_issue(invoice: Invoice) -> None:
     invoice.issue_date = invoice.issue_date or timezone.localdate()
     invoice.customer_snapshot = invoice.customer.snapshot()
-    invoice.save(
-        update_fields=["status", "issued_at", "issue_date", "customer_snapshot", "updated_at"]
+
+
+def invoice_issue(*, invoice: Invoice) -> Invoice:
+    """``draft -> open``: freezes the customer snapshot and the issue date."""
+    return transition(
+        invoice,
+        Invoice.Status.DRAFT,
+        Invoice.Status.OPEN,
+        refuse=_only_drafts("issued"),
+        before=_freeze_for_issue,
     )
-    return invoice
 
 
-@transaction.atomic
-def invoice_void(*, invoice: Invoice) -> Invoice:
-    """``draft|open -> void``, as long as no money has been paid against it."""
-    invoice = _lock(invoice)
-    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.OPEN):
-        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be voided.")
-    if invoice.amount_paid > 0:
-        raise ConflictError(
-            f"Invoice {invoice.number} has payments of {invoice.amount_paid} and cannot be voided."
-        )
-    invoice.status = Invoice.Status.VOID
-    invoice.voided_at = timezone.now()
-    invoice.save(update_fields=["status", "voided_at", "updated_at"])
-    return invoice
+def invoice_void(*, invoice: Invoice, paid_refusal: str = "") -> Invoice:
+    """``draft|open -> void``, as long as no money has been paid against it.
+    ``paid_refusal`` is the caller's word for refusing a paid or partly paid one
+    (a bill is "cancelled")."""
+
+    def refuse(invoice: Invoice) -> ConflictError:
+        if paid_refusal and invoice.status == Invoice.Status.PAID:
+            return ConflictError(paid_refusal)
+        return ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be voided.")
+
+    def unpaid(invoice: Invoice) -> None:
+        if invoice.amount_paid > 0:
+            raise ConflictError(
+                paid_refusal
+                or f"Invoice {invoice.number} has payments of {invoice.amount_paid} and "
+                "cannot be voided."
+            )
+
+    return transition(
+        invoice,
+        (Invoice.Status.DRAFT, Invoice.Status.OPEN),
+        Invoice.Status.VOID,
+        refuse=refuse,
+        before=unpaid,
+    )

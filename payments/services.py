@@ -1,5 +1,6 @@
 """Money movements. Each function is one transaction that locks the invoice row
-first, so concurrent payments queue on the lock and re-check the balance."""
+first (``invoices.transitions``), so concurrent payments queue on the lock and
+re-check the balance; the payment that pays an invoice off moves it to paid."""
 
 import datetime
 from decimal import Decimal
@@ -11,6 +12,7 @@ from audit.spool import require_durable
 from billing_site.errors import BillingError, ConflictError
 from billing_site.money import format_amount
 from invoices.models import Invoice
+from invoices.transitions import locked, transition
 
 from .models import Payment
 
@@ -31,17 +33,26 @@ class DuplicatePaymentError(ConflictError):
         )
 
 
-def _lock_payable_invoice(invoice_id: int) -> Invoice:
-    invoice = Invoice.objects.select_for_update().get(pk=invoice_id)
+def _not_payable(invoice: Invoice) -> ConflictError:
     if invoice.status == Invoice.Status.PAID:
-        raise AlreadyPaidError()
-    if invoice.status != Invoice.Status.OPEN:
-        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be paid.")
-    return invoice
+        return AlreadyPaidError()
+    return ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be paid.")
+
+
+def _lock_payable_invoice(invoice_id: int) -> Invoice:
+    return locked(invoice_id, Invoice.Status.OPEN, refuse=_not_payable)
+
+
+def _pay_off(invoice: Invoice, at=None, **changes) -> Invoice:
+    """``open -> paid``: nothing is left to pay."""
+    return transition(
+        invoice, Invoice.Status.OPEN, Invoice.Status.PAID, refuse=_not_payable, at=at, **changes
+    )
 
 
 def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
-    """Insert the payment and move the (locked) invoice's paid amount and status."""
+    """Insert the payment and move the (locked) invoice's paid amount, and its
+    status when that pays it off; the payment's ``invoice`` is the invoice saved."""
     require_durable()  # the request's log row reaches the disk before its answer
     payment = Payment(invoice=invoice, currency=invoice.currency, **payment_fields)
     payment.paid_at = payment.paid_at or timezone.now()
@@ -62,13 +73,12 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
             payment.save()
     except IntegrityError:
         raise duplicate from None
-    invoice.amount_paid += payment.amount
-    update_fields = ["amount_paid", "updated_at"]
-    if invoice.balance == 0:
-        invoice.status = Invoice.Status.PAID
-        invoice.paid_at = payment.paid_at
-        update_fields += ["status", "paid_at"]
-    invoice.save(update_fields=update_fields)
+    amount_paid = invoice.amount_paid + payment.amount
+    if amount_paid == invoice.total:
+        payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
+    else:
+        invoice.amount_paid = amount_paid
+        invoice.save(update_fields=["amount_paid", "updated_at"])
     return payment
 
 
@@ -117,15 +127,13 @@ def invoice_settle(
 ) -> Invoice:
     """Pay an open invoice's whole balance: one payment, and the invoice is paid."""
     invoice = _lock_payable_invoice(invoice_id)
-    if invoice.balance > 0:
-        _apply_payment(
-            invoice,
-            amount=invoice.balance,
-            method=method,
-            provider=provider,
-            recorded_by=recorded_by,
-        )
-    else:  # nothing is owed, so no money moves
-        invoice.status, invoice.paid_at = Invoice.Status.PAID, timezone.now()
-        invoice.save(update_fields=["status", "paid_at", "updated_at"])
-    return invoice
+    if invoice.balance == 0:  # nothing is owed, so no money moves
+        return _pay_off(invoice)
+    payment = _apply_payment(
+        invoice,
+        amount=invoice.balance,
+        method=method,
+        provider=provider,
+        recorded_by=recorded_by,
+    )
+    return payment.invoice

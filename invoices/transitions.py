@@ -1,0 +1,92 @@
+"""The one way an invoice's status changes. ``transition`` reads the invoice's
+row again under a lock, checks the status it has now (not the one its caller
+read earlier), moves it and stamps the move's time, in one transaction: two
+concurrent changes queue on the lock, and the second sees what the first did.
+``locked`` is its first half, for writes that need a status without moving it."""
+
+import datetime
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from billing_site.errors import BillingError, ConflictError, NotFoundError
+
+from .models import Invoice
+
+Status = Invoice.Status
+
+# The moves the ledger makes. A paid invoice stays paid: money never goes back
+# through this ledger, so nothing reopens or voids it.
+MOVES = {
+    Status.DRAFT: {Status.OPEN, Status.VOID},
+    Status.OPEN: {Status.PAID, Status.VOID},
+    Status.PAID: set(),
+    Status.VOID: set(),
+}
+# The field that records when an invoice entered each status.
+STAMPS = {Status.OPEN: "issued_at", Status.PAID: "paid_at", Status.VOID: "voided_at"}
+
+Refusal = Callable[[Invoice], BillingError]
+
+
+def _statuses(from_: str | Iterable[str]) -> tuple[str, ...]:
+    return (from_,) if isinstance(from_, str) else tuple(from_)
+
+
+def _refused(from_: tuple[str, ...]) -> Refusal:
+    wanted = " or ".join(from_)
+    return lambda invoice: ConflictError(
+        f"Invoice {invoice.number} is {invoice.display_status}, not {wanted}."
+    )
+
+
+def locked(
+    invoice: Invoice | int, from_: str | Iterable[str], *, refuse: Refusal | None = None
+) -> Invoice:
+    """The invoice's row read again and locked until the caller's transaction
+    ends; ``refuse(invoice)`` is raised when its status is not one of ``from_``."""
+    if not transaction.get_connection().in_atomic_block:
+        # Outside a transaction the lock would end with the read (and SQLite
+        # would not say so): a caller's mistake every database reports.
+        raise transaction.TransactionManagementError("An invoice is locked inside a transaction.")
+    from_ = _statuses(from_)
+    pk = invoice.pk if isinstance(invoice, Invoice) else invoice
+    row = Invoice.objects.select_for_update().filter(pk=pk).first()
+    if row is None:  # deleted (a draft) since the caller read it
+        raise NotFoundError(f"Invoice {pk} does not exist.")
+    if row.status not in from_:
+        raise (refuse or _refused(from_))(row)
+    return row
+
+
+def transition(
+    invoice: Invoice | int,
+    from_: str | Iterable[str],
+    to: str,
+    *,
+    refuse: Refusal | None = None,
+    before: Callable[[Invoice], None] | None = None,
+    at: datetime.datetime | None = None,
+    **changes,
+) -> Invoice:
+    """Move the invoice from one of the statuses ``from_`` to ``to``, stamping
+    ``at`` (now) in the status's time field; returns the locked, saved row.
+    ``refuse(invoice)`` is raised when the locked row is in another status.
+    ``before(invoice)`` sees the locked row first: it raises to refuse (a rule of
+    the caller's, such as no void after a payment) or sets what the move fills
+    in; ``changes`` are further fields to save with the move."""
+    from_ = _statuses(from_)
+    illegal = [status for status in from_ if to not in MOVES[status]]
+    if illegal:
+        raise ValueError(f"An invoice never moves from {', '.join(illegal)} to {to}.")
+    with transaction.atomic():
+        row = locked(invoice, from_, refuse=refuse)
+        if before is not None:
+            before(row)
+        for field, value in changes.items():
+            setattr(row, field, value)
+        row.status = to
+        setattr(row, STAMPS[to], at or timezone.now())
+        row.save()
+    return row
