@@ -1,8 +1,11 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
+from billing_site.api import backends, lockout
 from billing_site.api.throttles import forget_slices
+from billing_site.faults import free_port
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import UserFactory
@@ -14,6 +17,39 @@ def throttle_clock(monkeypatch):
     a test's requests never straddle two."""
     monkeypatch.setattr(SimpleRateThrottle, "timer", staticmethod(lambda: 1_000_010.0))
     forget_slices()  # allowance held from an earlier test's requests in this window
+
+
+@pytest.fixture
+def lockout_clock(settings, monkeypatch):
+    """Login lock-outs at their default limits (5 failures per username, 20 per
+    address, in 15 minutes; locked out for 15 minutes), no failure counted
+    before, on a clock the test moves: ``lockout_clock[0] += seconds``."""
+    settings.THROTTLE_LOGIN_FAILURES_PER_USERNAME = 5
+    settings.THROTTLE_LOGIN_FAILURES_PER_ADDRESS = 20
+    settings.THROTTLE_LOGIN_FAILURE_WINDOW_SECONDS = 900
+    settings.THROTTLE_LOGIN_LOCKOUT_SECONDS = 900
+    clock = [1_000_800.0]  # a window's start
+    monkeypatch.setattr(lockout, "clock", lambda: clock[0])
+    cache.clear()
+    lockout.forget()
+    yield clock
+    lockout.forget()
+
+
+@pytest.fixture
+def redis_down(settings, throttle_clock):
+    """REDIS_URL names a Redis where nothing listens (refused at once)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "billing_site.api.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    settings.PERMISSIONS_CACHE_SECONDS = 60
+    backends.forget_recent()
+    yield
+    forget_slices()
+    backends.forget_recent()
 
 
 @pytest.fixture

@@ -15,8 +15,6 @@ def test_a_logged_out_token_is_refused_everywhere_and_redis_down_is_no_500(tmp_p
         **PRODUCTION_ENV,
         "REDIS_URL": redis_server.url,
         "REDIS_BREAKER_SECONDS": "2",
-        "THROTTLE_LOGIN": "100000/min",
-        "THROTTLE_LOGIN_USERNAME": "100000/min",
     }
     with serve(tmp_path, workers=4, **env) as server:
 

@@ -20,8 +20,6 @@ from billing_site.testing import PRODUCTION_ENV, serve
 
 # Rates that steady test traffic does not reach: what is counted here is outages.
 UNTHROTTLED = {
-    "THROTTLE_LOGIN": "100000/min",
-    "THROTTLE_LOGIN_USERNAME": "100000/min",
     "THROTTLE_REPORTS": "100000/min",
     "THROTTLE_DEFAULT": "100000/min",
 }

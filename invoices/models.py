@@ -38,7 +38,7 @@ def visible_customers(user, customer_ref: str) -> Q:
     """The customers ``user`` sees: all with the grant (``sees_every_customer``),
     else those it is linked to, in one condition without a lookup of the links
     first; none, without a query, when the user came knowing it acts for no
-    customer (``acts_for_customers``, ``authentication``)."""
+    customer (``acts_for_customers``: ``ledger.user_customer_links``)."""
     if sees_every_customer(user):
         return Q()
     if getattr(user, "acts_for_customers", None) is False:

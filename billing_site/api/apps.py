@@ -9,9 +9,11 @@ class ApiConfig(AppConfig):
     def ready(self):
         from django.contrib.auth import get_user_model
         from django.contrib.auth.models import Group, Permission
+        from django.contrib.auth.signals import user_login_failed
         from django.db.models import signals
 
         from .backends import permissions_changed, user_saved
+        from .lockout import login_failed
 
         user_model = get_user_model()
         memberships = (
@@ -27,3 +29,5 @@ class ApiConfig(AppConfig):
         # A deleted user's id may come back with another user.
         signals.post_delete.connect(permissions_changed, sender=user_model)
         signals.post_save.connect(user_saved, sender=user_model)
+        # Sent by authenticate() for every refused login: the API's and the admin's.
+        user_login_failed.connect(login_failed)

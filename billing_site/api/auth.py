@@ -3,12 +3,11 @@
 import math
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.parsers import FormParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import TokenError
@@ -16,8 +15,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenViewBase
 
 from billing_site.api import revocation
+from billing_site.api.lockout import LOCKED_OUT, LockedOutMixin, seconds_locked_out
 from billing_site.api.parsers import AnyTypeJSONParser
-from billing_site.api.throttles import LOGIN_THROTTLES
 from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
 
 
@@ -32,19 +31,17 @@ class LoginSerializer(TokenObtainPairSerializer):
         }
 
 
-class TokenObtainView(TokenObtainPairView):
-    """simplejwt's token pair, behind the login throttles."""
-
-    throttle_classes = LOGIN_THROTTLES
+class TokenObtainView(LockedOutMixin, TokenObtainPairView):
+    """simplejwt's token pair, behind the login lock-out."""
 
 
-class LoginView(TokenViewBase):
+class LoginView(LockedOutMixin, TokenViewBase):
     """Exchange a username and password for a bearer token. Wrong credentials or an
-    inactive account: 401; missing fields or a body that is not JSON: 400."""
+    inactive account: 401; missing fields or a body that is not JSON: 400; a
+    username or address locked out after failed logins: 429 (``lockout``)."""
 
     serializer_class = LoginSerializer
     parser_classes = [AnyTypeJSONParser]
-    throttle_classes = LOGIN_THROTTLES
 
     @extend_schema(
         operation_id="login",
@@ -73,12 +70,23 @@ class LoginView(TokenViewBase):
                 },
             ),
             401: inline_serializer("LoginFailed", {"detail": serializers.CharField()}),
+            429: inline_serializer(
+                "LoginLockedOut",
+                {"success": serializers.CharField(), "message": serializers.CharField()},
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
         if not isinstance(request.data, dict):
             return Response({"detail": "The body must be a JSON object."}, status=400)
         return super().post(request, *args, **kwargs)
+
+    def error_body(self, message, status_code, detail=None):
+        # The gateway's clients read a lock-out in the gateway's error shape; the
+        # 400s and 401s keep the ``detail`` they have always had.
+        if status_code == 429:
+            return {"success": "false", "message": message}
+        return detail
 
 
 class LogoutView(TokenBlacklistView):
@@ -107,17 +115,14 @@ def _access_token(request) -> AccessToken | None:
 
 
 def throttled_admin_login(request, *args, **kwargs):
-    """The admin's login page, with the API's login limits on its POSTs."""
+    """The admin's login page, behind the API's login lock-out."""
     if request.method == "POST":
-        drf_request = Request(request, parsers=[FormParser(), MultiPartParser()])
-        for throttle_class in LOGIN_THROTTLES:
-            throttle = throttle_class()
-            if not throttle.allow_request(drf_request, None):
-                response = HttpResponse(
-                    "Too many login attempts. Try again later.",
-                    status=429,
-                    content_type="text/plain",
-                )
-                response["Retry-After"] = str(math.ceil(throttle.wait() or 60))
-                return response
+        username = request.POST.get(get_user_model().USERNAME_FIELD)
+        seconds = seconds_locked_out(request, username)
+        if seconds:
+            response = HttpResponse(
+                f"{LOCKED_OUT} Try again later.", status=429, content_type="text/plain"
+            )
+            response["Retry-After"] = str(math.ceil(seconds))
+            return response
     return admin.site.login(request, *args, **kwargs)

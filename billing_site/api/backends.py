@@ -16,7 +16,6 @@ SQL, and any change made while the cache could not be reached."""
 import contextlib
 import functools
 import logging
-import time
 import uuid
 
 from django.conf import settings
@@ -26,6 +25,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 
 from .cache import CacheUnavailable
+from .local_cache import LocalCache
 
 GENERATION_KEY = "permissions:generation"
 # A new name when an entry's shape changes: a deployment must not read the old ones.
@@ -93,10 +93,8 @@ def _user_columns() -> list[str]:
     return [field.attname for field in fields if field.name != "password"]
 
 
-# What this process read last, by key: (when, value). Bounded: emptied when full.
-_recent: dict[str, tuple[float, object]] = {}
-_RECENT_LIMIT = 10_000
-_forgotten = 0  # times _recent was emptied: a read begun before is not kept
+# What this process read last from the shared cache, by key.
+_recent = LocalCache()
 
 
 def _current(key: str, read):
@@ -104,22 +102,13 @@ def _current(key: str, read):
     after it read it (a round trip to the cache costs a short request more than
     anything else it does), else the shared cache's (``_shared``)."""
     window = settings.PERMISSIONS_LOCAL_SECONDS
-    if window:
-        found = _recent.get(key)
-        if found is not None and time.monotonic() - found[0] < window:
-            return found[1]
-    began = _forgotten
-    value = _shared(key, read)
-    if window and began == _forgotten:
-        if len(_recent) >= _RECENT_LIMIT:
-            _recent.clear()
-        _recent[key] = (time.monotonic(), value)
-    return value
+    if not window:
+        return _shared(key, read)
+    return _recent.get_or_set(key, lambda: _shared(key, read), window)
 
 
 def forget_recent() -> None:
-    global _forgotten
-    _forgotten += 1
+    """Drop this process's copies; a read begun before is not kept."""
     _recent.clear()
 
 

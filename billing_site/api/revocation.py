@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import timezone
 
+from .local_cache import LocalCache
 from .models import RevokedAccessToken
 
 logger = logging.getLogger(__name__)
@@ -28,10 +29,10 @@ logger = logging.getLogger(__name__)
 KEY = "auth:revoked-access:{jti}"
 NOT_REVOKED_SECONDS = 10
 
-# jti -> (until when this process trusts what it learned, revoked): bounded,
-# emptied when full. A revoked token is never let through again.
-_known: dict[str, tuple[float, bool]] = {}
-_KNOWN_LIMIT = 10_000
+# jti -> whether it is revoked, as this process learned it: a revoked token is
+# never let through again, a token not revoked is asked about again after
+# PERMISSIONS_LOCAL_SECONDS.
+_known = LocalCache()
 
 
 def revoke(token) -> None:
@@ -51,8 +52,8 @@ def revoke(token) -> None:
 def is_revoked(token) -> bool:
     jti = token["jti"]
     known = _known.get(jti)
-    if known is not None and (known[1] or time.monotonic() < known[0]):
-        return known[1]
+    if known is not None:
+        return known
     revoked = _cache_get(jti)
     if revoked is None:  # not in the cache, or no cache to ask: the record answers
         revoked = RevokedAccessToken.objects.filter(jti=jti).exists()
@@ -79,9 +80,7 @@ def _cache_set(jti: str, revoked: bool, seconds: int) -> None:
 
 
 def _remember(jti: str, revoked: bool) -> None:
-    if len(_known) >= _KNOWN_LIMIT:
-        _known.clear()
-    _known[jti] = (time.monotonic() + settings.PERMISSIONS_LOCAL_SECONDS, revoked)
+    _known.set(jti, revoked, None if revoked else settings.PERMISSIONS_LOCAL_SECONDS)
 
 
 def forget() -> None:

@@ -1,8 +1,6 @@
-"""Throttles: a fixed-window counter per client and scope, and the login
-endpoints' limits per client address and per username, so guessing passwords is
-slow from one address and against one account."""
+"""Throttles: a fixed-window counter per client and scope. (Logins are limited
+by their failures instead: ``lockout``.)"""
 
-import hashlib
 import threading
 
 from rest_framework import throttling
@@ -31,7 +29,7 @@ def _admit(cache, key: str, window: int, limit: int, *, timeout: int) -> bool:
             return True
     size = max(1, limit // SLICES_PER_WINDOW)
     try:
-        counted = _count(cache, f"{key}:{window}", size, timeout=timeout)
+        counted = add_to_counter(cache, f"{key}:{window}", size, timeout=timeout)
     except CacheUnavailable:  # Redis down or stalled: this process counts alone
         return _admit_locally(key, window, limit)
     granted = min(size, limit - (counted - size))  # what of this slice fits
@@ -55,8 +53,8 @@ def _admit_locally(key: str, window: int, limit: int) -> bool:
     with _slices_lock:
         if key not in _local and len(_local) >= _SLICES_LIMIT:
             # Full: past windows go; if every client counted is of this window, a
-            # new one is refused rather than any count forgotten (a flood of made-up
-            # usernames must not reset an address's count of failed logins).
+            # new one is refused rather than any count forgotten (a flood of new
+            # clients must not reset a busy client's count).
             for stale in [k for k, (held, _) in _local.items() if held != window]:
                 del _local[stale]
             if len(_local) >= _SLICES_LIMIT:
@@ -75,7 +73,7 @@ def forget_slices() -> None:
         _local.clear()
 
 
-def _count(cache, key: str, amount: int, *, timeout: int) -> int:
+def add_to_counter(cache, key: str, amount: int, *, timeout: int) -> int:
     """Adds ``amount`` to the window's counter at ``key``; the count after."""
     if hasattr(cache, "incr_expiring"):  # the project's Redis cache: one round trip
         return cache.incr_expiring(key, timeout, delta=amount)
@@ -119,25 +117,3 @@ class ScopedRateThrottle(FixedWindowMixin, throttling.ScopedRateThrottle):
         self.rate = self.get_rate()
         self.num_requests, self.duration = self.parse_rate(self.rate)
         return super().allow_request(request, view)
-
-
-class LoginAddressThrottle(FixedWindowMixin, throttling.SimpleRateThrottle):
-    scope = "login"
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
-
-
-class LoginUsernameThrottle(FixedWindowMixin, throttling.SimpleRateThrottle):
-    scope = "login_username"
-
-    def get_cache_key(self, request, view):
-        data = request.data if isinstance(request.data, dict) else {}
-        username = data.get("username")
-        if not isinstance(username, str) or not username:
-            return None
-        ident = hashlib.sha256(username.strip().lower().encode()).hexdigest()
-        return self.cache_format % {"scope": self.scope, "ident": ident}
-
-
-LOGIN_THROTTLES = [LoginAddressThrottle, LoginUsernameThrottle]

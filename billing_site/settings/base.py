@@ -126,6 +126,15 @@ if PERMISSIONS_CACHE_SECONDS and not REDIS_URL:
 # How long a worker reuses what it last read from that cache without asking it
 # again: a change reaches the other workers within this time; 0 asks every time.
 PERMISSIONS_LOCAL_SECONDS = env_int("PERMISSIONS_LOCAL_SECONDS", 1)
+# The ledger's answer to whether a user acts for particular customers, asked by
+# token authentication (billing_site/api/authentication.py), which imports no app:
+# the dotted path of a function of no arguments that returns a boolean query
+# expression over a user row (the user is OuterRef("pk")). Each authenticated
+# user is annotated with it as `acts_for_customers`, read in the same query as
+# the user and cached with it; the ledger's customer scoping reads that
+# annotation (invoices.models.visible_customers): False sees no customer
+# without a query.
+API_USER_CUSTOMERS = "invoices.ledger.user_customer_links"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -156,7 +165,7 @@ TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "invoices.authentication.JWTAuthentication",
+        "billing_site.api.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["billing_site.api.parsers.DecimalJSONParser"],
@@ -171,8 +180,6 @@ REST_FRAMEWORK = {
     # TRUSTED_PROXIES says; without, REMOTE_ADDR (a client cannot pick its own).
     "NUM_PROXIES": TRUSTED_PROXIES,
     "DEFAULT_THROTTLE_RATES": {
-        "login": env_str("THROTTLE_LOGIN", "10/min"),
-        "login_username": env_str("THROTTLE_LOGIN_USERNAME", "10/min"),
         "gateway": env_str("THROTTLE_GATEWAY", "6000/min"),
         "invoices": env_str("THROTTLE_DEFAULT", "1000/min"),
         "bills": env_str("THROTTLE_DEFAULT", "1000/min"),
@@ -182,6 +189,31 @@ REST_FRAMEWORK = {
     # ?format= belongs to the reports face (csv/json/pdf), not to content negotiation.
     "URL_FORMAT_OVERRIDE": None,
 }
+
+# Logins (billing_site/api/lockout.py). A successful one is never limited: a
+# gateway client may log in before every call. Failed ones (a wrong password, an
+# unknown or inactive user; on /login, /api/auth/token/ and the admin's login)
+# are counted per username and per client address in fixed windows of
+# THROTTLE_LOGIN_FAILURE_WINDOW_SECONDS (15 minutes). The failure that makes
+# THROTTLE_LOGIN_FAILURES_PER_USERNAME (5) for one username, or
+# THROTTLE_LOGIN_FAILURES_PER_ADDRESS (20) from one address, in a window locks
+# that username or address out for THROTTLE_LOGIN_LOCKOUT_SECONDS (15 minutes):
+# until then every login for it, a correct password included, is a 429 with
+# Retry-After ({"success": "false", "message": ...} on /login). With REDIS_URL
+# every worker shares the counts and lock-outs; while Redis cannot be used each
+# worker counts by itself.
+THROTTLE_LOGIN_FAILURES_PER_USERNAME = env_int("THROTTLE_LOGIN_FAILURES_PER_USERNAME", 5)
+THROTTLE_LOGIN_FAILURES_PER_ADDRESS = env_int("THROTTLE_LOGIN_FAILURES_PER_ADDRESS", 20)
+THROTTLE_LOGIN_FAILURE_WINDOW_SECONDS = env_int("THROTTLE_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+THROTTLE_LOGIN_LOCKOUT_SECONDS = env_int("THROTTLE_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+_LOGIN_LIMITS = (
+    THROTTLE_LOGIN_FAILURES_PER_USERNAME,
+    THROTTLE_LOGIN_FAILURES_PER_ADDRESS,
+    THROTTLE_LOGIN_FAILURE_WINDOW_SECONDS,
+    THROTTLE_LOGIN_LOCKOUT_SECONDS,
+)
+if min(_LOGIN_LIMITS) < 1:
+    raise ImproperlyConfigured("The THROTTLE_LOGIN_* settings must be positive integers")
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 60)),

@@ -182,7 +182,7 @@ def test_a_token_verified_before_is_refused_once_it_expires(api_client, monkeypa
     assert api_client.get("/getAllBilling").status_code == 200
     later = datetime.datetime.now(datetime.UTC) + settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"]
     monkeypatch.setattr("rest_framework_simplejwt.tokens.aware_utcnow", lambda: later)
-    monkeypatch.setattr("invoices.authentication.time.time", later.timestamp)
+    monkeypatch.setattr("billing_site.api.authentication.time.time", later.timestamp)
     response = api_client.get("/getAllBilling")
     assert response.status_code == 401
     assert response.json()["success"] == "false"

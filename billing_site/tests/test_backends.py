@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from billing_site.api import backends
+from billing_site.api import backends, local_cache
 from billing_site.api.backends import GENERATION_KEY, USER_ENTRY
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS
@@ -189,7 +189,7 @@ def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
     # no signal, and a renewed generation): this worker applies it within the window.
     settings.PERMISSIONS_LOCAL_SECONDS = 1
     clock = [1000.0]
-    monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(local_cache.time, "monotonic", lambda: clock[0])
     user = UserFactory(perms=["invoices.view_invoice", VIEW_ALL_CUSTOMERS])
     assert fresh(user).has_perm("invoices.view_invoice")
     user.user_permissions.through.objects.filter(user=user).delete()
@@ -200,7 +200,7 @@ def test_a_worker_keeps_what_it_read_for_permissions_local_seconds(
     assert fresh(user).has_perm("invoices.view_invoice")
     assert reads == []  # no round trip to the shared cache
     monkeypatch.undo()  # the cache answers again
-    monkeypatch.setattr(backends.time, "monotonic", lambda: clock[0] + 0.2)
+    monkeypatch.setattr(local_cache.time, "monotonic", lambda: clock[0] + 0.2)
     assert not fresh(user).has_perm("invoices.view_invoice")
 
 

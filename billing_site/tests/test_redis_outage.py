@@ -16,32 +16,13 @@ from rest_framework.test import APIRequestFactory
 from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
-from billing_site.api import backends
 from billing_site.api.cache import CacheUnavailable
 from billing_site.api.middleware import DatabaseUnavailableMiddleware
-from billing_site.api.throttles import forget_slices
-from billing_site.faults import free_port
 from billing_site.testing import bearer_client
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def redis_down(settings, throttle_clock):
-    """REDIS_URL names a Redis where nothing listens (refused at once)."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "billing_site.api.cache.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
-        }
-    }
-    settings.PERMISSIONS_CACHE_SECONDS = 60
-    backends.forget_recent()
-    yield
-    forget_slices()
-    backends.forget_recent()
 
 
 def test_every_face_answers_without_redis(redis_down, api_client, caplog):
