@@ -42,9 +42,10 @@ def demo():
 
 
 def every_view_permission():
-    """Every model permission but the grant: a user who may read everything it sees."""
+    """Every model and face permission but the grant: a user who may read
+    everything it sees."""
     permissions = Permission.objects.filter(
-        content_type__app_label__in=["invoices", "payments", "reports", "bills"]
+        content_type__app_label__in=["invoices", "payments", "reports", "bills", "api"]
     ).exclude(codename="view_all_customers")
     return [f"{p.content_type.app_label}.{p.codename}" for p in permissions]
 
