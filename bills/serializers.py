@@ -15,8 +15,9 @@ from billing_site.api.fields import (
     StrictModelSerializer,
     StrictURLField,
 )
+from billing_site.api.timestamps import local_time
 from billing_site.money import CURRENCY_CHOICES, format_amount
-from invoices.isp import STATUS_IDS, local_time
+from invoices.models import STATUS_IDS
 from invoices.serializers import AmountField, check_precision
 
 from .models import Bill, Collection

@@ -111,6 +111,11 @@ def client_status(status: str, amount_paid: Decimal) -> str:
     return status
 
 
+# The number of each client status, where a document numbers them: the ISP
+# face's ``status_id`` (document 002) and the bill's ``status`` (document 004).
+STATUS_IDS = {"draft": "1", "open": "2", "partially_paid": "3", "paid": "4", "void": "5"}
+
+
 def client_status_condition(status: str, prefix: str = "") -> Q:
     """The rows whose ``client_status`` is ``status`` (``unpaid``: open, paid in
     part or not at all), for invoices reached through ``prefix`` (``"invoice__"``)."""

@@ -16,11 +16,6 @@ def encode_values(chunk: list) -> str:
     return dumps(chunk, separators=(",", ":"))[1:-1]
 
 
-def encode_id_keys(chunk: list[int]) -> str:
-    """Members of a JSON object mapping each id to itself: ``"12":12,"13":13``."""
-    return ",".join(f'"{pk}":{pk}' for pk in chunk)
-
-
 def streamed_json(
     items: Iterable,
     *,

@@ -1,0 +1,154 @@
+"""The ISP face's views: path arguments read by ``arguments`` (a bad one is a
+400), answers written by ``shapes``, errors by ``errors.error_body``."""
+
+from collections.abc import Callable
+from functools import partial
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from billing_site.api.numbers import dumps
+from billing_site.api.permissions import HasPerms, UsesFace
+from billing_site.api.schema import COMMON_ERRORS, AutoSchema
+from billing_site.api.streaming import json_stream_response
+from invoices import receipts
+from invoices.selectors import customer_get
+
+from . import arguments, errors, selectors
+from .shapes import (
+    ALL_INVOICES,
+    IspContactAndInvoiceSerializer,
+    IspInvoiceDetailsSerializer,
+    IspInvoiceIdMapSerializer,
+    IspStatusAnswerSerializer,
+)
+
+ERRORS = {int(code): IspStatusAnswerSerializer for code in COMMON_ERRORS}
+
+
+def written_by(shape) -> Callable[[list], str]:
+    """How ``streamed_json`` writes a chunk of items: the JSON ``shape`` gives
+    the chunk, without its outer brackets (array items, or an object's members)."""
+    return lambda chunk: dumps(shape(chunk).data, separators=(",", ":"))[1:-1]
+
+
+class PathOperationIds(AutoSchema):
+    """One view serves several paths here (optional path arguments): name each
+    operation after its whole path, ``get_all_invoice_ids_from_date_to_date``,
+    and describe each argument as ``arguments`` reads it."""
+
+    def get_operation_id(self):
+        return "_".join(part.strip("{}") for part in self.path.strip("/").split("/")[2:])
+
+    def _resolve_path_parameters(self, variables):
+        parameters = super()._resolve_path_parameters(variables)
+        for parameter in parameters:
+            parameter["schema"] = arguments.SCHEMAS.get(parameter["name"], parameter["schema"])
+        return parameters
+
+
+class IspView(APIView):
+    face = "isp"
+    schema = PathOperationIds()
+    permission_classes = [IsAuthenticated, UsesFace, HasPerms]
+    required_perms = ["invoices.view_invoice"]
+    throttle_scope = "invoices"
+    error_body = staticmethod(errors.error_body)
+
+
+class InvoiceIdsView(IspView):
+    @extend_schema(
+        tags=["isp"],
+        summary="Ids of the invoices issued in a date range (status paid, unpaid, all)",
+        description="A fromDate alone is that date onward; no dates is every invoice.",
+        responses={200: IspInvoiceIdMapSerializer, **ERRORS},
+    )
+    def get(self, request, from_date=None, to_date=None, status=None):
+        dates = arguments.parse_range(from_date, to_date)  # the arguments in path order
+        queryset = selectors.isp_invoice_list(
+            user=request.user, status=arguments.parse_status(status), **dates
+        )
+        return json_stream_response(
+            selectors.invoice_ids(queryset),
+            opening="{",
+            closing="}",
+            encode=written_by(IspInvoiceIdMapSerializer),
+        )
+
+
+class InvoiceDetailsView(IspView):
+    @extend_schema(
+        tags=["isp"],
+        operation_id="get_invoice_details",
+        summary="One invoice's details, as a one-element array",
+        responses={200: IspInvoiceDetailsSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, invoice_id):
+        pk = arguments.parse_id(invoice_id, "invoiceId")
+        invoice = selectors.isp_invoice_get(user=request.user, pk=pk)
+        if invoice is None:
+            raise NotFound(f"Invoice {pk} not found.")
+        return Response(IspInvoiceDetailsSerializer([invoice], many=True).data)
+
+
+class UserInvoicesView(IspView):
+    @extend_schema(
+        tags=["isp"],
+        summary="Ids of one user's invoices, in a one-element array",
+        responses={200: IspInvoiceIdMapSerializer(many=True), **ERRORS},
+    )
+    def get(self, request, user_id, status=None):
+        customer_id = arguments.parse_id(user_id, "userId")
+        status = arguments.parse_status(status)
+        if customer_get(user=request.user, pk=customer_id) is None:
+            raise NotFound(f"User {customer_id} not found.")
+        queryset = selectors.isp_invoice_list(
+            user=request.user, status=status, customer_id=customer_id
+        )
+        return json_stream_response(
+            selectors.invoice_ids(queryset),
+            opening="[{",
+            closing="}]",
+            encode=written_by(IspInvoiceIdMapSerializer),
+        )
+
+
+class AllInvoicesView(IspView):
+    @extend_schema(
+        tags=["isp"],
+        summary="Every invoice with its customer's contact, in a nested array",
+        description="A fromDate alone is that date onward; no dates is every invoice.",
+        responses={200: ALL_INVOICES, **ERRORS},
+    )
+    def get(self, request, from_date=None, to_date=None):
+        queryset = selectors.isp_invoice_list(
+            user=request.user, **arguments.parse_range(from_date, to_date)
+        )
+        return json_stream_response(
+            selectors.invoices_with_contacts(queryset),
+            opening="[[",
+            closing="]]",
+            encode=written_by(partial(IspContactAndInvoiceSerializer, many=True)),
+        )
+
+
+class InvoiceReceiptView(IspView):
+    @extend_schema(
+        tags=["isp"],
+        operation_id="get_invoice_receipt",
+        summary="A signed, expiring URL of the invoice's PDF receipt",
+        responses={200: IspStatusAnswerSerializer, **ERRORS},
+    )
+    def get(self, request, user_id, invoice_id):
+        customer_id = arguments.parse_id(user_id, "userId")
+        pk = arguments.parse_id(invoice_id, "invoiceId")
+        invoice = selectors.isp_invoice_get(user=request.user, pk=pk, customer_id=customer_id)
+        if invoice is None:
+            raise NotFound(f"Invoice {pk} of user {customer_id} not found.")
+        url = reverse("invoice-receipt-pdf", kwargs={"token": receipts.receipt_token(invoice)})
+        answer = {"status": "success", "errorCode": 200, "message": request.build_absolute_uri(url)}
+        return Response(IspStatusAnswerSerializer(answer).data)
