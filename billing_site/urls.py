@@ -1,11 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from billing_site.api.auth import LoginView, LogoutView, TokenObtainView, throttled_admin_login
 from billing_site.api.routes import route
+from billing_site.unknown_routes import unknown_route
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/"), name="home"),
@@ -24,9 +25,11 @@ urlpatterns = [
     path("", include("invoices.urls")),
     path("", include("reports.urls")),
     path("", include("bills.urls")),
+    # Last: any other path is a JSON 404 in the shape of the face it falls under.
+    re_path(r"^", unknown_route, name="unknown-route"),
 ]
 
 handler400 = "billing_site.api.views.bad_request"
 handler403 = "billing_site.api.views.permission_denied"
-handler404 = "billing_site.api.views.not_found"
+handler404 = "billing_site.unknown_routes.unknown_route"
 handler500 = "billing_site.api.views.server_error"

@@ -41,5 +41,5 @@ urlpatterns = [
 
 handler400 = "billing_site.api.views.bad_request"
 handler403 = "billing_site.api.views.permission_denied"
-handler404 = "billing_site.api.views.not_found"
+handler404 = "billing_site.unknown_routes.unknown_route"
 handler500 = "billing_site.api.views.server_error"

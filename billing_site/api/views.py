@@ -1,4 +1,4 @@
-"""JSON answers for errors raised outside DRF views (unknown routes, crashes)."""
+"""JSON answers for errors raised outside DRF views (unknown routes: ``unknown_routes``)."""
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
@@ -12,10 +12,6 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     return JsonResponse({"detail": "Forbidden."}, status=403)
-
-
-def not_found(request, exception=None):
-    return JsonResponse({"detail": "Not found."}, status=404)
 
 
 def server_error(request):
