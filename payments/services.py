@@ -44,9 +44,16 @@ def _lock_payable_invoice(invoice_id: int) -> Invoice:
 
 
 def _pay_off(invoice: Invoice, at=None, **changes) -> Invoice:
-    """``open -> paid``: nothing is left to pay."""
+    """``open -> paid`` of the invoice this transaction holds locked: nothing is
+    left to pay."""
     return transition(
-        invoice, Invoice.Status.OPEN, Invoice.Status.PAID, refuse=_not_payable, at=at, **changes
+        invoice,
+        Invoice.Status.OPEN,
+        Invoice.Status.PAID,
+        refuse=_not_payable,
+        at=at,
+        held=True,
+        **changes,
     )
 
 

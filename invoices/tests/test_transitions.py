@@ -188,3 +188,29 @@ def test_only_the_helper_writes_an_invoice_status():
 def _line_of(text: str) -> int:
     lines = (ROOT / "invoices" / "transitions.py").read_text().splitlines()
     return next(number for number, line in enumerate(lines, 1) if line.strip() == text)
+
+
+def test_a_held_row_moves_without_being_read_again(django_assert_num_queries):
+    invoice = InvoiceFactory(issue=True)
+    with transaction.atomic():
+        row = locked(invoice, Status.OPEN)
+        with django_assert_num_queries(1):  # the UPDATE alone
+            moved = transition(row, Status.OPEN, Status.PAID, held=True, amount_paid=row.total)
+    assert Invoice.objects.get(pk=invoice.pk).status == moved.status == Status.PAID
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_held_lock_needs_a_transaction():
+    invoice = InvoiceFactory(issue=True)
+    with pytest.raises(transaction.TransactionManagementError):
+        transition(invoice, Status.OPEN, Status.VOID, held=True)
+    assert Invoice.objects.get(pk=invoice.pk).status == Status.OPEN
+
+
+def test_a_held_row_is_still_checked():
+    invoice = InvoiceFactory(issue=True)
+    with transaction.atomic():
+        row = locked(invoice, Status.OPEN)
+        with pytest.raises(ConflictError):
+            transition(row, Status.DRAFT, Status.OPEN, held=True)
+    assert Invoice.objects.get(pk=invoice.pk).status == Status.OPEN
