@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from billing_site.api.amounts import AmountField, check_precision
 from billing_site.api.fields import (
     StrictCharField,
     StrictDateField,
@@ -17,7 +18,6 @@ from billing_site.api.fields import (
 )
 from billing_site.money import CURRENCY_CHOICES, format_amount
 from invoices.isp import STATUS_IDS, local_time
-from invoices.serializers import AmountField, check_precision
 
 from .models import Bill, Collection
 

@@ -20,9 +20,9 @@ from billing_site.api.schema import AutoSchema
 from billing_site.api.streaming import encode_id_keys, json_stream_response
 
 from . import receipts, selectors
+from .api.serializers import InvoiceSerializer
 from .isp import CONTACT_FIELDS, INVOICE_FIELDS, ISP_STATUSES, contact_and_invoice, invoice_details
 from .renderers import ReceiptPDFRenderer
-from .serializers import InvoiceSerializer
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 

@@ -249,6 +249,35 @@ def invoice_update(
 
 
 @transaction.atomic
+def invoice_revise(
+    *,
+    invoice: Invoice,
+    changed_by=None,
+    lines: list[LineInput] | None = None,
+    amount: Decimal | None = None,
+    **fields,
+) -> Invoice:
+    """Change an open invoice nothing has been paid against: its lines (or
+    ``amount``), description or due date. Stand-in: applies the change as
+    ``invoice_update`` does for a draft, without recording it yet."""
+    invoice = _lock(invoice)
+    if invoice.status != Invoice.Status.OPEN:
+        raise ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot change.")
+    if invoice.amount_paid > 0:
+        raise ConflictError(
+            f"Invoice {invoice.number} has payments of {invoice.amount_paid} and cannot change."
+        )
+    for field, value in fields.items():
+        setattr(invoice, field, value)
+    invoice.full_clean()
+    lines = _lines_for(lines, amount, invoice.description, invoice.currency)
+    if lines is not None:
+        _replace_lines(invoice, lines)
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
 def invoice_amend_terms(
     *, invoice: Invoice, due_date: datetime.date | None = None, currency: str | None = None
 ) -> Invoice:

@@ -1,17 +1,14 @@
-from billing_site.api.routers import OptionalSlashRouter
+from django.urls import include, path
+
 from billing_site.api.routes import route
 
-from . import isp_views, views
-
-router = OptionalSlashRouter()
-router.register("api/v1/invoices", views.InvoiceViewSet, basename="invoice")
-router.register("api/v1/customers", views.CustomerViewSet, basename="customer")
+from . import isp_views
 
 _DATES = r"(?P<from_date>[^/]+)/(?P<to_date>[^/]+)"
 _ISP = "api/v1"
 
 urlpatterns = [
-    *router.urls,
+    path("", include("invoices.api.urls")),
     route(f"{_ISP}/get_all_invoice_ids", isp_views.InvoiceIdsView.as_view(), "isp-ids"),
     route(
         f"{_ISP}/get_all_invoice_ids/{_DATES}", isp_views.InvoiceIdsView.as_view(), "isp-ids-range"
