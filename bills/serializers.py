@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework import serializers
 
+from billing_site.api.amounts import AmountField, check_precision
 from billing_site.api.fields import (
     StrictCharField,
     StrictDateField,
@@ -18,7 +19,6 @@ from billing_site.api.fields import (
 from billing_site.api.timestamps import local_time
 from billing_site.money import CURRENCY_CHOICES, format_amount
 from invoices.models import STATUS_IDS
-from invoices.serializers import AmountField, check_precision
 
 from .models import Bill, Collection
 

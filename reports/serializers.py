@@ -8,6 +8,7 @@ from operator import itemgetter
 from django.conf import settings
 from rest_framework import serializers
 
+from billing_site.api.amounts import AmountField, check_precision
 from billing_site.api.fields import (
     MAX_ID,
     IdField,
@@ -19,7 +20,6 @@ from billing_site.api.fields import (
 )
 from billing_site.money import amount_limit, format_amount, format_min_places, from_minor, to_minor
 from invoices.selectors import customer_get, customer_list
-from invoices.serializers import AmountField, check_precision
 
 from .models import BillingReport, Order, Service
 from .renderers import ReportCSVRenderer, ReportPDFRenderer

@@ -1,5 +1,7 @@
 """Input fields shared by the faces."""
 
+import re
+
 from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
@@ -34,8 +36,21 @@ class StrictDecimalField(AsciiDigitsMixin, serializers.DecimalField):
     pass
 
 
+# Dates are ISO 8601 calendar dates, YYYY-MM-DD, and nothing else: no US or
+# European order (01/02/2023 is ambiguous), and none of the other ISO forms
+# Python's fromisoformat() reads ("20230102", "2023-W01-1").
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE_ONLY = "Must be a valid date written YYYY-MM-DD."
+
+
 class StrictDateField(AsciiDigitsMixin, serializers.DateField):
-    pass
+    default_error_messages = {"invalid": ISO_DATE_ONLY}
+
+    def to_internal_value(self, value):
+        # (Another script's digits are refused as such, by the mixin.)
+        if isinstance(value, str) and value.isascii() and not ISO_DATE.fullmatch(value):
+            self.fail("invalid")
+        return super().to_internal_value(value)
 
 
 class StrictDateTimeField(AsciiDigitsMixin, serializers.DateTimeField):
@@ -63,7 +78,16 @@ class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
 
 
 class AsciiDateFormField(AsciiFormMixin, forms.DateField):
-    pass
+    """A date in a query string: YYYY-MM-DD only (``ISO_DATE``), whatever
+    ``DATE_INPUT_FORMATS`` lists (Django's default reads 01/02/2023 as US)."""
+
+    input_formats = ["%Y-%m-%d"]
+    default_error_messages = {"invalid": ISO_DATE_ONLY}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.isascii() and value and not ISO_DATE.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class IdFilter(filters.NumberFilter):

@@ -56,7 +56,8 @@ class NumberJSONRenderer(JSONRenderer):
 class MoneyNumberField(serializers.DecimalField):
     """An amount written as a JSON number with its currency's places
     (``1500.00`` USD, ``50000.000`` IQD), the currency read from the object's
-    ``currency_source`` attribute or key. Render with ``NumberJSONRenderer``."""
+    ``currency_source`` attribute or key, or a dotted path of them
+    (``"invoice.currency"`` for a line). Render with ``NumberJSONRenderer``."""
 
     def __init__(self, *, currency_source: str = "currency", **kwargs):
         kwargs.setdefault("max_digits", 19)
@@ -67,10 +68,12 @@ class MoneyNumberField(serializers.DecimalField):
 
     def get_attribute(self, instance):
         value = super().get_attribute(instance)
-        if isinstance(instance, dict):
-            currency = instance.get(self.currency_source)
-        else:
-            currency = getattr(instance, self.currency_source, None)
+        currency = instance
+        for part in self.currency_source.split("."):
+            if isinstance(currency, dict):
+                currency = currency.get(part)
+            else:
+                currency = getattr(currency, part, None)
         return value, currency
 
     def to_representation(self, value):

@@ -72,7 +72,7 @@ def test_an_invoice_takes_at_most_the_limit_of_line_items(staff_client):
     customer = CustomerFactory()
     response, seconds = _post(staff_client, "/api/v1/invoices/", _invoice(customer, LIMIT))
     assert response.status_code == 201, response.json()
-    assert len(response.json()["line_items"]) == LIMIT and response.json()["total"] == "1100.00"
+    assert len(response.json()["line_items"]) == LIMIT and b'"total":1100.00,' in response.content
     assert seconds < BOUND_SECONDS
     response, _ = _post(staff_client, "/api/v1/invoices/", _invoice(customer, LIMIT + 1))
     assert response.status_code == 400

@@ -41,3 +41,21 @@ def test_money_takes_its_currency_places(currency, amount, written):
     data = Line({"amount": Decimal(amount), "currency": currency, "quantity": Decimal("10.0")}).data
     body = NumberJSONRenderer().render(data)
     assert body == b'{"amount":' + written + b',"quantity":10.0}'
+
+
+class Price(serializers.Serializer):
+    price = MoneyNumberField(currency_source="invoice.currency")
+
+
+def test_the_currency_may_be_the_parents():
+    class Invoice:
+        currency = "IQD"
+
+    class Line:
+        price = Decimal("5")
+        invoice = Invoice()
+
+    assert NumberJSONRenderer().render(Price(Line()).data) == b'{"price":5.000}'
+    assert (
+        str(Price({"price": Decimal("5.00"), "invoice": {"currency": "JPY"}}).data["price"]) == "5"
+    )

@@ -125,7 +125,7 @@ def test_bills_appear_in_the_other_faces(client, collection):
     staff = bearer_client(UserFactory(is_staff=True, is_superuser=True))
     records = b"".join(staff.get("/getAllBilling").streaming_content)
     assert bill.invoice.number.encode() in records
-    assert staff.get(f"/api/v1/invoices/{bill.invoice_id}/").json()["total"] == "105.00"
+    assert b'"total":105.00,' in staff.get(f"/api/v1/invoices/{bill.invoice_id}/").content
 
 
 @pytest.mark.parametrize(

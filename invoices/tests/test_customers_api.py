@@ -3,10 +3,12 @@ import pytest
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS, Customer
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+from invoices.tests.json_bodies import parsed
 
 pytestmark = pytest.mark.django_db
 
 PERMS = [
+    "api.use_invoices",
     "invoices.view_customer",
     "invoices.add_customer",
     "invoices.change_customer",
@@ -58,7 +60,9 @@ def test_customer_crud(client):
         "City",
         "1 Road",
     )
-    assert client.get("/api/v1/customers/?status=inactive").json()["count"] == 1
+    assert [row["id"] for row in parsed(client.get("/api/v1/customers/?status=inactive"))] == [
+        body["id"]
+    ]
     assert client.delete(url).status_code == 204
     assert not Customer.objects.filter(pk=body["id"]).exists()
 
@@ -112,22 +116,56 @@ def test_a_linked_user_sees_only_its_customer():
     user = UserFactory(perms=PERMS)
     mine.users.add(user)
     client = bearer_client(user)
-    assert [row["id"] for row in client.get("/api/v1/customers/").json()["results"]] == [mine.pk]
+    assert [row["id"] for row in parsed(client.get("/api/v1/customers/"))] == [mine.pk]
     assert client.get(f"/api/v1/customers/{other.pk}/").status_code == 404
     assert client.delete(f"/api/v1/customers/{other.pk}/").status_code == 404
 
 
 def test_customers_need_permissions(api_client):
     assert api_client.get("/api/v1/customers/").status_code == 401
-    assert bearer_client(UserFactory()).get("/api/v1/customers/").status_code == 403
+    face_only = bearer_client(UserFactory(perms=["api.use_invoices"]))
+    assert face_only.get("/api/v1/customers/").status_code == 403
+    models_only = bearer_client(UserFactory(perms=[p for p in PERMS if p.startswith("invoices.")]))
+    assert models_only.get("/api/v1/customers/").json() == {
+        "detail": "You do not have permission to use this API."
+    }
+
+
+def test_the_list_is_a_bare_array_every_row_streamed_paged_on_request(client, monkeypatch):
+    from invoices.api.views import CustomerViewSet
+
+    monkeypatch.setattr(CustomerViewSet, "stream_batch_size", 2)
+    names = sorted(f"Customer {index:02}" for index in range(7))
+    for name in names:
+        CustomerFactory(name=name)
+    whole = client.get("/api/v1/customers/")
+    assert whole.streaming and [row["name"] for row in parsed(whole)] == names
+    page = client.get("/api/v1/customers/?page=2&page_size=3")
+    assert [row["name"] for row in parsed(page)] == names[3:6]
+    assert page["X-Total-Count"] == "7"
+    assert 'rel="next"' in page["Link"] and 'rel="prev"' in page["Link"]
+    assert client.get("/api/v1/customers/?name=Customer 0&ordering=-name").status_code == 200
+    assert client.get("/api/v1/customers/?created=2023-01-01").status_code == 400
+
+
+# Each request: user, token deny-list, permissions, and the request log row.
+PER_REQUEST = 4
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_customer_list_queries_are_constant(client, count, django_assert_num_queries):
+def test_the_streamed_list_costs_a_query_a_batch(client, count, django_assert_num_queries):
     CustomerFactory.create_batch(count)
-    # user, token deny-list, permissions, count, page, log row
-    with django_assert_num_queries(6):
-        assert len(client.get("/api/v1/customers/").json()["results"]) == count
+    with django_assert_num_queries(PER_REQUEST + 1):  # one batch (500 rows)
+        assert len(parsed(client.get("/api/v1/customers/"))) == count
+
+
+@pytest.mark.parametrize("page_size", [1, 12])
+def test_a_page_costs_the_same_queries_whatever_its_size(
+    client, page_size, django_assert_num_queries
+):
+    CustomerFactory.create_batch(12)
+    with django_assert_num_queries(PER_REQUEST + 2):  # the count, the page
+        assert len(parsed(client.get(f"/api/v1/customers/?page_size={page_size}"))) == page_size
 
 
 def test_a_customer_created_by_a_linked_user_is_theirs():
@@ -137,7 +175,7 @@ def test_a_customer_created_by_a_linked_user_is_theirs():
     client = bearer_client(user)
     created = client.post("/api/v1/customers/", {"name": "Branch office"}, format="json").json()
     assert client.get(f"/api/v1/customers/{created['id']}/").status_code == 200
-    assert {row["id"] for row in client.get("/api/v1/customers/").json()["results"]} == {
+    assert {row["id"] for row in parsed(client.get("/api/v1/customers/"))} == {
         mine.pk,
         created["id"],
     }

@@ -8,11 +8,17 @@ from django.db import connection, connections
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
+from invoices.tests.json_bodies import number, parsed
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
-PERMS = ["invoices.view_invoice", "payments.view_payment", "payments.add_payment"]
+PERMS = [
+    "api.use_invoices",
+    "invoices.view_invoice",
+    "payments.view_payment",
+    "payments.add_payment",
+]
 
 
 @pytest.fixture
@@ -41,8 +47,8 @@ def test_partial_payments_accumulate_until_paid(client, cashier):
         card={"type": "Visa", "last4": "1234", "exp_month": 12, "exp_year": 2030},
     )
     assert first.status_code == 201, first.json()
-    body = first.json()
-    assert (body["amount"], body["method"], body["reference"], body["provider"]) == (
+    body = parsed(first)
+    assert (number(body["amount"]), body["method"], body["reference"], body["provider"]) == (
         "10.00",
         "card",
         "ch_1",
@@ -50,19 +56,33 @@ def test_partial_payments_accumulate_until_paid(client, cashier):
     )
     assert body["card"] == {"type": "Visa", "last4": "1234", "exp_month": 12, "exp_year": 2030}
     assert body["invoice"]["status"] == "partially_paid"
-    assert body["invoice"]["balance"] == "100.00"
-    second = pay(client, invoice, amount=100, method="bank_transfer")
-    assert second.json()["invoice"] == {
-        "id": invoice.pk,
-        "number": invoice.number,
-        "status": "paid",
-        "total": "110.00",
-        "amount_paid": "110.00",
-        "balance": "0.00",
-    }
-    listed = client.get(f"/api/v1/invoices/{invoice.pk}/payments/").json()
-    assert [row["amount"] for row in listed] == ["10.00", "100.00"]
+    assert number(body["invoice"]["balance"]) == "100.00"
+    second = parsed(pay(client, invoice, amount=100, method="bank_transfer"))
+    assert list(second["invoice"]) == ["id", "number", "status", "total", "amount_paid", "balance"]
+    assert (second["invoice"]["id"], second["invoice"]["number"]) == (invoice.pk, invoice.number)
+    assert second["invoice"]["status"] == "paid"
+    assert [number(second["invoice"][key]) for key in ("total", "amount_paid", "balance")] == [
+        "110.00",
+        "110.00",
+        "0.00",
+    ]
+    listed = parsed(client.get(f"/api/v1/invoices/{invoice.pk}/payments/"))
+    assert [number(row["amount"]) for row in listed] == ["10.00", "100.00"]
     assert Payment.objects.get(provider_reference="ch_1").recorded_by == cashier
+
+
+def test_the_documents_credit_card_is_the_card_method(client):
+    invoice = InvoiceFactory(amount=Decimal("110.00"))
+    card = {"type": "Visa", "last4": "1234", "exp_month": 12, "exp_year": 2023}
+    response = pay(client, invoice, amount=110.00, method="credit_card", card=card)
+    assert response.status_code == 201, response.json()
+    assert (response.json()["method"], response.json()["card"]) == ("card", card)
+    payment = Payment.objects.get()
+    assert (payment.method, payment.card_brand, payment.card_last4) == ("card", "Visa", "1234")
+    for method in ("card", "gateway", "bank_transfer", "cash", "manual"):
+        other = InvoiceFactory(amount=Decimal("1.00"))
+        assert pay(client, other, amount=1, method=method).status_code == 201, method
+    assert pay(client, InvoiceFactory(), amount=1, method="debit_card").status_code == 400
 
 
 def test_overpayment_is_400_and_records_nothing(client):
@@ -137,7 +157,14 @@ def test_permissions_and_visibility(api_client):
     invoice = InvoiceFactory()
     assert api_client.post(f"/api/v1/invoices/{invoice.pk}/payments").status_code == 401
     reader = bearer_client(
-        UserFactory(perms=["invoices.view_invoice", "payments.view_payment", VIEW_ALL_CUSTOMERS])
+        UserFactory(
+            perms=[
+                "api.use_invoices",
+                "invoices.view_invoice",
+                "payments.view_payment",
+                VIEW_ALL_CUSTOMERS,
+            ]
+        )
     )
     assert reader.get(f"/api/v1/invoices/{invoice.pk}/payments").status_code == 200
     assert pay(reader, invoice, amount="1", method="cash").status_code == 403
@@ -145,6 +172,11 @@ def test_permissions_and_visibility(api_client):
     InvoiceFactory().customer.users.add(linked)
     assert pay(bearer_client(linked), invoice, amount="1", method="cash").status_code == 404
     assert bearer_client(linked).get("/api/v1/invoices/999999/payments").status_code == 404
+    outsider = bearer_client(UserFactory(perms=[*PERMS[1:], VIEW_ALL_CUSTOMERS]))
+    assert outsider.get(f"/api/v1/invoices/{invoice.pk}/payments").status_code == 403
+    assert pay(outsider, invoice, amount="1", method="cash").json() == {
+        "detail": "You do not have permission to use this API."
+    }
     assert not Payment.objects.exists()
 
 

@@ -8,13 +8,28 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from billing_site.api.idempotency import idempotent
-from billing_site.api.permissions import ModelPermissions
+from billing_site.api.permissions import ModelPermissions, UsesFace
+from billing_site.api.streaming import BareArrayListMixin
 
-from . import selectors, services
+from .. import selectors, services
+from ..models import Invoice
+from .face import InvoicesFaceView, path_id
 from .filters import CustomerFilter, InvoiceFilter
 from .serializers import CustomerSerializer, InvoiceSerializer, InvoiceWriteSerializer
 
 _CHANGE_INVOICE = ["invoices.change_invoice"]
+
+
+class FaceViewSet(InvoicesFaceView, BareArrayListMixin, viewsets.ModelViewSet):
+    """A resource of the face: its list a bare JSON array of every row, streamed
+    (paged on ``?page``/``?page_size``); its objects named by id in the path."""
+
+    permission_classes = [IsAuthenticated, UsesFace, ModelPermissions]
+    lookup_value_regex = "[^/]+"  # any segment: a bad id is this face's 404
+
+    def get_object(self):
+        path_id(self.kwargs[self.lookup_field])
+        return super().get_object()
 
 
 @extend_schema_view(
@@ -23,20 +38,29 @@ _CHANGE_INVOICE = ["invoices.change_invoice"]
     partial_update=extend_schema(
         request=InvoiceWriteSerializer, responses={200: InvoiceSerializer}
     ),
+    destroy=extend_schema(responses={204: None}),
 )
 @extend_schema(tags=["invoices"])
-class InvoiceViewSet(viewsets.ModelViewSet):
-    """Invoices. Only drafts can be edited or deleted (409 otherwise); ``issue``
-    opens a draft, ``void`` cancels a draft or an unpaid open invoice."""
+class InvoiceViewSet(FaceViewSet):
+    """Invoices. A new one is issued (open) unless sent with ``"status": "draft"``.
+    A draft is edited freely; an open invoice without payments may change its
+    lines, amount, description and due date (the change is recorded); one with
+    payments, paid or void cannot change (409). ``DELETE`` voids a draft or an
+    open invoice without payments (its number stays taken; it leaves the list
+    unless ``?status=void``); ``issue`` opens a draft."""
 
     serializer_class = InvoiceSerializer
-    permission_classes = [IsAuthenticated, ModelPermissions]
     filterset_class = InvoiceFilter
-    throttle_scope = "invoices"
     action_perms = {"issue": _CHANGE_INVOICE, "void": _CHANGE_INVOICE}
 
     def get_queryset(self):
         return selectors.invoice_list(user=self.request.user)
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        if self.action == "list" and not self.request.query_params.get("status"):
+            queryset = queryset.exclude(status=Invoice.Status.VOID)
+        return queryset
 
     def _respond(self, invoice, status_code=status.HTTP_200_OK):
         fresh = selectors.invoice_get(user=self.request.user, pk=invoice.pk)
@@ -45,8 +69,6 @@ class InvoiceViewSet(viewsets.ModelViewSet):
     def _write_serializer(self, instance=None, partial=False):
         if not isinstance(self.request.data, dict):
             raise ValidationError({"detail": ["The body must be a JSON object."]})
-        if instance is not None and self.request.data.get("status", "draft") != "draft":
-            raise ValidationError({"status": ["Use POST /issue or /void to change the status."]})
         serializer = InvoiceWriteSerializer(
             instance,
             data=self.request.data,
@@ -63,11 +85,17 @@ class InvoiceViewSet(viewsets.ModelViewSet):
 
     def update(self, request, *args, partial=False, **kwargs):
         invoice = self.get_object()
-        arguments = self._write_serializer(invoice, partial=partial).service_arguments()
-        return self._respond(services.invoice_update(invoice=invoice, **arguments))
+        serializer = self._write_serializer(invoice, partial=partial)
+        if invoice.status == Invoice.Status.DRAFT:
+            invoice = services.invoice_update(invoice=invoice, **serializer.service_arguments())
+        else:
+            invoice = services.invoice_revise(
+                invoice=invoice, changed_by=request.user, **serializer.revision_arguments()
+            )
+        return self._respond(invoice)
 
     def destroy(self, request, *args, **kwargs):
-        services.invoice_delete(invoice=self.get_object())
+        services.invoice_void(invoice=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(request=None, responses={200: InvoiceSerializer})
@@ -82,13 +110,11 @@ class InvoiceViewSet(viewsets.ModelViewSet):
 
 
 @extend_schema(tags=["customers"])
-class CustomerViewSet(viewsets.ModelViewSet):
+class CustomerViewSet(FaceViewSet):
     """Customers. One with invoices cannot be deleted (409): set it inactive."""
 
     serializer_class = CustomerSerializer
-    permission_classes = [IsAuthenticated, ModelPermissions]
     filterset_class = CustomerFilter
-    throttle_scope = "invoices"
 
     def get_queryset(self):
         return selectors.customer_list(user=self.request.user)

@@ -8,21 +8,21 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from billing_site.api.idempotency import idempotent
-from billing_site.api.permissions import HasPerms
+from billing_site.api.permissions import HasPerms, UsesFace
+from invoices.api.face import InvoicesFaceView, path_id
+from invoices.api.serializers import PaymentSerializer
 from invoices.selectors import invoice_get
-from invoices.serializers import PaymentSummarySerializer
 
-from . import services
+from .. import services
 from .serializers import PaymentCreateSerializer, RecordedPaymentSerializer
 
 
-class InvoicePaymentsView(APIView):
+class InvoicePaymentsView(InvoicesFaceView, APIView):
     """``GET``: the invoice's payments. ``POST``: record a (partial) payment.
     Overpaying is a 400; an invoice that is not open, or a provider reference
     already recorded, is a 409."""
 
-    permission_classes = [IsAuthenticated, HasPerms]
-    throttle_scope = "invoices"
+    permission_classes = [IsAuthenticated, UsesFace, HasPerms]
 
     @property
     def required_perms(self):
@@ -30,15 +30,15 @@ class InvoicePaymentsView(APIView):
         return view if self.request.method in ("GET", "HEAD") else [*view, "payments.add_payment"]
 
     def _invoice(self, invoice_id):
-        invoice = invoice_get(user=self.request.user, pk=invoice_id)
+        invoice = invoice_get(user=self.request.user, pk=path_id(invoice_id))
         if invoice is None:
             raise Http404
         return invoice
 
-    @extend_schema(tags=["invoices"], responses={200: PaymentSummarySerializer(many=True)})
+    @extend_schema(tags=["invoices"], responses={200: PaymentSerializer(many=True)})
     def get(self, request, invoice_id):
         payments = self._invoice(invoice_id).payments.all()
-        return Response(PaymentSummarySerializer(payments, many=True).data)
+        return Response(PaymentSerializer(payments, many=True).data)
 
     @extend_schema(
         tags=["invoices"],

@@ -1,9 +1,11 @@
+"""Filters of the invoices face's lists. Dates are YYYY-MM-DD (``DateFilter``)."""
+
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter, IdFilter
 from billing_site.money import CURRENCY_CHOICES
 
-from .models import Customer, Invoice, client_status_condition
+from ..models import Customer, Invoice, client_status_condition
 
 STATUS_CHOICES = [
     (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
@@ -11,12 +13,14 @@ STATUS_CHOICES = [
 
 
 class InvoiceFilter(filters.FilterSet):
-    """Dates are inclusive: ``date_from=2023-03-01`` includes invoices of that day."""
+    """Dates are inclusive: ``date_from=2023-03-01`` includes invoices of that day.
+    The list leaves void invoices out unless ``status=void`` asks for them (the
+    view: one is still read by its id)."""
 
     status = filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
-        help_text="unpaid: open, partly paid or not.",
+        help_text="unpaid: open, partly paid or not. Without it, every invoice but void ones.",
     )
     customer_id = IdFilter(field_name="customer_id")
     date_from = DateFilter(field_name="issue_date", lookup_expr="gte")

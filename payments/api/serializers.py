@@ -1,16 +1,18 @@
-"""Recording a payment through the invoices face: ``POST /api/v1/invoices/{id}/payments``."""
+"""Recording a payment through the invoices face: ``POST /api/v1/invoices/{id}/payments``.
+The payment comes back in the face's payment shape (``invoices.api.serializers``)."""
 
 from rest_framework import serializers
 
+from billing_site.api.amounts import AmountField, check_precision
 from billing_site.api.fields import (
     StrictCharField,
     StrictDateTimeField,
     StrictIntegerField,
     StrictRegexField,
 )
-from invoices.serializers import AmountField, PaymentSummarySerializer, check_precision
+from invoices.api.serializers import InvoiceBalanceSerializer, PaymentSerializer
 
-from .models import Payment
+from ..models import Payment
 
 # Keys that would carry full card data: refused, never stored or echoed.
 CARD_DATA_KEYS = {"number", "card_number", "cardnumber", "pan", "cvv", "cvc", "cvv2"}
@@ -36,9 +38,23 @@ class CardInputSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class PaymentMethodField(serializers.ChoiceField):
+    """A payment method: one of ``Payment.Method``, or a name document 001's
+    clients use for one (its sample pays with ``"credit_card"``: the card method)."""
+
+    ALIASES = {"credit_card": Payment.Method.CARD}
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=[*Payment.Method.values, *self.ALIASES], **kwargs)
+
+    def to_internal_value(self, data):
+        method = super().to_internal_value(data)
+        return self.ALIASES.get(method, method)
+
+
 class PaymentCreateSerializer(serializers.Serializer):
     amount = AmountField()
-    method = serializers.ChoiceField(choices=Payment.Method.choices)
+    method = PaymentMethodField()
     reference = StrictCharField(
         max_length=128,
         required=False,
@@ -75,14 +91,7 @@ class PaymentCreateSerializer(serializers.Serializer):
         }
 
 
-class InvoiceBalanceSerializer(serializers.Serializer):
-    id = StrictIntegerField()
-    number = StrictCharField()
-    status = StrictCharField(source="display_status")
-    total = AmountField()
-    amount_paid = AmountField()
-    balance = AmountField()
+class RecordedPaymentSerializer(PaymentSerializer):
+    """A payment just recorded, with what it changed of its invoice."""
 
-
-class RecordedPaymentSerializer(PaymentSummarySerializer):
     invoice = InvoiceBalanceSerializer()
