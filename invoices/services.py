@@ -421,12 +421,6 @@ def invoice_amend_terms(
     return _apply_changes(invoice, fields=fields, changed_by=changed_by)
 
 
-@transaction.atomic
-def invoice_delete(*, invoice: Invoice) -> None:
-    invoice = locked(invoice, Invoice.Status.DRAFT, refuse=_only_drafts("deleted"))
-    invoice.delete()
-
-
 def _freeze_for_issue(invoice: Invoice) -> None:
     invoice.issue_date = invoice.issue_date or timezone.localdate()
     invoice.customer_snapshot = invoice.customer.snapshot()
