@@ -1,5 +1,7 @@
 """Input fields shared by the faces."""
 
+import re
+
 from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
@@ -34,8 +36,18 @@ class StrictDecimalField(AsciiDigitsMixin, serializers.DecimalField):
     pass
 
 
+# Dates are ISO 8601's calendar dates, YYYY-MM-DD, and nothing else: the date
+# parsers also read "2023-1-2", "20230102", "2023-W01-1" and, in a query string,
+# the US "01/02/2023", each a date some client meant otherwise.
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE_ONLY = "Must be a date written YYYY-MM-DD."
+
+
 class StrictDateField(AsciiDigitsMixin, serializers.DateField):
-    pass
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and not ISO_DATE.fullmatch(data):
+            raise serializers.ValidationError(ISO_DATE_ONLY, code="invalid")
+        return super().to_internal_value(data)
 
 
 class StrictDateTimeField(AsciiDigitsMixin, serializers.DateTimeField):
@@ -63,7 +75,11 @@ class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
 
 
 class AsciiDateFormField(AsciiFormMixin, forms.DateField):
-    pass
+    def to_python(self, value):
+        text = value if isinstance(value, str) else ""
+        if text and text.isascii() and not ISO_DATE.fullmatch(text):
+            raise forms.ValidationError(ISO_DATE_ONLY, code="invalid")
+        return super().to_python(value)
 
 
 class IdFilter(filters.NumberFilter):
@@ -78,7 +94,7 @@ class IdFilter(filters.NumberFilter):
 
 
 class DateFilter(filters.DateFilter):
-    """A date in a query string, in ASCII digits, else a 400."""
+    """A date in a query string, YYYY-MM-DD in ASCII digits, else a 400."""
 
     field_class = AsciiDateFormField
 

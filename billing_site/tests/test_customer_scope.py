@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
+from billing_site.api.models import FACES, face_permission
 from billing_site.testing import bearer_client
 from bills.models import Bill, Collection
 from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
@@ -42,11 +43,13 @@ def demo():
 
 
 def every_view_permission():
-    """Every model permission but the grant: a user who may read everything it sees."""
+    """Every model permission and every face's but the grant: a user who may read
+    everything it sees."""
     permissions = Permission.objects.filter(
         content_type__app_label__in=["invoices", "payments", "reports", "bills"]
     ).exclude(codename="view_all_customers")
-    return [f"{p.content_type.app_label}.{p.codename}" for p in permissions]
+    faces = [face_permission(face) for face in FACES]
+    return [f"{p.content_type.app_label}.{p.codename}" for p in permissions] + faces
 
 
 def body(response):
@@ -152,6 +155,7 @@ SHARED_PERMS = [
     "reports.delete_service",
     "bills.view_collection",
     "bills.add_collection",
+    "api.use_bills",
 ]
 
 
