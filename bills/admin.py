@@ -16,7 +16,15 @@ class CollectionAdmin(admin.ModelAdmin):
 
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
-    list_display = ["title", "code", "price", "currency", "created_at"]
+    list_display = [
+        "title",
+        "code",
+        "price",
+        "currency",
+        "client_product_id",
+        "client_organization_id",
+        "created_at",
+    ]
     search_fields = ["title", "code"]
     list_filter = ["currency"]
 
@@ -66,6 +74,10 @@ class BillAdmin(admin.ModelAdmin):
         "invoice_link",
         "ref1",
         "ref2",
+        "type",
+        "api_redirect",
+        "quantity_label",
+        "is_metric",
         "created_by",
         "created_at",
         "updated_at",

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from .models import Collection
+from .pages import bill_path
 from .services import bill_create, collection_create
 
 
@@ -34,7 +35,4 @@ def seed(*, out=print) -> None:
             {"title": "product 2", "price": Decimal("5.00"), "quantity": Decimal("1")},
         ],
     )
-    out(
-        f"created collection demo with bill {bill.bill_no}: "
-        f"http://127.0.0.1:8000/bills/{bill.bill_no}"
-    )
+    out(f"created collection demo with bill {bill.bill_no}: http://127.0.0.1:8000{bill_path(bill)}")

@@ -33,11 +33,18 @@ class Collection(models.Model):
 
 
 class Product(models.Model):
+    """A catalogue item billed by quantity. ``client_product_id`` and
+    ``client_organization_id`` are the ``id`` and ``organization_id`` the client
+    sent for the item (its own references, shown back as the product's
+    ``product_id`` and ``organization_id``); empty when it sent none."""
+
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     code = models.CharField(max_length=64, blank=True)
     price = money_field()
     currency = models.CharField(max_length=3, choices=CURRENCY_CHOICES, blank=True)
+    client_product_id = models.PositiveBigIntegerField(null=True, blank=True)
+    client_organization_id = models.PositiveBigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,11 +64,28 @@ class BillQuerySet(models.QuerySet):
 
 
 class Bill(models.Model):
+    """Document 004 shows a bill's ``type`` and ``api_redirect`` without saying
+    what they mean; its example, a bill created through the API, has ``type`` 2
+    and ``api_redirect`` 1. Here ``type`` says where the bill was raised (1 by an
+    operator, such as the demo data; 2 through the API) and ``api_redirect``
+    whether a payer who paid on the payment page is sent on to the collection's
+    ``redirect_url`` (the API client's site) rather than back to the bill.
+    ``is_metric`` says the quantities are measures (fractional, e.g. 2.5 kWh)
+    rather than counts of items; ``quantity_label`` names their unit."""
+
+    class Type(models.IntegerChoices):
+        OPERATOR = 1, "raised by an operator"
+        API = 2, "created through the API"
+
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="bill")
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="bills")
     bill_no = models.CharField(max_length=16, unique=True)
     ref1 = models.CharField(max_length=200)
     ref2 = models.CharField(max_length=200)
+    type = models.PositiveSmallIntegerField(choices=Type.choices, default=Type.API)
+    api_redirect = models.BooleanField(default=True)
+    quantity_label = models.CharField(max_length=32, blank=True, default="")
+    is_metric = models.BooleanField(default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -76,6 +100,10 @@ class Bill(models.Model):
 
     def __str__(self):
         return self.bill_no
+
+    @property
+    def paid(self) -> bool:
+        return self.invoice.status == Invoice.Status.PAID
 
 
 class ProductCollection(models.Model):

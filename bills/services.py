@@ -83,16 +83,15 @@ def _create_bill_customer(data: dict, name: str) -> Customer:
 
 def _products(items: list[dict], currency: str) -> list[Product]:
     """The catalogue product matching each item (the oldest of equal ones), those
-    missing created together: a few queries however many items there are."""
+    missing created together: a few queries however many items there are. The
+    client's own product and organization ids are part of what makes a product
+    the same one, so each client gets its references back."""
 
-    def key(title, price, code) -> tuple:
-        return title, price, code
-
-    keys = [key(item["title"], item["price"], item.get("code", "")) for item in items]
+    keys = [_item_key(item) for item in items]
     found = {}
     candidates = Product.objects.filter(currency=currency, title__in={k[0] for k in keys})
     for product in candidates.order_by("-id"):  # the oldest written last, so kept
-        found[key(product.title, product.price, product.code)] = product
+        found[_product_key(product)] = product
     missing = {}
     for item, item_key in zip(items, keys, strict=True):
         if item_key not in found and item_key not in missing:
@@ -102,6 +101,8 @@ def _products(items: list[dict], currency: str) -> list[Product]:
                 code=item.get("code", ""),
                 currency=currency,
                 description=item.get("description", ""),
+                client_product_id=item.get("id"),
+                client_organization_id=item.get("organization_id"),
             )
     for product in missing.values():
         product.full_clean()
@@ -110,8 +111,29 @@ def _products(items: list[dict], currency: str) -> list[Product]:
         newest = candidates.filter(pk__gt=max((p.pk for p in found.values()), default=0))
         created = list(newest.order_by("id"))
     for product in created:
-        found.setdefault(key(product.title, product.price, product.code), product)
+        found.setdefault(_product_key(product), product)
     return [found[item_key] for item_key in keys]
+
+
+def _item_key(item: dict) -> tuple:
+    """What makes an item of a bill the catalogue product of this ``_product_key``."""
+    return (
+        item["title"],
+        item["price"],
+        item.get("code", ""),
+        item.get("id"),
+        item.get("organization_id"),
+    )
+
+
+def _product_key(product: Product) -> tuple:
+    return (
+        product.title,
+        product.price,
+        product.code,
+        product.client_product_id,
+        product.client_organization_id,
+    )
 
 
 def _new_bill_no() -> str:
@@ -131,10 +153,14 @@ def bill_create(
     currency: str,
     customer: dict,
     products: list[dict],
+    type: int = Bill.Type.OPERATOR,
+    api_redirect: bool = False,
+    quantity_label: str = "",
     created_by=None,
 ) -> Bill:
     """An open invoice for the customer with one line per product, presented as
-    a bill of the collection under a new random bill number."""
+    a bill of the collection under a new random bill number. A bill with a
+    fractional quantity is metric (its quantities are measures)."""
     items = list(
         zip(_products(products, currency), [item["quantity"] for item in products], strict=True)
     )
@@ -159,6 +185,10 @@ def bill_create(
                     bill_no=_new_bill_no(),
                     ref1=ref1,
                     ref2=ref2,
+                    type=type,
+                    api_redirect=api_redirect,
+                    quantity_label=quantity_label,
+                    is_metric=any(q != q.to_integral_value() for _, q in items),
                     created_by=created_by,
                 )
             break
@@ -220,12 +250,9 @@ def bill_payment_notification(*, provider: str, payload: dict) -> tuple[Payment 
     Returns (payment, created): the payment recorded now, or the one this
     ``ref_id`` recorded before (created False), or (None, False) when the
     notification reports no successful payment."""
-    bill = (
-        Bill.objects.select_related("collection", "invoice")
-        .filter(bill_no=str(payload.get("bill_no", "")))
-        .first()
-    )
-    if bill is None:
+    bill_no = str(payload.get("bill_no", ""))
+    bill = Bill.objects.select_related("collection", "invoice").filter(bill_no=bill_no).first()
+    if bill is None or bill.bill_no != bill_no:  # MariaDB compares without case
         raise NotFoundError("Unknown bill_no.")
     expected = notification_signature(payload, bill.collection.callback_secret)
     # As bytes: compare_digest refuses str with non-ASCII characters (a TypeError).

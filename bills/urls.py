@@ -1,21 +1,15 @@
-from django.urls import path
+from django.urls import include, path
 
-from billing_site.api.routers import OptionalSlashRouter
 from billing_site.api.routes import route
 
-from . import pages, views
-
-router = OptionalSlashRouter()
-router.register("api/collections", views.CollectionViewSet, basename="collection")
-router.register(r"api/collections/(?P<code>[^/]+)/bills", views.BillViewSet, basename="bill")
+from . import pages
 
 urlpatterns = [
-    *router.urls,
-    route(
-        r"api/payments/callback/(?P<provider>[^/]+)",
-        views.PaymentCallbackView.as_view(),
-        "payment-callback",
-    ),
-    path("bills/<str:bill_no>", pages.bill_page, name="bill-page"),
-    path("bills/<str:bill_no>/pay", pages.payment_page, name="bill-pay"),
+    path("", include("bills.api.urls")),
+    # The pages at the bill's URLs (document 004's paths), then their aliases.
+    route("billing/bills/bill-payment", pages.bill_page, "bill-page"),
+    route("payment/gateway/secure-pay", pages.payment_page, "bill-pay"),
+    route("payment/gateway/forward-to-payment-gateway", pages.forward_to_payment, "bill-forward"),
+    path("bills/<str:bill_no>", pages.bill_page, name="bill-page-alias"),
+    path("bills/<str:bill_no>/pay", pages.payment_page, name="bill-pay-alias"),
 ]

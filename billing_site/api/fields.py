@@ -102,7 +102,7 @@ class IdFilter(filters.NumberFilter):
 
 
 class DateFilter(filters.DateFilter):
-    """A date in a query string, in ASCII digits, else a 400."""
+    """A date in a query string, YYYY-MM-DD in ASCII digits, else a 400."""
 
     field_class = AsciiDateFormField
 

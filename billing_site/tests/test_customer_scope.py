@@ -153,6 +153,7 @@ SHARED_PERMS = [
     "reports.delete_service",
     "bills.view_collection",
     "bills.add_collection",
+    "api.use_bills",
 ]
 
 

@@ -131,7 +131,8 @@ def test_never_a_server_error(method, url, body):
 def test_numbers_are_not_strings(method, url, body, field):
     client = bearer_client(UserFactory(is_staff=True, is_superuser=True))
     response = getattr(client, method)(url, body, format="json")
-    assert response.status_code == 400
+    # The bills face answers an invalid body with a 422, the others with a 400.
+    assert response.status_code == (422 if url.startswith("/api/collections") else 400)
     assert field in str(response.json())
 
 

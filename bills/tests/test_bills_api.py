@@ -1,4 +1,5 @@
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ PERMS = [
     "bills.change_bill",
     "bills.view_collection",
     "bills.add_collection",
+    "api.use_bills",
 ]
 DOCUMENT_BILL = {
     "due": "2020-06-25",
@@ -75,10 +77,10 @@ def test_collections(client):
     assert created.json()["code"] == "fees-2026"
     assert "callback_secret" not in created.json()
     assert client.get("/api/collections/fees-2026").json()["title"] == "Fees"
-    assert client.get("/api/collections").json()["count"] == 1
-    assert client.post(
-        "/api/collections/", {"code": "fees-2026", "title": "x"}, format="json"
-    ).status_code in (400, 422)
+    listed = client.get("/api/collections").json()
+    assert (listed["total"], [row["code"] for row in listed["data"]]) == (1, ["fees-2026"])
+    again = client.post("/api/collections/", {"code": "fees-2026", "title": "x"}, format="json")
+    assert (again.status_code, list(again.json()["errors"])) == (422, ["code"])
     assert client.get("/api/collections/nope/").status_code == 404
     assert client.get("/api/collections/?colour=red").status_code == 400
 
@@ -101,12 +103,15 @@ def test_create_the_documents_bill(client, collection):
         "105.00",
         False,
     )
-    assert body["bill_url"] == f"http://testserver/bills/{bill.bill_no}"
-    assert body["payment_url"] == f"http://testserver/bills/{bill.bill_no}/pay"
+    assert body["bill_url"] == f"http://testserver/billing/bills/bill-payment?code={bill.bill_no}"
+    assert body["payment_url"] == (
+        f"http://testserver/payment/gateway/secure-pay?bill_no={bill.bill_no}"
+    )
     assert [
         (item["quantity"], item["product"]["title"], item["product"]["price"])
-        for item in body["product_collections"]
-    ] == [("10", "product 1", "10.00"), ("1", "product 2", "5.00")]
+        for item in json.loads(response.content, parse_float=Decimal)["product_collections"]
+    ] == [(Decimal("10.0"), "product 1", "10.00"), (Decimal("1.0"), "product 2", "5.00")]
+    assert b'"quantity":10.0,' in response.content
     assert body["product_collections"][0]["bill_id"] == bill.pk
     assert body["payments"] == []
     assert body["created_at"][:4].isdigit() and "T" not in body["created_at"]
@@ -411,3 +416,22 @@ def test_concurrent_first_bills_of_a_new_account_and_invoice_numbers_never_500()
     assert Customer.objects.filter(account_number="NEWACC-77").count() == 1
     assert sorted(invoices)[0] == 201 and set(invoices[1:]) <= {201, 400, 409}
     assert invoices.count(201) == 1
+
+
+def test_the_collection_list_is_a_page_in_constant_queries(client, django_assert_num_queries):
+    def page():
+        # user, permissions, count, page, log row
+        with django_assert_num_queries(5):
+            response = client.get("/api/collections?per_page=3")
+        assert response.status_code == 200
+        return response.json()
+
+    collection_create(code="a0", title="A")
+    assert client.get("/api/collections").status_code == 200  # the token's check, cached
+    assert ([row["code"] for row in page()["data"]], page()["last_page"]) == (["a0"], 1)
+    for index in range(1, 5):
+        collection_create(code=f"a{index}", title="A")
+    body = page()
+    assert [row["code"] for row in body["data"]] == ["a0", "a1", "a2"]
+    assert (body["total"], body["last_page"], body["from"], body["to"]) == (5, 2, 1, 3)
+    assert body["next_page_url"].endswith("page=2&per_page=3")

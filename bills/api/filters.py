@@ -4,9 +4,11 @@ from django_filters import rest_framework as filters
 from billing_site.api.fields import DateFilter
 from invoices.models import client_status_condition
 
-from .models import Bill
+from ..models import Bill
+from .fields import STATUS_NUMBERS
 
-# A bill's status is its invoice's client status, "void" named "cancelled".
+# A bill's status is its invoice's client status, "void" named "cancelled"; each
+# also by the number the bill object shows.
 STATUSES = {
     name: client_status_condition(status, "invoice__")
     for name, status in (
@@ -16,12 +18,15 @@ STATUSES = {
         ("cancelled", "void"),
     )
 }
-STATUS_NUMBERS = {"2": "open", "3": "partially_paid", "4": "paid", "5": "cancelled"}
+STATUSES |= {
+    str(STATUS_NUMBERS["void" if name == "cancelled" else name]): condition
+    for name, condition in STATUSES.items()
+}
 
 
 class BillFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
-        choices=[(key, key) for key in [*STATUSES, *STATUS_NUMBERS]],
+        choices=[(key, key) for key in STATUSES],
         method="filter_status",
         help_text="open, partially_paid, paid, cancelled (or 2, 3, 4, 5)",
     )
@@ -30,15 +35,15 @@ class BillFilter(filters.FilterSet):
     )
     ref1 = filters.CharFilter()
     ref2 = filters.CharFilter()
-    due_from = DateFilter(field_name="invoice__due_date", lookup_expr="gte")
-    due_to = DateFilter(field_name="invoice__due_date", lookup_expr="lte")
+    due_from = DateFilter(field_name="invoice__due_date", lookup_expr="gte", help_text="YYYY-MM-DD")
+    due_to = DateFilter(field_name="invoice__due_date", lookup_expr="lte", help_text="YYYY-MM-DD")
 
     class Meta:
         model = Bill
         fields = []
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(STATUSES[STATUS_NUMBERS.get(value, value)])
+        return queryset.filter(STATUSES[value])
 
     def filter_paid(self, queryset, name, value):
         paid = Q(invoice__status="paid")
