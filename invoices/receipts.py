@@ -10,9 +10,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api.serializers import InvoiceSerializer
 from .models import Invoice
 from .renderers import ReceiptPDFRenderer
-from .serializers import InvoiceSerializer
 
 _SALT = "invoices.receipt"
 
