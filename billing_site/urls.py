@@ -22,7 +22,7 @@ urlpatterns = [
     # invoices' router and its dozens of patterns.
     path("", include("payments.urls")),
     path("", include("invoices.urls")),
-    path("", include("reports.urls")),
+    path("", include("reports.api.urls")),
     path("", include("bills.urls")),
 ]
 

@@ -1,5 +1,8 @@
 """Input fields shared by the faces."""
 
+import datetime
+import re
+
 from django import forms
 from django.db import models
 from django_filters import rest_framework as filters
@@ -34,7 +37,33 @@ class StrictDecimalField(AsciiDigitsMixin, serializers.DecimalField):
     pass
 
 
-class StrictDateField(AsciiDigitsMixin, serializers.DateField):
+# A date is ISO 8601's calendar date, YYYY-MM-DD, and nothing else: Django's form
+# fields also read "01/01/2023" (as the US would), and Python's fromisoformat
+# "20230101" and "2023-W01-1".
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+ISO_DATE_ONLY = "Must be a valid date written YYYY-MM-DD."
+
+
+def iso_date(raw: str) -> datetime.date | None:
+    """``raw`` as a date when it is one written YYYY-MM-DD, else None."""
+    if isinstance(raw, str) and ISO_DATE.fullmatch(raw):
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
+
+
+class IsoDateMixin:
+    """A date field that reads YYYY-MM-DD only (after the ASCII check)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and iso_date(data) is None:
+            raise serializers.ValidationError(ISO_DATE_ONLY, code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(AsciiDigitsMixin, IsoDateMixin, serializers.DateField):
     pass
 
 
@@ -63,7 +92,14 @@ class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
 
 
 class AsciiDateFormField(AsciiFormMixin, forms.DateField):
-    pass
+    default_error_messages = {"invalid": ISO_DATE_ONLY}
+
+    def strptime(self, value, format):
+        # Every input format goes through here: only YYYY-MM-DD is a date.
+        date = iso_date(value)
+        if date is None:
+            raise ValueError(ISO_DATE_ONLY)
+        return date
 
 
 class IdFilter(filters.NumberFilter):
