@@ -87,12 +87,13 @@ def parse_amount(value, currency: str) -> Decimal:
         raise MoneyError("Amount must be a decimal number.")
     if amount < 0:
         raise MoneyError("Amount must not be negative.")
+    # The bound first: quantizing 1e400 overflows the decimal context.
+    check_total(amount, currency)
     if quantize(amount, currency) != amount:
         raise MoneyError(
             f"Amount has more decimal places than {currency} allows "
             f"({currency_exponent(currency)})."
         )
-    check_total(amount, currency)
     return quantize(amount, currency)
 
 

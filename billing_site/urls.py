@@ -23,7 +23,7 @@ urlpatterns = [
     # invoices' router and its dozens of patterns.
     path("", include("payments.urls")),
     path("", include("invoices.urls")),
-    path("", include("reports.urls")),
+    path("", include("reports.api.urls")),
     path("", include("bills.urls")),
     # Last: any other path is a JSON 404 in the shape of the face it falls under.
     re_path(r"^", unknown_route, name="unknown-route"),

@@ -6,7 +6,8 @@ from django.utils.html import format_html, format_html_join
 
 from billing_site.admin import ReadOnlyAdmin
 
-from .documents import RENDERERS, report_document, report_filename
+from .api.documents import report_document, report_filename
+from .api.renderers import REPORT_RENDERERS
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
 
 
@@ -76,7 +77,7 @@ class BillingReportAdmin(ReadOnlyAdmin):
                     reverse("admin:reports_billingreport_download", args=[report.pk, fmt]),
                     fmt.upper(),
                 )
-                for fmt in RENDERERS
+                for fmt in REPORT_RENDERERS
             ),
         )
 
@@ -93,10 +94,11 @@ class BillingReportAdmin(ReadOnlyAdmin):
 
     def download(self, request, pk, output_format):
         report = get_object_or_404(BillingReport, pk=pk)
-        if output_format not in RENDERERS or not self.has_view_permission(request, report):
+        if output_format not in REPORT_RENDERERS or not self.has_view_permission(request, report):
             return HttpResponse(status=404)
         response = HttpResponse(
-            report_document(report, output_format), content_type=RENDERERS[output_format].media_type
+            report_document(report, output_format),
+            content_type=REPORT_RENDERERS[output_format].media_type,
         )
         filename = report_filename(report, output_format)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -51,6 +51,18 @@ class Order(models.Model):
     def __str__(self):
         return self.reference_number
 
+    # Orders are priced in the default currency (``services.order_create_many``).
+    @property
+    def currency(self) -> str:
+        return settings.DEFAULT_CURRENCY
+
+    @property
+    def total_amount(self):
+        """The sum of the service costs (prefetch them for a list)."""
+        return from_minor(
+            sum(cost.amount_minor for cost in self.service_costs.all()), self.currency
+        )
+
 
 class OrderServiceCost(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="service_costs")
@@ -68,6 +80,14 @@ class OrderServiceCost(models.Model):
 
     def __str__(self):
         return f"{self.service_id}: {self.amount_minor}"
+
+    @property
+    def currency(self) -> str:
+        return settings.DEFAULT_CURRENCY
+
+    @property
+    def amount(self):
+        return from_minor(self.amount_minor, self.currency)
 
 
 class BillingReport(models.Model):
@@ -98,6 +118,18 @@ class BillingReport(models.Model):
     @property
     def total_amount(self):
         return from_minor(self.total_minor, self.currency)
+
+    @property
+    def service_total_amounts(self) -> dict[str, dict]:
+        """``service_totals`` with each amount a ``Decimal`` in the report's currency."""
+        return {
+            service_id: {
+                "service_name": total["service_name"],
+                "amount": from_minor(total["amount_minor"], self.currency),
+                "currency": self.currency,
+            }
+            for service_id, total in self.service_totals.items()
+        }
 
 
 class BillingReportLine(models.Model):

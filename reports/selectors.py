@@ -1,14 +1,18 @@
 """Reads of the reports app."""
 
 import datetime
+import itertools
 from collections.abc import Iterator
 from decimal import Decimal
+from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Sum
 from django.utils import timezone
 
-from billing_site.api.batches import keyset_rows
+from billing_site.api.batches import keyset_rows, ordered_batches
+from billing_site.money import from_minor
+from invoices.models import Customer
 
 from .models import BillingReport, BillingReportLine, Order, Service, UsageRecord
 
@@ -48,13 +52,56 @@ def report_line_rows(report: BillingReport, batch_size: int = 5000) -> Iterator[
     return keyset_rows(queryset, batch_size=batch_size)
 
 
-def customer_summary(*, user, customer_id: int | None = None) -> list[dict]:
-    """Per customer: how many reports, their summed total, first and latest."""
-    reports = BillingReport.objects.visible_to(user)
-    if customer_id is not None:
-        reports = reports.filter(customer_id=customer_id)
-    return list(
-        reports.values("customer_id", "customer__name", "currency")
+def report_orders(report: BillingReport) -> Iterator[dict]:
+    """The report's orders from its frozen lines (read in order, in keyset
+    batches), each with its service costs; amounts are ``Decimal`` in the
+    report's currency."""
+    currency = report.currency
+    for order_id, lines in itertools.groupby(report_line_rows(report), key=itemgetter("order_id")):
+        costs = list(lines)
+        yield {
+            "order_id": order_id,
+            "reference_number": costs[0]["reference_number"],
+            "order_date": costs[0]["order_date"],
+            "total_amount": from_minor(sum(cost["amount_minor"] for cost in costs), currency),
+            "currency": currency,
+            "service_costs": [
+                {
+                    "service_id": cost["service_id"],
+                    "service_name": cost["service_name"],
+                    "amount": from_minor(cost["amount_minor"], currency),
+                    "currency": currency,
+                }
+                for cost in costs
+            ],
+        }
+
+
+def report_with_orders(report: BillingReport) -> BillingReport:
+    """``report`` with its orders read into ``frozen_orders`` (as a ``Prefetch``'s
+    ``to_attr`` would): what the report detail shows."""
+    report.frozen_orders = list(report_orders(report))
+    return report
+
+
+def summarised_customers(*, user):
+    """The customers ``user`` sees that have reports, by id: the rows of the
+    customer summary, whose figures ``customer_summary_rows`` adds."""
+    return (
+        Customer.objects.visible_to(user)
+        .filter(Exists(BillingReport.objects.filter(customer_id=OuterRef("pk"))))
+        .only("pk", "name")
+        .order_by("pk")
+    )
+
+
+def customer_summary_rows(customers: list[Customer]) -> list[dict]:
+    """Per customer of ``customers`` and currency: how many reports, their summed
+    total, the first and the latest; one query."""
+    names = {customer.pk: customer.name for customer in customers}
+    rows = (
+        BillingReport.objects.filter(customer_id__in=names)
+        .values("customer_id", "currency")
         .annotate(
             report_count=Count("id"),
             total_minor=Sum("total_minor"),
@@ -63,6 +110,21 @@ def customer_summary(*, user, customer_id: int | None = None) -> list[dict]:
         )
         .order_by("customer_id", "currency")
     )
+    return [
+        {
+            **row,
+            "customer_name": names[row["customer_id"]],
+            "total_amount": from_minor(row["total_minor"], row["currency"]),
+        }
+        for row in rows
+    ]
+
+
+def customer_summary(customers, *, batch_size: int) -> Iterator[dict]:
+    """Every row of the customer summary of ``customers`` (``summarised_customers``),
+    read a batch of customers at a time: two queries a batch, flat memory."""
+    for batch in ordered_batches(customers, batch_size=batch_size):
+        yield from customer_summary_rows(batch)
 
 
 class TooManyRecords(Exception):

@@ -1,5 +1,6 @@
 """Input fields shared by the faces."""
 
+import datetime
 import re
 
 from django import forms
@@ -36,21 +37,34 @@ class StrictDecimalField(AsciiDigitsMixin, serializers.DecimalField):
     pass
 
 
-# Dates are ISO 8601 calendar dates, YYYY-MM-DD, and nothing else: no US or
-# European order (01/02/2023 is ambiguous), and none of the other ISO forms
-# Python's fromisoformat() reads ("20230102", "2023-W01-1").
+# A date is ISO 8601's calendar date, YYYY-MM-DD, and nothing else: Django's form
+# fields also read "01/01/2023" (as the US would), and Python's fromisoformat
+# "20230101" and "2023-W01-1".
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 ISO_DATE_ONLY = "Must be a valid date written YYYY-MM-DD."
 
 
-class StrictDateField(AsciiDigitsMixin, serializers.DateField):
-    default_error_messages = {"invalid": ISO_DATE_ONLY}
+def iso_date(raw: str) -> datetime.date | None:
+    """``raw`` as a date when it is one written YYYY-MM-DD, else None."""
+    if isinstance(raw, str) and ISO_DATE.fullmatch(raw):
+        try:
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            return None
+    return None
 
-    def to_internal_value(self, value):
-        # (Another script's digits are refused as such, by the mixin.)
-        if isinstance(value, str) and value.isascii() and not ISO_DATE.fullmatch(value):
-            self.fail("invalid")
-        return super().to_internal_value(value)
+
+class IsoDateMixin:
+    """A date field that reads YYYY-MM-DD only (after the ASCII check)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and data.isascii() and iso_date(data) is None:
+            raise serializers.ValidationError(ISO_DATE_ONLY, code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictDateField(AsciiDigitsMixin, IsoDateMixin, serializers.DateField):
+    pass
 
 
 class StrictDateTimeField(AsciiDigitsMixin, serializers.DateTimeField):
@@ -78,16 +92,14 @@ class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
 
 
 class AsciiDateFormField(AsciiFormMixin, forms.DateField):
-    """A date in a query string: YYYY-MM-DD only (``ISO_DATE``), whatever
-    ``DATE_INPUT_FORMATS`` lists (Django's default reads 01/02/2023 as US)."""
-
-    input_formats = ["%Y-%m-%d"]
     default_error_messages = {"invalid": ISO_DATE_ONLY}
 
-    def to_python(self, value):
-        if isinstance(value, str) and value.isascii() and value and not ISO_DATE.fullmatch(value):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        return super().to_python(value)
+    def strptime(self, value, format):
+        # Every input format goes through here: only YYYY-MM-DD is a date.
+        date = iso_date(value)
+        if date is None:
+            raise ValueError(ISO_DATE_ONLY)
+        return date
 
 
 class IdFilter(filters.NumberFilter):

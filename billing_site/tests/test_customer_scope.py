@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import call_command
 
+from billing_site.api.models import FACES, face_permission
 from billing_site.testing import bearer_client
 from bills.models import Bill, Collection
 from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
@@ -47,7 +48,8 @@ def every_view_permission():
     permissions = Permission.objects.filter(
         content_type__app_label__in=["invoices", "payments", "reports", "bills", "api"]
     ).exclude(codename="view_all_customers")
-    return [f"{p.content_type.app_label}.{p.codename}" for p in permissions]
+    faces = [face_permission(face) for face in FACES]
+    return [f"{p.content_type.app_label}.{p.codename}" for p in permissions] + faces
 
 
 def body(response):
@@ -147,6 +149,8 @@ def test_the_demo_gateway_user_holds_the_grant(api_client, demo):
 
 
 SHARED_PERMS = [
+    face_permission("reports"),
+    face_permission("bills"),
     "reports.view_service",
     "reports.add_service",
     "reports.change_service",
@@ -195,5 +199,7 @@ def test_users_who_see_every_customer_change_shared_objects(demo):
         client.post("/api/collections/", {"code": "mine", "title": "Mine"}, format="json")
     ).status_code == 201
     # Without the model permission, the grant alone changes nothing.
-    bare = bearer_client(UserFactory(perms=["reports.view_service", VIEW_ALL_CUSTOMERS]))
+    bare = bearer_client(
+        UserFactory(perms=[face_permission("reports"), "reports.view_service", VIEW_ALL_CUSTOMERS])
+    )
     assert bare.post("/api/v2/services/", {"name": "X"}, format="json").status_code == 403

@@ -1,13 +1,17 @@
+from decimal import Decimal
+
 import pytest
 
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import Order, OrderServiceCost, Service
+from reports.tests.wire import content, exact_json
 
 pytestmark = pytest.mark.django_db
 
 PERMS = [
+    "api.use_reports",
     "reports.view_service",
     "reports.add_service",
     "reports.view_order",
@@ -62,12 +66,23 @@ def test_create_an_order_with_its_service_costs(client, services):
         format="json",
     )
     assert response.status_code == 201, response.json()
-    body = response.json()
-    assert body["total_amount"] == "1500.50"
+    body = exact_json(response)
+    assert body["total_amount"] == Decimal("1500.50")
     assert body["service_costs"] == [
-        {"service_id": services["Picking"].pk, "service_name": "Picking", "amount": "500.00"},
-        {"service_id": services["Shipping"].pk, "service_name": "Shipping", "amount": "1000.50"},
+        {
+            "service_id": services["Picking"].pk,
+            "service_name": "Picking",
+            "amount": Decimal("500.00"),
+        },
+        {
+            "service_id": services["Shipping"].pk,
+            "service_name": "Shipping",
+            "amount": Decimal("1000.50"),
+        },
     ]
+    # Amounts are JSON numbers with the currency's places, as the reports write them.
+    assert b'"total_amount":1500.50,' in content(response)
+    assert b'"amount":500.00}' in content(response)
     assert OrderServiceCost.objects.filter(order_id=body["id"]).count() == 2
 
 

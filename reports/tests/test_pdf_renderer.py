@@ -1,10 +1,11 @@
-"""The PDF document drawn from a report body, without the database."""
+"""The PDF document drawn from a report detail, without the database."""
 
 import io
+from decimal import Decimal
 
 from pypdf import PdfReader
 
-from reports.renderers import ReportPDFRenderer
+from reports.api.renderers import ReportPDFRenderer
 
 NAMES = ("Picking", "Straße (Zürich) €", "back\\slash ) (", "ctrl\tchar")
 
@@ -17,21 +18,21 @@ def body(orders: int) -> dict:
         "start_date": "2023-01-01",
         "end_date": "2023-12-31",
         "created_at": "2024-01-01T00:00:00Z",
-        "total_amount": "4501.06",
+        "total_amount": Decimal("4501.06"),
         "order_count": orders,
         "currency": "USD",
-        "service_totals": {"1": {"service_name": "Picking", "amount": "4501.06"}},
+        "service_totals": {"1": {"service_name": "Picking", "amount": Decimal("4501.06")}},
         "orders": [
             {
                 "order_id": 1000 + index,
                 "reference_number": f"REF-{index:05d}",
                 "order_date": "2023-01-02",
-                "total_amount": "1.00",
+                "total_amount": Decimal("1.00"),
                 "service_costs": [
                     {
                         "service_id": 1,
                         "service_name": NAMES[index % len(NAMES)],
-                        "amount": f"{index}.25",
+                        "amount": Decimal(f"{index}.25"),
                     }
                 ],
             }

@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -11,10 +12,12 @@ from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import BillingReport, BillingReportLine, Order, OrderServiceCost
 from reports.services import report_generate
 from reports.tests.factories import make_orders
+from reports.tests.wire import content, exact_json
 
 pytestmark = pytest.mark.django_db
 
-PERMS = ["reports.view_billingreport", "reports.add_billingreport"]
+FACE = "api.use_reports"
+PERMS = ["reports.view_billingreport", "reports.add_billingreport", FACE]
 
 
 @pytest.fixture
@@ -37,7 +40,7 @@ def generate(client, **body):
 def test_generate_returns_the_report_with_exact_totals(client, acme):
     response = generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-01-31")
     assert response.status_code == 201
-    body = response.json()
+    body = exact_json(response)
     orders = list(Order.objects.filter(customer=acme, order_date__lt="2023-02-01"))
     picking, shipping = (
         OrderServiceCost.objects.filter(order=orders[0])
@@ -47,32 +50,32 @@ def test_generate_returns_the_report_with_exact_totals(client, acme):
     assert body["customer_id"] == acme.pk and body["customer_name"] == "ACME Corp"
     assert (body["start_date"], body["end_date"]) == ("2023-01-01", "2023-01-31")
     # 3 x 500.25 + 3 x 1000.10, by hand
-    assert body["total_amount"] == "4501.05"
+    assert body["total_amount"] == Decimal("4501.05")
     assert body["order_count"] == 3
     assert body["service_totals"] == {
-        str(picking): {"service_name": "Picking", "amount": "1500.75"},
-        str(shipping): {"service_name": "Shipping", "amount": "3000.30"},
+        str(picking): {"service_name": "Picking", "amount": Decimal("1500.75")},
+        str(shipping): {"service_name": "Shipping", "amount": Decimal("3000.30")},
     }
     assert body["orders"][0] == {
         "order_id": orders[0].pk,
         "reference_number": orders[0].reference_number,
         "order_date": "2023-01-01",
-        "total_amount": "1500.35",
+        "total_amount": Decimal("1500.35"),
         "service_costs": [
-            {"service_id": picking, "service_name": "Picking", "amount": "500.25"},
-            {"service_id": shipping, "service_name": "Shipping", "amount": "1000.10"},
+            {"service_id": picking, "service_name": "Picking", "amount": Decimal("500.25")},
+            {"service_id": shipping, "service_name": "Shipping", "amount": Decimal("1000.10")},
         ],
     }
     assert BillingReport.objects.get(pk=body["id"]).line_count == 6
 
 
 def test_a_report_is_a_frozen_snapshot(client, acme):
-    report = generate(
-        client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-12-31"
-    ).json()
+    report = exact_json(
+        generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-12-31")
+    )
     OrderServiceCost.objects.update(amount_minor=1)
     Order.objects.filter(customer=acme).first().delete()
-    again = client.get(f"/api/v2/reports/{report['id']}/").json()
+    again = exact_json(client.get(f"/api/v2/reports/{report['id']}/"))
     assert again == report
 
 
@@ -107,7 +110,7 @@ def test_generate_names_every_missing_or_malformed_field(client):
 def test_generate_in_each_format(client, acme):
     base = {"customer_id": acme.pk, "start_date": "2023-01-01", "end_date": "2023-01-31"}
     as_dict = generate(client, **base, output_format="dict")
-    assert (as_dict.status_code, as_dict.json()["total_amount"]) == (201, "4501.05")
+    assert (as_dict.status_code, exact_json(as_dict)["total_amount"]) == (201, Decimal("4501.05"))
     as_csv = generate(client, **base, output_format="csv")
     assert as_csv.status_code == 201
     assert as_csv["Content-Type"].startswith("text/csv")
@@ -118,8 +121,7 @@ def test_generate_in_each_format(client, acme):
 
 
 def _csv_rows(response):
-    content = b"".join(response.streaming_content) if response.streaming else response.content
-    return list(csv.reader(io.StringIO(content.decode())))
+    return list(csv.reader(io.StringIO(content(response).decode())))
 
 
 def test_download_csv_is_streamed_with_exact_columns(client, acme):
@@ -151,7 +153,7 @@ def test_download_json_and_pdf(client, acme):
     assert as_json["Content-Disposition"] == (
         f'attachment; filename="billing_report_{report.pk}.json"'
     )
-    assert as_json.json()["total_amount"] == "4501.06"
+    assert exact_json(as_json)["total_amount"] == Decimal("4501.06")
     as_pdf = client.get(f"/api/v2/reports/{report.pk}/download/?format=pdf")
     assert as_pdf["Content-Type"] == "application/pdf"
     assert as_pdf["Content-Disposition"] == (
@@ -188,10 +190,27 @@ def test_download_in_an_unknown_format_is_400(client, acme, query, error):
     assert response.json() == {"error": error}
 
 
-def test_unknown_report_is_404(client):
-    assert client.get("/api/v2/reports/999999/").json() == {"detail": "Not found."}
-    assert client.get("/api/v2/reports/999999/download/").status_code == 404
-    assert client.get("/api/v2/reports/abc/").status_code == 404
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v2/reports/999999/",
+        "/api/v2/reports/999999/download/",
+        "/api/v2/reports/abc",
+        "/api/v2/reports/abc/download/?format=pdf",
+        "/api/v2/reports/1.5/",
+        "/api/v2/reports/-1/",
+        "/api/v2/orders/abc/",
+        "/api/v2/services/x.y",
+    ],
+)
+def test_unknown_report_or_bad_path_value_is_a_json_404(settings, debug, path):
+    settings.DEBUG = debug
+    reader = UserFactory(perms=[*PERMS, "reports.view_order", "reports.view_service"])
+    response = bearer_client(reader).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
 
 
 def test_csv_cells_are_defused_against_formulas(client):
@@ -225,9 +244,9 @@ def test_list_filters_and_ordering(client, acme):
     def ids(query=""):
         response = client.get(f"/api/v2/reports/{query}")
         assert response.status_code == 200, response.json()
-        return [row["id"] for row in response.json()]
+        return [row["id"] for row in exact_json(response)]
 
-    listed = client.get("/api/v2/reports/").json()
+    listed = exact_json(client.get("/api/v2/reports/"))
     assert listed[-1] == {
         "id": january.pk,
         "customer_id": acme.pk,
@@ -235,7 +254,7 @@ def test_list_filters_and_ordering(client, acme):
         "start_date": "2023-01-01",
         "end_date": "2023-01-31",
         "created_at": "2023-02-01T12:00:00Z",
-        "total_amount": "4501.05",
+        "total_amount": Decimal("4501.05"),
         "order_count": 3,
         "currency": "USD",
     }
@@ -251,52 +270,53 @@ def test_list_filters_and_ordering(client, acme):
 
 
 @pytest.mark.parametrize(
-    "query",
+    "query,field",
     [
-        "?start_date=2023-02-30",
-        "?created_after=yesterday",
-        "?order_by=customer__name",
-        "?order_by=secret",
-        "?customer_id=x",
-        "?colour=red",
+        ("?start_date=2023-02-30", "start_date"),
+        ("?start_date=01/01/2023", "start_date"),
+        ("?end_date=2023-1-31", "end_date"),
+        ("?created_after=20230101", "created_after"),
+        ("?created_before=2023-W05-1", "created_before"),
+        ("?created_after=yesterday", "created_after"),
+        ("?order_by=customer__name", "order_by"),
+        ("?order_by=secret", "order_by"),
+        ("?customer_id=x", "customer_id"),
+        ("?colour=red", "colour"),
+        ("?page=0", "page"),
+        ("?page_size=x", "page_size"),
     ],
 )
-def test_bad_list_queries_are_400(client, query):
+def test_bad_list_queries_are_400_in_the_faces_shape(client, query, field):
     response = client.get(f"/api/v2/reports/{query}")
     assert response.status_code == 400
-    assert "error" in response.json()
+    body = response.json()
+    assert set(body) == {"error", "errors"}
+    assert body["error"].startswith(f"{field}: ")
+    assert set(body["errors"]) == {field}
 
 
-def test_list_pages_in_headers(client, acme):
-    for month in (1, 2, 3):
-        report_generate(
-            customer=acme,
-            start_date=datetime.date(2023, month, 1),
-            end_date=datetime.date(2023, month, 28),
-        )
-    response = client.get("/api/v2/reports/?page_size=2")
-    assert len(response.json()) == 2
-    assert response["X-Total-Count"] == "3"
-    assert 'rel="next"' in response["Link"]
+def test_a_us_date_is_refused_not_read_as_one(client, acme):
+    report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    assert len(exact_json(client.get("/api/v2/reports/?start_date=2023-01-01"))) == 1
+    response = client.get("/api/v2/reports/?start_date=01/01/2023")
+    assert response.status_code == 400
+    assert response.json() == {
+        "error": "start_date: Must be a valid date written YYYY-MM-DD.",
+        "errors": {"start_date": ["Must be a valid date written YYYY-MM-DD."]},
+    }
 
 
 @pytest.mark.parametrize("count", [1, 10])
-def test_list_and_detail_queries_are_constant(client, count, django_assert_num_queries):
+def test_detail_queries_are_constant(client, count, django_assert_num_queries):
     customer, _, _ = make_orders(count=count)
-    reports = [
-        report_generate(
-            customer=customer,
-            start_date=datetime.date(2023, 1, 1),
-            end_date=datetime.date(2023, 1, 31),
-        )
-        for _ in range(count)
-    ]
-    # user, token deny-list, permissions, count, page, log row
+    report = report_generate(
+        customer=customer, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    # token deny-list, user, permissions, report with customer, its lines, log row
     with django_assert_num_queries(6):
-        assert len(client.get("/api/v2/reports/").json()) == count
-    # user, permissions, report with customer, its lines, log row
-    with django_assert_num_queries(5):
-        client.get(f"/api/v2/reports/{reports[0].pk}/")
+        assert len(exact_json(client.get(f"/api/v2/reports/{report.pk}/"))["orders"]) == count
 
 
 @pytest.mark.parametrize("orders", [1, 120])
@@ -321,17 +341,18 @@ def test_customer_summary(client, acme):
         customer=acme, start_date=datetime.date(2023, 2, 1), end_date=datetime.date(2023, 2, 28)
     )
     other = CustomerFactory(name="Widgets Inc")
-    body = client.get("/api/v2/reports/customer-summary/").json()
+    body = exact_json(client.get("/api/v2/reports/customer-summary/"))
     assert len(body) == 1
     row = body[0]
     assert (row["customer_id"], row["customer_name"], row["report_count"], row["total_amount"]) == (
         acme.pk,
         "ACME Corp",
         2,
-        "4501.06",
+        Decimal("4501.06"),
     )
     assert row["first_report"] <= row["latest_report"]
-    assert client.get(f"/api/v2/reports/customer-summary/?customer_id={other.pk}").json() == []
+    summary = client.get(f"/api/v2/reports/customer-summary/?customer_id={other.pk}")
+    assert exact_json(summary) == []
     assert client.get("/api/v2/reports/customer-summary/?customer_id=x").status_code == 400
 
 
@@ -339,7 +360,7 @@ def test_reports_need_auth_and_permissions(api_client, acme):
     response = api_client.get("/api/v2/reports/")
     assert response.status_code == 401
     assert response.json() == {"detail": "Authentication credentials were not provided."}
-    reader = bearer_client(UserFactory(perms=["reports.view_billingreport"]))
+    reader = bearer_client(UserFactory(perms=["reports.view_billingreport", FACE]))
     assert reader.get("/api/v2/reports/").status_code == 200
     assert (
         generate(
@@ -358,10 +379,10 @@ def test_a_linked_user_sees_and_generates_only_its_customers_reports(acme):
         customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
     )
     client = bearer_client(user)
-    assert client.get("/api/v2/reports/").json() == []
+    assert exact_json(client.get("/api/v2/reports/")) == []
     assert client.get(f"/api/v2/reports/{theirs.pk}/").status_code == 404
     assert client.get(f"/api/v2/reports/{theirs.pk}/download/").status_code == 404
-    assert client.get("/api/v2/reports/customer-summary/").json() == []
+    assert exact_json(client.get("/api/v2/reports/customer-summary/")) == []
     refused = generate(client, customer_id=acme.pk, start_date="2023-01-01", end_date="2023-01-31")
     assert refused.json() == {"error": f"Customer with ID {acme.pk} not found"}
     mine = generate(client, customer_id=other.pk, start_date="2023-01-01", end_date="2023-01-31")
@@ -396,3 +417,92 @@ def test_documents_are_bounded_in_lines(client, acme, settings):
     assert client.get(f"/api/v2/reports/{report.pk}/").status_code == 400
     settings.REPORT_MAX_CSV_LINES = 7
     assert client.get(f"/api/v2/reports/{report.pk}/download/").status_code == 200
+
+
+def test_the_streamed_csv_is_the_detail_field_by_field(client):
+    """The CSV download reads the frozen lines straight (flat memory for any
+    length); each row is the detail's ``orders[].service_costs[]``, every column."""
+    customer, _, _ = make_orders(
+        count=4, costs={"Picking": 5, 'Ship, "fast"': 123456789, "=cmd": 0, "Packing": 1000}
+    )
+    report = report_generate(
+        customer=customer, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    detail = exact_json(client.get(f"/api/v2/reports/{report.pk}/"))
+    from_detail = [
+        [str(order["order_id"]), str(cost["service_id"]), cost["service_name"], str(cost["amount"])]
+        for order in detail["orders"]
+        for cost in order["service_costs"]
+    ]
+    rows = _csv_rows(client.get(f"/api/v2/reports/{report.pk}/download/"))
+    assert rows[0] == ["order_id", "service_id", "service_name", "amount"]
+    defused = [[*row[:2], row[2].removeprefix("'"), row[3]] for row in rows[1:]]
+    assert defused == from_detail
+    assert {row[3] for row in rows[1:]} == {"0.05", "1234567.89", "0.00", "10.00"}
+    # The CSV that generate answers (rendered from the detail itself) is the same.
+    generated = generate(
+        client,
+        customer_id=customer.pk,
+        start_date="2023-01-01",
+        end_date="2023-01-31",
+        output_format="csv",
+    )
+    assert _csv_rows(generated) == rows
+
+
+def test_money_is_a_json_number_with_the_currencys_places(client, acme):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    BillingReport.objects.filter(pk=report.pk).update(total_minor=150000)
+    listed = content(client.get("/api/v2/reports/"))
+    assert b'"total_amount":1500.00,' in listed
+    detail = content(client.get(f"/api/v2/reports/{report.pk}/"))
+    assert b'"total_amount":1500.00,' in detail
+    assert b'"amount":1500.75}' in detail  # Picking: 3 x 500.25
+    summary = content(client.get("/api/v2/reports/customer-summary/"))
+    assert b'"total_amount":1500.00,' in summary
+    BillingReport.objects.filter(pk=report.pk).update(currency="IQD", total_minor=50000000)
+    assert b'"total_amount":50000.000,' in content(client.get("/api/v2/reports/"))
+    # Dates stay strings.
+    assert b'"start_date":"2023-01-01"' in listed
+
+
+def test_the_format_is_the_parameters_never_the_accept_headers(client, acme):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 1, 31)
+    )
+    as_json = client.get(
+        f"/api/v2/reports/{report.pk}/download/?format=json", HTTP_ACCEPT="application/pdf"
+    )
+    assert (as_json.status_code, as_json["Content-Type"]) == (200, "application/json")
+    assert exact_json(as_json)["id"] == report.pk
+    as_pdf = client.get(
+        f"/api/v2/reports/{report.pk}/download/?format=pdf", HTTP_ACCEPT="application/json"
+    )
+    assert (as_pdf.status_code, as_pdf["Content-Type"]) == (200, "application/pdf")
+    # The list, the detail and the summary are JSON only: another Accept is a 406, not a 500.
+    for path in ("/api/v2/reports/", f"/api/v2/reports/{report.pk}/"):
+        refused = client.get(path, HTTP_ACCEPT="text/csv")
+        assert refused.status_code == 406
+        assert set(refused.json()) == {"detail"}
+
+
+@pytest.mark.parametrize(
+    "date", ["01/01/2023", "2023-1-1", "20230101", "2023-W01-1", "2023-01-01T00:00"]
+)
+def test_every_date_of_the_face_is_yyyy_mm_dd_only(acme, date):
+    perms = [*PERMS, "reports.view_order", "reports.add_order", VIEW_ALL_CUSTOMERS]
+    client = bearer_client(UserFactory(perms=perms))
+    message = "Must be a valid date written YYYY-MM-DD."
+    refused = generate(client, customer_id=acme.pk, start_date=date, end_date="2023-01-31")
+    assert refused.status_code == 400
+    assert refused.json()["errors"] == {"start_date": [message]}
+    order = {"customer_id": acme.pk, "reference_number": "R", "order_date": date}
+    refused = client.post("/api/v2/orders/", {**order, "service_costs": []}, format="json")
+    assert refused.json()["errors"]["order_date"] == [message]
+    for query in (f"?date_from={date}", f"?date_to={date}"):
+        refused = client.get(f"/api/v2/orders/{query}")
+        assert refused.status_code == 400
+        assert list(refused.json()["errors"].values()) == [[message]]
+    assert not BillingReport.objects.exists()

@@ -20,14 +20,14 @@ pytestmark = pytest.mark.django_db
 def test_the_101st_request_in_a_minute_is_429(monkeypatch, throttle_clock):
     cache.clear()
     monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"reports": "100/min"})
-    client = bearer_client(UserFactory(perms=["reports.view_billingreport"]))
+    client = bearer_client(UserFactory(perms=["reports.view_billingreport", "api.use_reports"]))
     statuses = [client.get("/api/v2/reports/").status_code for _ in range(100)]
     assert statuses == [200] * 100
     response = client.get("/api/v2/reports/customer-summary/")
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60
     assert response.json()["detail"].startswith("Request was throttled.")
-    other = bearer_client(UserFactory(perms=["reports.view_billingreport"]))
+    other = bearer_client(UserFactory(perms=["reports.view_billingreport", "api.use_reports"]))
     assert other.get("/api/v2/reports/").status_code == 200  # per user
     cache.clear()
 

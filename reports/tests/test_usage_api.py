@@ -1,13 +1,18 @@
+from decimal import Decimal
+
 import pytest
 
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from reports.models import UsageRecord
+from reports.tests.wire import content, exact_json
 
 pytestmark = pytest.mark.django_db
 
-PERMS = ["reports.add_usagerecord", "reports.view_usagerecord"]
+# Usage reporting is document 001's: the invoices face's permission.
+FACE = "api.use_invoices"
+PERMS = ["reports.add_usagerecord", "reports.view_usagerecord", FACE]
 EC2 = {
     "resource_id": "i-1234567890abcdef0",
     "resource_name": "web-server-1",
@@ -35,7 +40,7 @@ def client():
 def test_record_one_or_many(client):
     one = client.post("/api/v1/usage/", EC2, format="json")
     assert one.status_code == 201
-    assert one.json()["cost"] == "0.50"
+    assert b'"cost":0.50' in content(one)
     many = client.post(
         "/api/v1/usage",
         [
@@ -56,7 +61,7 @@ def test_record_one_or_many(client):
         format="json",
     )
     assert many.status_code == 201
-    assert [row["duration"] for row in many.json()] == [3600, 3600]
+    assert [row["duration"] for row in exact_json(many)] == [3600, 3600]
     assert UsageRecord.objects.count() == 3
 
 
@@ -77,42 +82,53 @@ def test_the_documents_usage_report(client):
         format="json",
     )
     assert response.status_code == 200
-    body = response.json()
+    body = exact_json(response)
     assert body["start_date"] == "2022-01-01" and body["end_date"] == "2022-01-31"
     assert body["filters"] == {"region": "us-west-1"}
-    assert [(row["resource_id"], row["cost"]) for row in body["usage"]] == [
+    assert [(row["resource_id"], str(row["cost"])) for row in body["usage"]] == [
         ("i-1234567890abcdef0", "0.50"),
         ("i-0987654321fedcba0", "1.00"),
     ]
     assert body["usage"][0]["start_time"] == "2022-01-01T00:00:00Z"
-    assert body["total_cost"] == "1.50"
-    ec2 = client.post(
-        "/api/v1/usage/report",
-        {
-            "start_date": "2022-01-01",
-            "end_date": "2022-01-31",
-            "filters": {"region": "us-west-1", "service": "EC2"},
-        },
-        format="json",
-    ).json()
-    assert ec2["total_cost"] == "0.50"
-    everything = client.post(
-        "/api/v1/usage/report/",
-        {"start_date": "2022-01-01", "end_date": "2022-12-31"},
-        format="json",
-    ).json()
-    assert everything["total_cost"] == "9.00"
+    assert str(body["total_cost"]) == "1.50"
+    ec2 = exact_json(
+        client.post(
+            "/api/v1/usage/report",
+            {
+                "start_date": "2022-01-01",
+                "end_date": "2022-01-31",
+                "filters": {"region": "us-west-1", "service": "EC2"},
+            },
+            format="json",
+        )
+    )
+    assert str(ec2["total_cost"]) == "0.50"
+    everything = exact_json(
+        client.post(
+            "/api/v1/usage/report/",
+            {"start_date": "2022-01-01", "end_date": "2022-12-31"},
+            format="json",
+        )
+    )
+    assert str(everything["total_cost"]) == "9.00"
     assert everything["filters"] == {}
 
 
 def test_costs_sum_exactly(client):
-    client.post("/api/v1/usage/", [{**EC2, "cost": "0.1"}] * 3, format="json")
-    body = client.post(
+    client.post("/api/v1/usage/", [{**EC2, "cost": "0.1"}] * 2, format="json")
+    client.post("/api/v1/usage/", {**EC2, "cost": Decimal("0.000125")}, format="json")
+    response = client.post(
         "/api/v1/usage/report",
         {"start_date": "2022-01-01", "end_date": "2022-01-01"},
         format="json",
-    ).json()
-    assert body["total_cost"] == "0.30"
+    )
+    # Two places at least, more where a cost has them; never through a float.
+    assert [str(row["cost"]) for row in exact_json(response)["usage"]] == [
+        "0.10",
+        "0.10",
+        "0.000125",
+    ]
+    assert b'"total_cost":0.200125}' in content(response)
 
 
 @pytest.mark.parametrize(
@@ -122,6 +138,8 @@ def test_costs_sum_exactly(client):
         ({"cost": "0.0000001"}, "cost"),
         ({"cost": "abc"}, "cost"),
         ({"start_time": "yesterday"}, "start_time"),
+        ({"cost": "1000000000"}, "cost"),
+        ({"cost": True}, "cost"),
         ({"end_time": "2021-12-31T00:00:00Z"}, "end_time"),
         ({"duration": -5}, "duration"),
         ({"service": ""}, "service"),
@@ -140,6 +158,8 @@ def test_bad_usage_records_are_400(client, changes, field):
     [
         ({"end_date": "2022-01-31"}, "start_date"),
         ({"start_date": "2022-02-30", "end_date": "2022-03-01"}, "start_date"),
+        ({"start_date": "01/01/2022", "end_date": "2022-03-01"}, "start_date"),
+        ({"start_date": "2022-01-01", "end_date": "20220301"}, "end_date"),
         ({"start_date": "2022-02-01", "end_date": "2022-01-01"}, "end_date"),
         (
             {"start_date": "2022-01-01", "end_date": "2022-01-31", "filters": {"zone": "a"}},
@@ -164,14 +184,12 @@ def test_usage_permissions_and_customer_isolation():
     )
     user = UserFactory(perms=PERMS)
     mine.users.add(user)
-    body = (
-        bearer_client(user)
-        .post(
+    body = exact_json(
+        bearer_client(user).post(
             "/api/v1/usage/report",
             {"start_date": "2022-01-01", "end_date": "2022-01-31"},
             format="json",
         )
-        .json()
     )
     assert [row["service"] for row in body["usage"]] == ["EC2"]
     assert (

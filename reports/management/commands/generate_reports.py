@@ -3,15 +3,17 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.documents import RENDERERS, report_document, report_filename
+from billing_site.api.fields import iso_date
+from reports.api.documents import report_document, report_filename
+from reports.api.renderers import REPORT_RENDERERS
 from reports.services import reports_generate_for_period
 
 
 def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(f"Not a date (YYYY-MM-DD): {value!r}") from None
+    date = iso_date(value)
+    if date is None:
+        raise CommandError(f"Not a date (YYYY-MM-DD): {value!r}")
+    return date
 
 
 def _month(value: str) -> tuple[datetime.date, datetime.date]:
@@ -34,7 +36,7 @@ class Command(BaseCommand):
         parser.add_argument("--start", help="YYYY-MM-DD, with --end")
         parser.add_argument("--end", help="YYYY-MM-DD, with --start")
         parser.add_argument("--customer", type=int, help="only this customer id")
-        parser.add_argument("--format", choices=sorted(RENDERERS), help="also write files")
+        parser.add_argument("--format", choices=sorted(REPORT_RENDERERS), help="also write files")
         parser.add_argument("--output-dir", default=".", help="where --format writes them")
         parser.add_argument("--force", action="store_true", help="generate even if one exists")
 

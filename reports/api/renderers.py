@@ -1,11 +1,13 @@
 """Report documents: CSV (streamed line by line) and PDF (drawn page by page,
 so its cost grows linearly with the number of lines). Both render the report
-body of the API, so ``generate`` and ``download`` share them."""
+detail shape (``shapes.ReportDetailSerializer``), as JSON does, so ``generate``,
+``download``, the admin and the command share them through ``REPORT_RENDERERS``."""
 
 import contextlib
 import gc
 import io
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 
 from django.conf import settings
 from reportlab.lib.pagesizes import A4
@@ -14,6 +16,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
 
+from billing_site.api.numbers import NumberJSONRenderer
 from billing_site.api.renderers import BinaryRenderer, DocumentRenderer
 
 CSV_HEADER = "order_id,service_id,service_name,amount\r\n"
@@ -27,8 +30,14 @@ def csv_text(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
+def amount_text(amount: Decimal) -> str:
+    """An amount of the shape (a ``Decimal`` with its currency's places) as the
+    documents write it: its digits, never an exponent."""
+    return f"{amount:f}"
+
+
 def body_lines(report: dict) -> Iterator[tuple]:
-    """``(order_id, service_id, service_name, amount)`` of a report body."""
+    """``(order_id, service_id, service_name, amount)`` of a report detail."""
     for order in report["orders"]:
         for cost in order["service_costs"]:
             yield order["order_id"], cost["service_id"], cost["service_name"], cost["amount"]
@@ -44,7 +53,9 @@ class ReportCSVRenderer(DocumentRenderer):
         yield CSV_HEADER
         chunk = []
         for order_id, service_id, service_name, amount in lines:
-            chunk.append(f"{order_id},{service_id},{csv_text(service_name)},{amount}\r\n")
+            chunk.append(
+                f"{order_id},{service_id},{csv_text(service_name)},{amount_text(amount)}\r\n"
+            )
             if len(chunk) == chunk_lines:
                 yield "".join(chunk)
                 chunk = []
@@ -169,7 +180,7 @@ class ReportPDFRenderer(BinaryRenderer):
     def _draw(self, report) -> bytes:
         buffer = io.BytesIO()
         out = _PdfWriter(buffer, f"Billing report {report['id']}")
-        grand_total = f"{report['total_amount']} {report['currency']}"
+        grand_total = f"{amount_text(report['total_amount'])} {report['currency']}"
         out.text(f"Billing report {report['id']}", font=("Helvetica-Bold", 16))
         out.space(3 * mm)
         out.text(f"Customer: {report['customer_name']} (id {report['customer_id']})")
@@ -178,7 +189,9 @@ class ReportPDFRenderer(BinaryRenderer):
         out.space(3 * mm)
         out.text("Totals per service", font=("Helvetica-Bold", 11))
         for service_id, total in report["service_totals"].items():
-            out.row([f"{total['service_name']} (service {service_id})"], total["amount"])
+            out.row(
+                [f"{total['service_name']} (service {service_id})"], amount_text(total["amount"])
+            )
         out.row(["Grand total"], grand_total, font="Helvetica-Bold")
         out.space(4 * mm)
         out.text("Order lines", font=("Helvetica-Bold", 11))
@@ -195,8 +208,13 @@ class ReportPDFRenderer(BinaryRenderer):
                     order["order_date"],
                     cost["service_name"][:40],
                 ]
-                out.row(cells, cost["amount"])
+                out.row(cells, amount_text(cost["amount"]))
         out.space(2 * mm)
         out.row(["Grand total"], grand_total, font="Helvetica-Bold")
         out.finish()
         return buffer.getvalue()
+
+
+# The one table of report documents: the formats ``download`` serves, the admin
+# links and the ``generate_reports`` command writes.
+REPORT_RENDERERS = {"csv": ReportCSVRenderer, "json": NumberJSONRenderer, "pdf": ReportPDFRenderer}

@@ -1,7 +1,7 @@
 from billing_site.api.routers import OptionalSlashRouter
 from billing_site.api.routes import route
 
-from . import views
+from . import usage, views
 
 router = OptionalSlashRouter()
 router.register("api/v2/services", views.ServiceViewSet, basename="service")
@@ -10,6 +10,6 @@ router.register("api/v2/reports", views.ReportViewSet, basename="report")
 
 urlpatterns = [
     *router.urls,
-    route("api/v1/usage", views.UsageRecordView.as_view(), "usage-records"),
-    route("api/v1/usage/report", views.UsageReportView.as_view(), "usage-report"),
+    route("api/v1/usage", usage.UsageRecordView.as_view(), "usage-records"),
+    route("api/v1/usage/report", usage.UsageReportView.as_view(), "usage-report"),
 ]

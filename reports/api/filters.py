@@ -1,15 +1,16 @@
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter, IdFilter
-
-from .models import BillingReport, Order
-from .selectors import end_of_day, start_of_day
+from invoices.models import Customer
+from reports.models import BillingReport, Order
+from reports.selectors import end_of_day, start_of_day
 
 
 class BillingReportFilter(filters.FilterSet):
     """Document 003's filters. A report matches ``start_date`` when it starts on
     or after it and ``end_date`` when it ends on or before it; ``created_after``
-    and ``created_before`` are whole days, inclusive."""
+    and ``created_before`` are whole days, inclusive. Dates are YYYY-MM-DD only
+    (``DateFilter``): "01/01/2023" is a 400, never read as a US date."""
 
     customer_id = IdFilter(field_name="customer_id")
     start_date = DateFilter(field_name="start_date", lookup_expr="gte")
@@ -48,4 +49,14 @@ class OrderFilter(filters.FilterSet):
 
     class Meta:
         model = Order
+        fields = []
+
+
+class CustomerSummaryFilter(filters.FilterSet):
+    """The customer summary's one filter (its rows are the customers')."""
+
+    customer_id = IdFilter(field_name="pk")
+
+    class Meta:
+        model = Customer
         fields = []

@@ -1,0 +1,266 @@
+"""The reports face (document 003): services and orders in, billing reports out."""
+
+from django.conf import settings
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from billing_site.api.fields import whole_number
+from billing_site.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from billing_site.api.idempotency import idempotent
+from billing_site.api.numbers import NumberJSONRenderer
+from billing_site.api.permissions import ModelPermissions, UsesFace
+from billing_site.api.streaming import BareArrayListMixin, json_stream_response
+from invoices.permissions import SharedObjectWrites
+from reports import selectors, services
+
+from . import errors
+from .documents import csv_lines, report_detail, report_filename
+from .filters import BillingReportFilter, CustomerSummaryFilter, OrderFilter
+from .renderers import REPORT_RENDERERS, ReportCSVRenderer
+from .serializers import (
+    GenerateReportSerializer,
+    OrderBatchSerializer,
+    OrderInputSerializer,
+    ServiceSerializer,
+)
+from .shapes import (
+    CustomerSummarySerializer,
+    OrderSerializer,
+    ReportDetailSerializer,
+    ReportSerializer,
+)
+
+REPORT_ERROR = inline_serializer("ReportError", {"error": serializers.CharField()})
+_ERRORS = {
+    400: REPORT_ERROR,
+    401: OpenApiTypes.OBJECT,
+    403: OpenApiTypes.OBJECT,
+    404: OpenApiTypes.OBJECT,
+    429: OpenApiTypes.OBJECT,
+}
+
+
+def _errors_of_the_one(errors):
+    """A batch of one order's errors as that order's own: DRF lists them by index
+    (a list, or a dict of the failing indexes); errors of the whole batch stay."""
+    if isinstance(errors, list):
+        return errors[0]
+    return errors.get(0, errors)
+
+
+class ReportsFace:
+    """What every view of document 003 shares: the face's permission besides the
+    model permissions, its rate (100 a minute), amounts as JSON numbers, its error
+    shape, and path ids that reach the view whatever they are, so that a bad one
+    is a 404 in that shape rather than a route that does not match."""
+
+    face = "reports"
+    permission_classes = [IsAuthenticated, UsesFace, ModelPermissions]
+    renderer_classes = [NumberJSONRenderer]
+    throttle_scope = "reports"
+    lookup_value_regex = "[^/]+"
+
+    error_body = staticmethod(errors.error_body)
+
+    def get_object(self):
+        # ASCII digits only: int() would read "\u0661" (an Arabic-Indic one) as 1.
+        if whole_number(self.kwargs[self.lookup_url_kwarg or self.lookup_field]) is None:
+            raise NotFound()
+        return super().get_object()
+
+
+@extend_schema(tags=["reports"])
+class ServiceViewSet(ReportsFace, viewsets.ModelViewSet):
+    permission_classes = [*ReportsFace.permission_classes, SharedObjectWrites]
+    serializer_class = ServiceSerializer
+    queryset = selectors.service_list()
+
+    def perform_create(self, serializer):
+        serializer.instance = services.service_create(**serializer.validated_data)
+
+
+@extend_schema(tags=["reports"])
+class OrderViewSet(
+    ReportsFace,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Orders with their service costs. ``POST`` one order, or a JSON array of
+    orders to create many at once: all of them, or none when one is invalid."""
+
+    serializer_class = OrderSerializer
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return selectors.order_list(user=self.request.user)
+
+    @extend_schema(request=OrderInputSerializer, responses={201: OrderSerializer, **_ERRORS})
+    def create(self, request, *args, **kwargs):
+        many = isinstance(request.data, list)
+        batch = OrderBatchSerializer(
+            child=OrderInputSerializer(),
+            data=request.data if many else [request.data],
+            context=self.get_serializer_context(),
+            allow_empty=False,
+            max_length=settings.MAX_ITEMS_PER_REQUEST,
+        )
+        try:
+            batch.is_valid(raise_exception=True)
+            orders = batch.resolve()
+        except ValidationError as exc:
+            raise ValidationError(exc.detail if many else _errors_of_the_one(exc.detail)) from None
+        created = services.order_create_many(
+            orders=[services.OrderInput(**order) for order in orders]
+        )
+        rows = list(self.get_queryset().filter(pk__in=[order.pk for order in created]))
+        data = OrderSerializer(rows, many=True).data
+        return Response(data if many else data[0], status=status.HTTP_201_CREATED)
+
+
+def _respond_as(request, output: str):
+    """Answer in the format the client chose by parameter, not by Accept."""
+    renderer = REPORT_RENDERERS[output]()
+    request.accepted_renderer, request.accepted_media_type = renderer, renderer.media_type
+
+
+def _attachment(report, output: str) -> dict:
+    return {"Content-Disposition": f'attachment; filename="{report_filename(report, output)}"'}
+
+
+# The documents an action may answer with, whatever the client's Accept says.
+DOCUMENT_RENDERERS = list(REPORT_RENDERERS.values())
+
+
+@extend_schema(tags=["reports"])
+class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewSet):
+    """``GET /api/v2/reports/`` is a bare JSON array of every matching report,
+    streamed; ``?page``/``?page_size`` ask for one page of it instead."""
+
+    serializer_class = ReportSerializer
+    filterset_class = BillingReportFilter
+    # The summary's rows are customers, its figures the reports': reading reports it is.
+    action_perms = {"customer_summary": ["reports.view_billingreport"]}
+
+    def get_queryset(self):
+        if self.action == "customer_summary":  # a row per customer
+            return selectors.summarised_customers(user=self.request.user)
+        return selectors.report_list(user=self.request.user)
+
+    def _report(self, pk):
+        pk = whole_number(pk)
+        report = selectors.report_get(user=self.request.user, pk=pk) if pk else None
+        if report is None:
+            raise NotFound()
+        return report
+
+    @staticmethod
+    def _check_size(report, output: str) -> None:
+        """A report too long for the document asked for is a 400, not a huge answer."""
+        limit = (
+            settings.REPORT_MAX_CSV_LINES if output == "csv" else settings.REPORT_MAX_DOCUMENT_LINES
+        )
+        if report.line_count > limit:
+            advice = "" if output == "csv" else "; download it as CSV"
+            raise ValidationError(
+                f"Report {report.pk} has {report.line_count} lines, more than "
+                f"the {limit} a {output.upper()} document holds{advice}."
+            )
+
+    def _detail(self, report, output="json"):
+        self._check_size(report, output)
+        return report_detail(report)
+
+    @extend_schema(responses={200: ReportDetailSerializer, 404: OpenApiTypes.OBJECT})
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(self._report(pk)))
+
+    @extend_schema(
+        parameters=[IDEMPOTENCY_HEADER],
+        request=GenerateReportSerializer,
+        responses={
+            (201, "application/json"): ReportDetailSerializer,
+            (201, "text/csv"): OpenApiTypes.STR,
+            (201, "application/pdf"): OpenApiTypes.BINARY,
+            **_ERRORS,
+        },
+    )
+    @action(detail=False, methods=["post"], renderer_classes=DOCUMENT_RENDERERS)
+    @idempotent
+    def generate(self, request):
+        serializer = GenerateReportSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        output = "json" if data["output_format"] == "dict" else data["output_format"]
+        with transaction.atomic():  # a report too long for its document is not kept
+            report = services.report_generate(
+                customer=data["customer"], start_date=data["start_date"], end_date=data["end_date"]
+            )
+            body = self._detail(report, output)
+        _respond_as(request, output)
+        return Response(
+            body,
+            status=status.HTTP_201_CREATED,
+            headers=_attachment(report, output) if output != "json" else None,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("format", OpenApiTypes.STR, enum=list(REPORT_RENDERERS), default="csv")
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/json"): ReportDetailSerializer,
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            **_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
+    def download(self, request, pk=None):
+        unknown = sorted(set(request.query_params) - {"format"})
+        if unknown:
+            raise ValidationError(f"Unknown query parameter: {', '.join(unknown)}")
+        formats = request.query_params.getlist("format") or ["csv"]
+        output = formats[0]
+        if output not in REPORT_RENDERERS or len(formats) > 1:
+            raise ValidationError(f"Invalid format: {','.join(formats)}")
+        report = self._report(pk)
+        if output == "csv":  # streamed, so a report of any size leaves in constant memory
+            self._check_size(report, "csv")
+            response = StreamingHttpResponse(
+                ReportCSVRenderer.stream(csv_lines(report)), content_type="text/csv; charset=utf-8"
+            )
+            for header, value in _attachment(report, "csv").items():
+                response[header] = value
+            return response
+        body = self._detail(report, output)
+        _respond_as(request, output)
+        return Response(body, headers=_attachment(report, output))
+
+    @extend_schema(responses={200: CustomerSummarySerializer(many=True), **_ERRORS})
+    @action(
+        detail=False,
+        methods=["get"],
+        url_path="customer-summary",
+        filterset_class=CustomerSummaryFilter,
+    )
+    def customer_summary(self, request):
+        """A bare JSON array of a row per customer (and currency), streamed a batch
+        of customers at a time; a page of it holds the rows of ``page_size``
+        customers, and ``X-Total-Count`` counts customers."""
+        customers = self.filter_queryset(self.get_queryset())
+        if self.wants_page(request):
+            rows = selectors.customer_summary_rows(self.paginate_queryset(customers))
+            return self.get_paginated_response(CustomerSummarySerializer(rows, many=True).data)
+        rows = selectors.customer_summary(customers, batch_size=self.stream_batch_size)
+        return json_stream_response(CustomerSummarySerializer(row).data for row in rows)
