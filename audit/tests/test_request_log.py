@@ -66,9 +66,10 @@ def test_error_responses_are_logged(api_client, method, path, status):
     assert log.user is None
 
 
-def test_unknown_routes_answer_json_404(api_client):
-    response = api_client.get("/no/such/route")
-    assert response.json() == {"detail": "Not found."}
+def test_unknown_routes_answer_json_404_and_are_logged(api_client):
+    response = api_client.get("/api/no/such/route")
+    assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+    assert RequestLog.objects.filter(endpoint="/api/no/such/route", status_code=404).exists()
 
 
 def test_a_crash_is_a_json_500_with_its_request_id_and_is_logged(api_client, caplog):

@@ -92,7 +92,15 @@ class AsciiIntegerFormField(AsciiFormMixin, forms.IntegerField):
 
 
 class AsciiDateFormField(AsciiFormMixin, forms.DateField):
+    """A date in a query string: YYYY-MM-DD only, whatever ``DATE_INPUT_FORMATS``
+    lists (Django's default reads 01/02/2023 as US), and not padded."""
+
     default_error_messages = {"invalid": ISO_DATE_ONLY}
+
+    def to_python(self, value):
+        if isinstance(value, str) and value != value.strip():
+            raise forms.ValidationError(ISO_DATE_ONLY, code="invalid")
+        return super().to_python(value)
 
     def strptime(self, value, format):
         # Every input format goes through here: only YYYY-MM-DD is a date.

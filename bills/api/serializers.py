@@ -170,7 +170,7 @@ class TransactionSerializer(IncludedMixin, serializers.Serializer):
     created_at = LocalTimeField()
 
 
-class PaymentSerializer(serializers.Serializer):
+class BillPaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = AmountField(currency_source="currency")
     method = serializers.CharField()
@@ -240,6 +240,6 @@ class BillSerializer(serializers.Serializer):
     balance = AmountField(source="invoice.balance", currency_source="invoice.currency")
     paid = serializers.BooleanField()
     product_collections = ProductCollectionSerializer(many=True)
-    payments = PaymentSerializer(many=True, source="invoice.payments")
+    payments = BillPaymentSerializer(many=True, source="invoice.payments")
     account = AccountSerializer(source="invoice.customer", include="account")
     collection = BillCollectionSerializer(include="collection.organization")

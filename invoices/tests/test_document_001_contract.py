@@ -315,9 +315,5 @@ def test_the_usage_report(usage_report):
     assert [row["resource_id"] for row in usage_report["usage"]] == ["i-1234567890abcdef0"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the reports app writes usage costs as decimal strings; document 001 shows numbers",
-)
 def test_the_usage_reports_costs_are_json_numbers(usage_report):
     assert mismatches(USAGE_RESPONSE, usage_report) == []
