@@ -18,7 +18,7 @@ DOCUMENTED_BASE = "http://127.0.0.1:8000"
 
 # Each curl fails on an HTTP error (the body is still shown) and ends its output
 # with a newline, so one answer does not run into the next in the log.
-PRELUDE = """set -euo pipefail
+PRELUDE = """set -euxo pipefail
 curl() { command curl -sS --fail-with-body "$@"; echo; }
 """
 
@@ -57,4 +57,4 @@ def test_the_readme_walkthrough_runs_as_written(tmp_path):
             timeout=300,
             cwd=tmp_path,
         )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-3000:]
