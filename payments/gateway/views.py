@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from billing_site.api.filters import check_query_params
 from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import UsesFace
@@ -115,14 +116,9 @@ class GetAllBillingView(GatewayView):
         responses={200: BillingRecordSerializer(many=True), **_ERRORS},
     )
     def get(self, request):
-        unknown = set(request.query_params) - {"status"}
-        if unknown:
-            raise ValidationError(f"Unknown query parameter: {', '.join(sorted(unknown))}")
+        check_query_params(request, {"status"})
         status = request.query_params.get("status")
-        if (
-            status not in (None, "paid", "unpaid")
-            or len(request.query_params.getlist("status")) > 1
-        ):
+        if status not in (None, "paid", "unpaid"):
             raise ValidationError("status must be paid or unpaid")
         batches = billing_record_batches(user=request.user, status=status)
         return StreamingHttpResponse(

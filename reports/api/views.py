@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from billing_site.api.fields import whole_number
+from billing_site.api.filters import check_query_params
 from billing_site.api.idempotency import HEADER as IDEMPOTENCY_HEADER
 from billing_site.api.idempotency import idempotent
 from billing_site.api.numbers import NumberJSONRenderer
@@ -227,13 +228,10 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
     )
     @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
     def download(self, request, pk=None):
-        unknown = sorted(set(request.query_params) - {"format"})
-        if unknown:
-            raise ValidationError(f"Unknown query parameter: {', '.join(unknown)}")
-        formats = request.query_params.getlist("format") or ["csv"]
-        output = formats[0]
-        if output not in REPORT_RENDERERS or len(formats) > 1:
-            raise ValidationError(f"Invalid format: {','.join(formats)}")
+        check_query_params(request, {"format"})
+        output = request.query_params.get("format", "csv")
+        if output not in REPORT_RENDERERS:
+            raise ValidationError(f"Invalid format: {output}")
         report = self._report(pk)
         if output == "csv":  # streamed, so a report of any size leaves in constant memory
             self._check_size(report, "csv")
