@@ -81,7 +81,7 @@ def sightings(client) -> dict:
         "isp invoice": client.get(f"/api/v1/get_invoice_details/{invoice.pk}").status_code,
         "reports": len(body(client.get("/api/v2/reports/"))),
         "report": client.get(f"/api/v2/reports/{report.pk}/").status_code,
-        "orders": body(client.get("/api/v2/orders/"))["count"],
+        "orders": len(body(client.get("/api/v2/orders/"))),
         "bills": len(body(client.get(f"/api/collections/{collection.code}/bills"))["data"]),
         "bill": client.get(f"/api/collections/{collection.code}/bills/{bill.bill_no}").status_code,
         "usage": len(usage.json()["usage"]),

@@ -12,9 +12,11 @@ from rest_framework.fields import SkipField
 
 from billing_site.api.numbers import NumberField
 from billing_site.money import format_amount, format_min_places
+from invoices.models import STATUS_IDS
 
-# A bill's status as a number: the invoice's client status, "void" cancelled.
-STATUS_NUMBERS = {"draft": 1, "open": 2, "partially_paid": 3, "paid": 4, "void": 5}
+# A bill's status as a number: the invoice's client status, "void" cancelled,
+# numbered as on every face.
+STATUS_NUMBERS = {status: int(number) for status, number in STATUS_IDS.items()}
 
 
 @extend_schema_field({"type": "string", "example": "2020-06-25 14:21:44"})

@@ -34,6 +34,11 @@ CONTACT_COLUMNS = (
 )
 
 
+def _issued(user):
+    """The invoices ``user`` may see that were issued: the ISP face never shows a draft."""
+    return Invoice.objects.visible_to(user).exclude(status=Invoice.Status.DRAFT)
+
+
 def isp_invoice_list(
     *,
     user,
@@ -43,8 +48,9 @@ def isp_invoice_list(
     customer_id: int | None = None,
 ):
     """Issued invoices ``user`` may see, by issue date (each bound inclusive and
-    optional) and ``paid``/``unpaid``/``all``, of one customer or all."""
-    queryset = Invoice.objects.visible_to(user).exclude(status=Invoice.Status.DRAFT)
+    optional) and ``paid``/``unpaid``/``all``, of one customer or all. A voided
+    invoice is in none of these lists (its details are still read by its id)."""
+    queryset = _issued(user).exclude(status=Invoice.Status.VOID)
     if date_from:
         queryset = queryset.filter(issue_date__gte=date_from)
     if date_to:
@@ -61,13 +67,10 @@ def isp_invoice_list(
 def isp_invoice_get(*, user, pk: int, customer_id: int | None = None) -> Invoice | None:
     """One issued invoice (of ``customer_id``, when given) with what its details
     show: customer and lines."""
-    return (
-        isp_invoice_list(user=user, customer_id=customer_id)
-        .filter(pk=pk)
-        .select_related("customer")
-        .prefetch_related("lines")
-        .first()
-    )
+    queryset = _issued(user)
+    if customer_id is not None:
+        queryset = queryset.filter(customer_id=customer_id)
+    return queryset.filter(pk=pk).select_related("customer").prefetch_related("lines").first()
 
 
 def invoice_ids(queryset, batch_size: int = 10_000) -> Iterator[int]:

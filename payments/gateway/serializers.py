@@ -203,11 +203,6 @@ class BillingRecordSerializer(serializers.Serializer):
         ]
 
 
-class GatewayErrorSerializer(serializers.Serializer):
-    success = serializers.ChoiceField(choices=["false"])
-    message = serializers.CharField()
-
-
 _RECORD = BillingRecordSerializer()
 
 

@@ -27,11 +27,10 @@ from .serializers import (
     REFERENCE_REQUEST_SCHEMA,
     BillingRecordSerializer,
     BillingReferenceSerializer,
-    GatewayErrorSerializer,
     billing_record,
 )
 
-_ERRORS = {code: GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
+_ERRORS = {code: errors.GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
 
 
 class GatewayView(APIView):

@@ -4,16 +4,31 @@ fault and adding the per-field ``errors`` when there are fields; every other
 error is ``{"detail": ...}`` ("Not found.", "Authentication credentials were
 not provided.")."""
 
+from rest_framework import serializers
+
 from billing_site.api.exceptions import all_messages
+
+
+class ReportErrorSerializer(serializers.Serializer):
+    """A bad request on this face: the schema's and every answer's."""
+
+    error = serializers.CharField()
+    errors = serializers.JSONField(required=False, help_text="The messages of each field at fault.")
+
+
+class DetailSerializer(serializers.Serializer):
+    """Any other error on this face."""
+
+    detail = serializers.CharField()
 
 
 def error_body(message: str, status_code: int, detail=None) -> dict:
     if status_code != 400:
-        return {"detail": message}
+        return DetailSerializer({"detail": message}).data
     detail = message if detail is None else detail
     body = {"error": all_messages(detail)}
     fields = isinstance(detail, dict) and set(detail) - {"non_field_errors", "detail"}
     per_item = isinstance(detail, list) and any(isinstance(item, dict) for item in detail)
     if fields or per_item:
         body["errors"] = detail
-    return body
+    return ReportErrorSerializer(body).data

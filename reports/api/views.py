@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import mixins, serializers, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -38,13 +38,9 @@ from .shapes import (
     ReportSerializer,
 )
 
-REPORT_ERROR = inline_serializer("ReportError", {"error": serializers.CharField()})
 _ERRORS = {
-    400: REPORT_ERROR,
-    401: OpenApiTypes.OBJECT,
-    403: OpenApiTypes.OBJECT,
-    404: OpenApiTypes.OBJECT,
-    429: OpenApiTypes.OBJECT,
+    400: errors.ReportErrorSerializer,
+    **{code: errors.DetailSerializer for code in (401, 403, 404, 429)},
 }
 
 
@@ -78,7 +74,7 @@ class ReportsFace:
 
 
 @extend_schema(tags=["reports"])
-class ServiceViewSet(ReportsFace, viewsets.ModelViewSet):
+class ServiceViewSet(ReportsFace, BareArrayListMixin, viewsets.ModelViewSet):
     permission_classes = [*ReportsFace.permission_classes, SharedObjectWrites]
     serializer_class = ServiceSerializer
     queryset = selectors.service_list()
@@ -90,6 +86,7 @@ class ServiceViewSet(ReportsFace, viewsets.ModelViewSet):
 @extend_schema(tags=["reports"])
 class OrderViewSet(
     ReportsFace,
+    BareArrayListMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,

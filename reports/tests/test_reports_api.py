@@ -515,3 +515,16 @@ def test_every_date_of_the_face_is_yyyy_mm_dd_only(acme, date):
         assert refused.status_code == 400
         assert list(refused.json()["errors"].values()) == [[message]]
     assert not BillingReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path", ["generate/", "{pk}/download/?format=csv", "{pk}/download/?format=pdf"]
+)
+def test_options_on_a_download_describes_it_in_json(client, acme, path):
+    report = report_generate(
+        customer=acme, start_date=datetime.date(2023, 1, 1), end_date=datetime.date(2023, 12, 31)
+    )
+    response = client.options("/api/v2/reports/" + path.format(pk=report.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "name" in response.json()

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
-from invoices.services import LineInput, invoice_create
+from invoices.services import LineInput, invoice_create, invoice_void
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from payments.services import payment_record
 
@@ -457,3 +457,19 @@ def test_isp_lists_run_constant_queries(client, count, settings, django_assert_n
     with django_assert_num_queries(5):
         path = f"/api/v1/get_all_invoices_from_userid/{customer.pk}"
         assert len(body_of(client.get(path))[0]) == count
+
+
+def test_a_voided_invoice_leaves_the_lists_and_keeps_its_details(client, ledger):
+    customer = ledger["customer"]
+    voided = InvoiceFactory(customer=customer, issue_date=datetime.date(2023, 2, 7))
+    invoice_void(invoice=voided)
+    assert body_of(client.get("/api/v1/get_all_invoice_ids")) == id_map(
+        ledger["paid"], ledger["partial"], ledger["other"]
+    )
+    listed = body_of(client.get(f"/api/v1/get_all_invoices_from_userid/{customer.pk}"))
+    assert str(voided.pk) not in json.dumps(listed)
+    every = body_of(client.get("/api/v1/get_all_invoices"))
+    assert voided.number not in json.dumps(every)
+    details = client.get(f"/api/v1/get_invoice_details/{voided.pk}")
+    assert details.status_code == 200
+    assert body_of(details)[0]["status"] == "void"
