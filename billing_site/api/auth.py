@@ -20,15 +20,26 @@ from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
 
 
+class LoginResponseSerializer(serializers.Serializer):
+    """What ``/login`` answers: the schema's and every answer's."""
+
+    access_token = serializers.CharField()
+    refresh_token = serializers.CharField()
+    token_type = serializers.CharField()
+    expires_in = serializers.IntegerField(help_text="Seconds the access token is valid.")
+
+
 class LoginSerializer(TokenObtainPairSerializer):
     def validate(self, attrs):
         tokens = super().validate(attrs)
-        return {
-            "access_token": tokens["access"],
-            "refresh_token": tokens["refresh"],
-            "token_type": "Bearer",
-            "expires_in": int(api_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
-        }
+        return LoginResponseSerializer(
+            {
+                "access_token": tokens["access"],
+                "refresh_token": tokens["refresh"],
+                "token_type": "Bearer",
+                "expires_in": int(api_settings.ACCESS_TOKEN_LIFETIME.total_seconds()),
+            }
+        ).data
 
 
 class TokenObtainView(LockedOutMixin, TokenObtainPairView):
@@ -47,15 +58,7 @@ class LoginView(LockedOutMixin, TokenViewBase):
         operation_id="login",
         tags=["auth"],
         responses={
-            200: inline_serializer(
-                "LoginResponse",
-                {
-                    "access_token": serializers.CharField(),
-                    "refresh_token": serializers.CharField(),
-                    "token_type": serializers.CharField(),
-                    "expires_in": serializers.IntegerField(),
-                },
-            ),
+            200: LoginResponseSerializer,
             # A body that is not a JSON object: detail; missing fields: a list each.
             400: inline_serializer(
                 "LoginError",
