@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from rest_framework.test import APIClient
@@ -175,3 +176,22 @@ def demo_server(tmp_path: Path, *, workers: int, **env):
     data; yields ``(base_url, admin_token)``."""
     with serve(tmp_path, workers=workers, **env) as server:
         yield server.base, server.token
+
+
+def json_type(value) -> str:
+    """The JSON type of a parsed value (``Decimal`` for numbers read exactly):
+    null, boolean, number, string, array or object; what the contract tests
+    hold each document's examples to."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    raise TypeError(f"{type(value).__name__} is not a parsed JSON value")

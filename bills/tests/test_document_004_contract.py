@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing_site.testing import bearer_client
+from billing_site.testing import bearer_client, json_type
 from bills.services import collection_create
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import UserFactory
@@ -105,16 +105,6 @@ BILL = """{
 # its product no currency of its own (the service's products carry theirs).
 NULL_IN_THE_EXAMPLE = {"created_by": "number", "product_collections.product.currency": "string"}
 SERVER_URL = "http://testserver"
-
-
-def json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | Decimal):
-        return "number"
-    return {str: "string", list: "array", dict: "object"}[type(value)]
 
 
 def shape(value, path: str = "") -> dict[str, str]:

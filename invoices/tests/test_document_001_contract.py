@@ -8,11 +8,9 @@ calls "just a sample ... you'll need to modify": its ids are strings
 (``"id": "123456"``), the endpoints' are numbers (``"id": 1``), and one object
 has one type per field."""
 
-from decimal import Decimal
-
 import pytest
 
-from billing_site.testing import bearer_client
+from billing_site.testing import bearer_client, json_type
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.tests.factories import CustomerFactory, UserFactory
 from invoices.tests.json_bodies import number, parsed
@@ -124,18 +122,6 @@ USAGE_RECORDS = """[
 ]"""
 
 # --- the comparison --------------------------------------------------------------------
-
-
-def json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float | Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def mismatches(example, answer, types: dict[str, set[str]] | None = None, path="$") -> list[str]:

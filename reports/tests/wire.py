@@ -5,6 +5,8 @@ and holding them to a document's example by keys and JSON types."""
 import json
 from decimal import Decimal
 
+from billing_site.testing import json_type
+
 
 def content(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
@@ -12,19 +14,6 @@ def content(response) -> bytes:
 
 def exact_json(response):
     return json.loads(content(response), parse_float=Decimal)
-
-
-def json_type(value) -> str:
-    """The JSON type of a parsed value: number, string, null, array, object, boolean."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | Decimal):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def mismatches(example, answer, path="$") -> list[str]:

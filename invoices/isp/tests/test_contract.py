@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from billing_site.testing import bearer_client
+from billing_site.testing import bearer_client, json_type
 from invoices.models import VIEW_ALL_CUSTOMERS
 from invoices.services import LineInput, invoice_create
 from invoices.tests.factories import CustomerFactory, UserFactory
@@ -104,18 +104,6 @@ DATED = {
     "user_created",
     "create_timestamp",
 }
-
-
-def json_type(value) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def shape(value):

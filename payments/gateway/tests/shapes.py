@@ -2,18 +2,7 @@
 
 import json
 
-
-def json_type(value) -> str:
-    """The JSON type of a parsed value: null, boolean, number, string, array, object."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+from billing_site.testing import json_type
 
 
 def typed_keys(obj: dict) -> list[tuple[str, str]]:
