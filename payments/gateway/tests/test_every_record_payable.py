@@ -8,6 +8,7 @@ import pytest
 
 from billing_site.testing import bearer_client
 from bills.models import Bill
+from bills.tests.test_bills_api import DOCUMENT_BILL
 from invoices.models import Invoice
 from invoices.services import invoice_create
 from invoices.tests.factories import CustomerFactory, UserFactory
@@ -16,26 +17,6 @@ from payments.models import Payment
 from .shapes import parsed
 
 pytestmark = pytest.mark.django_db
-
-DOCUMENT_BILL = {
-    "due": "2020-06-25",
-    "ref1": "test multi currency",
-    "ref2": "test multi currency",
-    "currency": "MYR",
-    "customer": {
-        "acc_no": "911111111111",
-        "first_name": "RAUDHAH",
-        "last_name": "PAY",
-        "address": "raudhahPay",
-        "email": "team@raudhahpay.com",
-        "mobile": "60123456789",
-        "organization_id": 1,
-    },
-    "product": [
-        {"id": 1, "title": "product 1", "price": "10.00", "quantity": 10, "organization_id": 1},
-        {"id": 2, "title": "product 2", "price": "5.00", "quantity": 1, "organization_id": 1},
-    ],
-}
 
 
 def listed(client, invoice: Invoice) -> dict:
