@@ -1,0 +1,1 @@
+"""What every PDF document shares: its fonts and its text (``fonts``)."""
