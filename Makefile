@@ -1,6 +1,7 @@
 # make run   - set up, migrate a SQLite database, load demo data, serve on :8000
 # make test  - the test suite (SQLite unless DATABASE_URL says otherwise)
 # make faults - kill, stall and starve real processes (faults/), bounded in time
+# make screenshots - every admin page (headless Chromium) and PDF (pdftoppm) as PNGs in artifacts/screenshots/
 # make fuzz  - schemathesis against every operation of /api/schema/ (scripts/fuzz.sh)
 # make audit - the pinned dependencies against known advisories (needs pypi.org's JSON API)
 # make bench - seed a large data set and measure (see bench/README.md)
@@ -8,7 +9,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test faults lint format migrations-check ci clean bench fuzz audit
+.PHONY: install run test faults screenshots lint format migrations-check ci clean bench fuzz audit
 
 .venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
 	./scripts/bootstrap.sh
@@ -27,6 +28,10 @@ test: install
 
 faults: install
 	timeout 1800 $(PY) -m pytest -m faults -s -v faults
+
+screenshots: install
+	rm -rf artifacts/screenshots
+	timeout 900 $(PY) -m pytest -m screenshots -v billing_site/tests/test_screenshots.py
 
 lint: install
 	.venv/bin/ruff check .
