@@ -50,6 +50,32 @@ CUSTOMERS = [
         "country": "GB",
         "tax_number": "GB123456789",
     },
+    # Names in other scripts: the documents print them as they are written.
+    {
+        "account_number": "73737374",
+        "name": "شركة النور للإنترنت",
+        "email": "accounts@alnoor.example",
+        "street": "شارع الجمهورية 12",
+        "city": "البصرة",
+        "country": "IQ",
+    },
+    {
+        "account_number": "86000001",
+        "name": "北京云数据有限公司",
+        "email": "finance@yunshuju.example",
+        "street": "朝阳区建国路 88 号",
+        "city": "北京",
+        "country": "CN",
+    },
+    {
+        "account_number": "33000001",
+        "name": "Café Zoë Ñandú SARL",
+        "email": "compta@cafe-zoe.example",
+        "street": "3 rue de l'Église",
+        "city": "Lyon",
+        "zip": "69002",
+        "country": "FR",
+    },
 ]
 
 # (number, order id, customer account, currency, [(description, qty, price, tax %)], paid)
@@ -73,6 +99,30 @@ INVOICES = [
         "20.00",
     ),
     ("INV-2001", "ORD-2001", "10002", "GBP", [("Pick and pack", "120", "0.85", "20")], None),
+    (
+        "333335",
+        "4499496",
+        "73737374",
+        "IQD",
+        [("اشتراك إنترنت 10 ميغابت - شهري", "1", "35000", "0")],
+        "15000",
+    ),
+    (
+        "CN-0001",
+        "CN-ORD-0001",
+        "86000001",
+        "CNY",
+        [("云服务器月费（クラウドサーバー）", "2", "199.00", "6")],
+        None,
+    ),
+    (
+        "FR-0001",
+        "FR-ORD-0001",
+        "33000001",
+        "EUR",
+        [("Crème brûlée, café", "3", "4.50", "5.5")],
+        "all",
+    ),
 ]
 
 
