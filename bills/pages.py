@@ -19,9 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from billing_site.documents import links
 from billing_site.errors import BillingError
 from billing_site.money import format_amount
-from invoices.receipts import receipt_token
 
 from . import selectors, services
 from .models import Bill
@@ -43,6 +43,20 @@ def payment_path(bill: Bill) -> str:
 def forward_payment_path(bill: Bill) -> str:
     query = urlencode({"transactionRefId": transaction_reference(bill)})
     return f"{reverse('bill-forward')}?{query}"
+
+
+# The salt of the bill's document links (``pdfs``).
+DOCUMENT_SALT = "bills.document"
+
+
+def bill_pdf_path(bill: Bill) -> str:
+    """The bill as a PDF, behind a signed, expiring link."""
+    return reverse("bill-pdf", kwargs={"token": links.sign(bill.pk, DOCUMENT_SALT)})
+
+
+def bill_receipt_path(bill: Bill) -> str:
+    """The receipts of the bill's payments as a PDF (the bill while none)."""
+    return reverse("bill-receipt-pdf", kwargs={"token": links.sign(bill.pk, DOCUMENT_SALT)})
 
 
 def transaction_reference(bill: Bill) -> str:
@@ -74,7 +88,8 @@ def _context(bill) -> dict:
         "balance": format_amount(invoice.balance, currency),
         "status": invoice.display_status,
         "payable": invoice.status == "open",
-        "pdf_url": reverse("invoice-receipt-pdf", kwargs={"token": receipt_token(invoice)}),
+        "pdf_url": bill_pdf_path(bill),
+        "receipt_url": bill_receipt_path(bill) if invoice.payments.all() else "",
         "bill_url": bill_path(bill),
         "pay_url": payment_path(bill),
         "sandbox": settings.SANDBOX_PAYMENTS,

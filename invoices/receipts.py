@@ -1,72 +1,105 @@
-"""Receipt links: signed and expiring, so they can be handed to a browser
-without a token; and the PDF behind them."""
+"""An invoice's document links: signed and expiring, so they can be handed to
+a browser without a token; and the PDFs behind them.
 
-from django.conf import settings
-from django.core import signing
+``/receipts/<token>.pdf`` (document 002's receipt URL, the admin's receipt
+link) is the receipt of the invoice's payments, one page per payment; while
+nothing is paid it is the invoice. ``/invoices/<token>.pdf`` is always the
+invoice. One token opens both: it is the key to that invoice's documents."""
+
+import re
+
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.exceptions import APIException, NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api.serializers import InvoiceSerializer
+from billing_site.documents import links
+from billing_site.documents.layout import Document
+from billing_site.documents.renderer import PDFRenderer
+
+from .documents.invoice import invoice_document
+from .documents.receipt import receipt_document
 from .models import Invoice
-from .renderers import ReceiptPDFRenderer
 
 _SALT = "invoices.receipt"
 
 
-class LinkExpired(APIException):
-    status_code = 410
-    default_detail = "This receipt link has expired; ask for a new one."
-
-
 def receipt_token(invoice: Invoice) -> str:
-    return signing.dumps(invoice.pk, salt=_SALT)
+    return links.sign(invoice.pk, _SALT)
 
 
-def invoice_from_token(token: str) -> Invoice:
-    try:
-        pk = signing.loads(token, salt=_SALT, max_age=settings.RECEIPT_LINK_MAX_AGE)
-    except signing.SignatureExpired:
-        raise LinkExpired() from None
-    except signing.BadSignature:
-        raise NotFound("This receipt link is not valid.") from None
+def receipt_path(invoice: Invoice) -> str:
+    """The receipt of the invoice's payments (the invoice while none)."""
+    return reverse("invoice-receipt-pdf", kwargs={"token": receipt_token(invoice)})
+
+
+def invoice_pdf_path(invoice: Invoice) -> str:
+    """The invoice itself, paid or not."""
+    return reverse("invoice-pdf", kwargs={"token": receipt_token(invoice)})
+
+
+def invoice_from_token(token: str, what: str = "receipt") -> Invoice:
+    """The invoice a link names, with what its documents read (three queries);
+    ``what`` names the link in the answer when it names none."""
     invoice = (
         Invoice.objects.select_related("customer")
         .prefetch_related("lines", "payments")
-        .filter(pk=pk)
+        .filter(pk=links.unsign(token, _SALT, what))
         .first()
     )
     if invoice is None:
-        raise NotFound("This receipt link is not valid.")
+        raise links.not_found(what)
     return invoice
 
 
-class ReceiptPDFView(APIView):
-    """The receipt PDF behind a signed link (the ISP face's receipt answer, the
-    bill pages and the admin give it out): no token needed, the link is the key."""
+def pdf_response(document: Document, filename: str) -> Response:
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    return Response(document, headers={"Content-Disposition": f'inline; filename="{safe}.pdf"'})
+
+
+PDF_RESPONSES = {
+    (200, "application/pdf"): OpenApiTypes.BINARY,
+    (404, "application/json"): OpenApiTypes.OBJECT,
+    (410, "application/json"): OpenApiTypes.OBJECT,
+}
+
+
+class SignedPDFView(APIView):
+    """A PDF behind a signed link (the ISP face's receipt answer, the bill
+    pages and the admin give them out): no token needed, the link is the key."""
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    renderer_classes = [ReceiptPDFRenderer]
+    renderer_classes = [PDFRenderer]
     http_method_names = ["get", "head"]
     throttle_scope = "invoices"
 
+
+class ReceiptPDFView(SignedPDFView):
     @extend_schema(
         tags=["receipts"],
         operation_id="invoice_receipt_pdf",
+        summary="The receipt of the invoice's payments, one page each (the invoice while none)",
         auth=[],
-        responses={
-            (200, "application/pdf"): OpenApiTypes.BINARY,
-            (404, "application/json"): OpenApiTypes.OBJECT,
-            (410, "application/json"): OpenApiTypes.OBJECT,
-        },
+        responses=PDF_RESPONSES,
     )
     def get(self, request, token):
         invoice = invoice_from_token(token)
-        return Response(
-            InvoiceSerializer(invoice).data,
-            headers={"Content-Disposition": f'inline; filename="invoice_{invoice.pk}.pdf"'},
-        )
+        if not invoice.payments.all():
+            return pdf_response(invoice_document(invoice), f"invoice_{invoice.number}")
+        return pdf_response(receipt_document(invoice), f"receipt_{invoice.number}")
+
+
+class InvoicePDFView(SignedPDFView):
+    @extend_schema(
+        tags=["receipts"],
+        operation_id="invoice_pdf",
+        summary="The invoice, paid or not",
+        auth=[],
+        responses=PDF_RESPONSES,
+    )
+    def get(self, request, token):
+        invoice = invoice_from_token(token, "invoice")
+        return pdf_response(invoice_document(invoice), f"invoice_{invoice.number}")

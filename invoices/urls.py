@@ -12,4 +12,9 @@ urlpatterns = [
         receipts.ReceiptPDFView.as_view(),
         "invoice-receipt-pdf",
     ),
+    route(
+        r"invoices/(?P<token>[A-Za-z0-9_:\-]+)\.pdf",
+        receipts.InvoicePDFView.as_view(),
+        "invoice-pdf",
+    ),
 ]

@@ -4,7 +4,6 @@
 from collections.abc import Callable
 from functools import partial
 
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import IsAuthenticated
@@ -140,7 +139,10 @@ class InvoiceReceiptView(IspView):
     @extend_schema(
         tags=["isp"],
         operation_id="get_invoice_receipt",
-        summary="A signed, expiring URL of the invoice's PDF receipt",
+        summary=(
+            "A signed, expiring URL of the PDF receipt of the invoice's payments "
+            "(the invoice while nothing is paid)"
+        ),
         responses={200: IspStatusAnswerSerializer, **ERRORS},
     )
     def get(self, request, user_id, invoice_id):
@@ -149,6 +151,6 @@ class InvoiceReceiptView(IspView):
         invoice = selectors.isp_invoice_get(user=request.user, pk=pk, customer_id=customer_id)
         if invoice is None:
             raise NotFound(f"Invoice {pk} of user {customer_id} not found.")
-        url = reverse("invoice-receipt-pdf", kwargs={"token": receipts.receipt_token(invoice)})
-        answer = {"status": "success", "errorCode": 200, "message": request.build_absolute_uri(url)}
+        url = request.build_absolute_uri(receipts.receipt_path(invoice))
+        answer = {"status": "success", "errorCode": 200, "message": url}
         return Response(IspStatusAnswerSerializer(answer).data)

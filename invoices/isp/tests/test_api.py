@@ -337,7 +337,7 @@ def test_placeholder_email_for_a_customer_without_one(client):
     assert contact["email"] == "customer@example.com"
 
 
-def test_receipt_link_serves_a_pdf_with_number_and_total(client, ledger, api_client):
+def test_receipt_link_serves_the_receipt_of_the_payments(client, ledger, api_client):
     invoice = ledger["partial"]
     response = client.get(f"/api/v1/get_invoice_receipt/{invoice.customer_id}/{invoice.pk}")
     assert response.status_code == 200
@@ -349,12 +349,13 @@ def test_receipt_link_serves_a_pdf_with_number_and_total(client, ledger, api_cli
     assert pdf["Content-Type"] == "application/pdf"
     text = " ".join(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text().split())
     for expected in (
-        f"Invoice {invoice.number}",
-        "Total (USD) 100.00",
-        "Paid 40.00",
-        "Balance due (USD) 60.00",
+        f"Receipt {invoice.number}-1",
+        f"Invoice number {invoice.number}",
+        "Payment method Cash",
+        "Invoice total (USD) 100.00",
+        "This payment 40.00",
+        "Remaining due (USD) 60.00",
         invoice.customer.name,
-        "Monthly service",
     ):
         assert expected in text, expected
 

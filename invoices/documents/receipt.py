@@ -1,0 +1,98 @@
+"""Receipts: one page per payment of the invoice, in the order they were paid.
+Each says what was paid, when (with the time zone), how (the method, the card's
+brand and last four digits), under which reference, and what remained due
+after it; PAID when nothing did. A receipt's number is the invoice's (or the
+bill's) with the payment's place among them: ``INV-000042-2``."""
+
+from decimal import Decimal
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Spacer
+
+from billing_site.documents import formatting
+from billing_site.documents.layout import (
+    PAID,
+    Document,
+    Total,
+    header,
+    headline,
+    parties,
+    text,
+)
+from billing_site.documents.layout import totals as totals_table
+
+from ..models import Invoice
+from .parts import Heading, customer_lines, invoice_heading, order_facts
+
+THANKS = "Thank you for your payment."
+
+
+def payment_method(payment) -> str:
+    return formatting.label(payment.method, payment._meta.get_field("method").choices)
+
+
+def card(payment) -> str:
+    """``Visa •••• 4242``: the brand and last four digits the provider gave."""
+    brand = payment.card_brand.title() if payment.card_brand.islower() else payment.card_brand
+    last4 = f"\N{BULLET}\N{BULLET}\N{BULLET}\N{BULLET} {payment.card_last4}"
+    return " ".join(filter(None, [brand, last4 if payment.card_last4 else ""]))
+
+
+def _facts(invoice, payment, number: str, heading: Heading) -> list[tuple[str, str]]:
+    facts = [("Receipt number", number), *heading.facts, *order_facts(invoice)]
+    facts += [
+        ("Date paid", formatting.date_time(payment.paid_at)),
+        ("Payment method", payment_method(payment)),
+    ]
+    if payment.card_brand or payment.card_last4:
+        facts.append(("Card", card(payment)))
+    if payment.provider_reference:
+        facts.append(("Payment reference", payment.provider_reference))
+    return facts
+
+
+def receipt_page(
+    invoice: Invoice, payment, *, position: int, paid_before: Decimal, heading: Heading
+) -> list[Flowable]:
+    currency, amount = invoice.currency, formatting.amount
+    remaining = invoice.total - paid_before - payment.amount
+    number = f"{heading.number}-{position}"
+    rows = [Total(f"{heading.title} total ({currency})", amount(invoice.total, currency))]
+    if paid_before:
+        rows.append(Total("Paid before", amount(paid_before, currency)))
+    rows += [
+        Total("This payment", amount(payment.amount, currency)),
+        Total(f"Remaining due ({currency})", amount(remaining, currency), strong=True),
+    ]
+    paid = formatting.money(payment.amount, currency)
+    facts = _facts(invoice, payment, number, heading)
+    return [
+        header(heading.seller, "Receipt", number, PAID if remaining == 0 else None),
+        parties("Received from", customer_lines(invoice), facts),
+        *headline(f"{paid} paid on {formatting.date_time(payment.paid_at)}"),
+        totals_table(rows, width=0.55),
+        Spacer(1, 8 * mm),
+        text(THANKS, "small"),
+    ]
+
+
+def receipt_pages(invoice: Invoice, heading: Heading) -> list[list[Flowable]]:
+    pages, paid_before = [], Decimal(0)
+    for position, payment in enumerate(invoice.payments.all(), start=1):
+        pages.append(
+            receipt_page(
+                invoice, payment, position=position, paid_before=paid_before, heading=heading
+            )
+        )
+        paid_before += payment.amount
+    return pages
+
+
+def receipt_document(invoice: Invoice, heading: Heading | None = None) -> Document:
+    """The receipts of the invoice's payments (at least one) as one PDF."""
+    heading = heading or invoice_heading(invoice)
+    return Document(
+        title=f"Receipt {heading.number}",
+        seller=heading.seller,
+        pages=receipt_pages(invoice, heading),
+    )
