@@ -14,7 +14,9 @@ import django
 
 django.setup()
 
+from billing_site.documents.links import sign  # noqa: E402
 from bills.models import Bill, Collection  # noqa: E402
+from bills.pages import DOCUMENT_SALT  # noqa: E402
 from invoices.models import Customer, Invoice  # noqa: E402
 from invoices.receipts import receipt_token  # noqa: E402
 
@@ -27,7 +29,9 @@ values = {
     "number": [invoice.number for invoice in invoices],
     "customer": list(Customer.objects.values_list("pk", flat=True)),
     "invoice": [invoice.pk for invoice in invoices],
-    "receipt": [receipt_token(invoice) for invoice in invoices],
+    # Signed links: the invoices' documents and the bills' (one path parameter, token).
+    "receipt": [receipt_token(invoice) for invoice in invoices]
+    + [sign(pk, DOCUMENT_SALT) for pk in Bill.objects.values_list("pk", flat=True)],
 }
 bindings = {
     "path.code": "collection",

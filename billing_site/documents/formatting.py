@@ -34,11 +34,11 @@ def _locale(name: str) -> Locale:
 
 
 def locale() -> Locale:
-    return _locale(getattr(settings, "BILLING_LOCALE", "en_US"))
+    return _locale(settings.BILLING_LOCALE)
 
 
 def time_zone() -> zoneinfo.ZoneInfo:
-    name = getattr(settings, "BILLING_DOCUMENT_TIME_ZONE", "") or settings.TIME_ZONE
+    name = settings.BILLING_DOCUMENT_TIME_ZONE or settings.TIME_ZONE
     return zoneinfo.ZoneInfo(name)
 
 

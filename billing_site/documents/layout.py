@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
@@ -323,6 +324,13 @@ def note(caption: str, body: str) -> KeepTogether:
     return KeepTogether(
         [Spacer(1, 6 * mm), text(caption.upper(), "caption"), text(body)],
     )
+
+
+def link_note(caption: str, url: str) -> KeepTogether:
+    """A note whose body is a link a reader of the PDF can click."""
+    address = escape(url, {'"': "&quot;"})
+    body = Paragraph(f'<a href="{address}" color="blue">{address}</a>', style("text"))
+    return KeepTogether([Spacer(1, 6 * mm), text(caption.upper(), "caption"), body])
 
 
 @dataclass

@@ -22,6 +22,6 @@ def seller_from_settings() -> Seller:
     return Seller(
         name=settings.BILLING_SELLER_NAME,
         address=settings.BILLING_SELLER_ADDRESS,
-        tax_id=getattr(settings, "BILLING_SELLER_TAX_ID", ""),
-        logo=getattr(settings, "BILLING_SELLER_LOGO", ""),
+        tax_id=settings.BILLING_SELLER_TAX_ID,
+        logo=settings.BILLING_SELLER_LOGO,
     )

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import (
+    check_document_locale,
     database_from_url,
     database_timeout,
     env_bool,
@@ -261,9 +262,20 @@ INVOICE_NUMBER_FORMAT = env_str("INVOICE_NUMBER_FORMAT", "INV-{:06d}")
 ACCOUNT_NUMBER_FORMAT = env_str("ACCOUNT_NUMBER_FORMAT", "{:08d}")
 DEFAULT_CURRENCY = env_str("DEFAULT_CURRENCY", "USD")
 
-# The seller printed on receipts and bills.
+# The seller printed on invoices and receipts (bills print their collection's
+# organisation): its address split into lines at newlines; a PNG or JPEG logo
+# drawn in the documents' header (an unreadable file is left out with a warning).
 BILLING_SELLER_NAME = env_str("BILLING_SELLER_NAME", "Billing Service")
 BILLING_SELLER_ADDRESS = env_str("BILLING_SELLER_ADDRESS", "")
+BILLING_SELLER_TAX_ID = env_str("BILLING_SELLER_TAX_ID", "")
+BILLING_SELLER_LOGO = env_str("BILLING_SELLER_LOGO", "")
+# Printed as the invoice's payment terms; empty: derived from the dates ("Due within 30 days").
+BILLING_PAYMENT_TERMS = env_str("BILLING_PAYMENT_TERMS", "")
+# How the documents write numbers and dates (a Babel locale name), and the zone of
+# their times (empty: TIME_ZONE). Checked here: a wrong name stops the start, not a PDF.
+BILLING_LOCALE = env_str("BILLING_LOCALE", "en_US")
+BILLING_DOCUMENT_TIME_ZONE = env_str("BILLING_DOCUMENT_TIME_ZONE", "")
+check_document_locale(BILLING_LOCALE, BILLING_DOCUMENT_TIME_ZONE or TIME_ZONE)
 # How long a receipt link stays valid, in seconds.
 RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 7 * 24 * 3600)
 # The built-in "sandbox" payment provider lets a payer complete a payment from the

@@ -147,3 +147,19 @@ def spool_name(database: dict) -> str:
     else:
         where = f"{database['HOST']}_{database['PORT']}_{database['NAME']}"
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", where).strip("_")[-120:]
+
+
+def check_document_locale(locale: str, time_zone: str) -> None:
+    """A locale Babel knows and a zone the zone database knows, or no start."""
+    import zoneinfo
+
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(locale)
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise ImproperlyConfigured(f"BILLING_LOCALE {locale!r} is not a known locale") from None
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ImproperlyConfigured(f"The documents' time zone {time_zone!r} is unknown") from None

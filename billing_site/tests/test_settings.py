@@ -109,3 +109,18 @@ def test_an_in_memory_database_has_its_log_rows_written_inline():
     on_disk = run_manage("shell", "-c", show, DATABASE_URL="sqlite:///db.sqlite3", **common)
     printed = [result.stdout.split()[-1] for result in (in_memory, on_disk)]
     assert printed == ["inline", "background"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("BILLING_LOCALE", "xx_YY", "BILLING_LOCALE 'xx_YY' is not a known locale"),
+        ("BILLING_DOCUMENT_TIME_ZONE", "Mars/Base", "time zone 'Mars/Base' is unknown"),
+    ],
+)
+def test_a_documents_locale_or_zone_nobody_knows_stops_the_start(name, value, message):
+    result = run_manage(
+        "check", SECRET_KEY=STRONG_KEY, ALLOWED_HOSTS="billing.example.com", **{name: value}
+    )
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -2,10 +2,12 @@
 its collection's organisation, and the receipts of its payments."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from django.core import signing
+from pypdf import PdfReader
 
 from bills.services import bill_create, collection_create
 from bills.tests.test_bills_api import DOCUMENT_BILL
@@ -74,6 +76,10 @@ def test_the_bill_pdf_shows_the_bill_number_and_the_organisation(client, bill, s
         assert expected in page, expected
     for absent in (bill.invoice.number, "Billing Platform Inc", "Invoice", "NOTES", "Tax rate"):
         assert absent not in page, absent
+    [annotation] = PdfReader(io.BytesIO(response.content)).pages[0]["/Annots"]
+    assert annotation.get_object()["/A"]["/URI"] == (
+        f"http://testserver/payment/gateway/secure-pay?bill_no={bill.bill_no}"
+    )
 
 
 def test_a_paid_bill_links_its_receipts(client, bill):

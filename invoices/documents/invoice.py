@@ -17,6 +17,7 @@ from billing_site.documents.layout import (
     header,
     headline,
     items,
+    link_note,
     note,
     parties,
     totals,
@@ -35,7 +36,7 @@ from .parts import (
 
 def payment_terms(invoice: Invoice) -> str:
     """``BILLING_PAYMENT_TERMS`` when set, else what the dates say."""
-    terms = getattr(settings, "BILLING_PAYMENT_TERMS", "")
+    terms = settings.BILLING_PAYMENT_TERMS
     if terms or not (invoice.issue_date and invoice.due_date):
         return terms
     days = (invoice.due_date - invoice.issue_date).days
@@ -147,7 +148,7 @@ def invoice_page(invoice: Invoice, heading: Heading) -> list[Flowable]:
         if terms := payment_terms(invoice):
             page.append(note("Payment terms", terms))
         if heading.pay_url:
-            page += [note("Pay online", heading.pay_url)]
+            page += [link_note("Pay online", heading.pay_url)]
     # An invoice made from an amount has its description as its one line.
     lines = {line.description for line in invoice.lines.all()}
     if heading.notes and invoice.description and invoice.description not in lines:
