@@ -185,12 +185,16 @@ def _column_value(column):
     return lambda fields, connection: column.get_db_prep_save(fields.get(name, default), connection)
 
 
+def request_logs_older_than(*, days: int):
+    """The log rows older than ``days`` days (0: every row written until now)."""
+    return RequestLog.objects.filter(timestamp__lt=timezone.now() - timedelta(days=days))
+
+
 def request_log_purge(*, older_than_days: int, batch_size: int = 5000, progress=None) -> int:
     """Delete log rows older than ``older_than_days`` in batches, so no single
     statement locks the table for long. Returns how many rows were deleted."""
-    cutoff = timezone.now() - timedelta(days=older_than_days)
     deleted = 0
-    old_ids = RequestLog.objects.filter(timestamp__lt=cutoff).values_list("id", flat=True)
+    old_ids = request_logs_older_than(days=older_than_days).values_list("id", flat=True)
     for ids in keyset_batches(old_ids, batch_size=batch_size, key="id"):
         with transaction.atomic():
             deleted += RequestLog.objects.filter(id__in=ids).delete()[0]

@@ -350,6 +350,22 @@ def _sync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+def is_owned(path: Path) -> bool:
+    """Whether a running process holds the file (its lock): else its rows are left
+    for whoever stores orphans. Tried without waiting, and let go at once."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)  # which lets go of the lock, if it was taken
+    return False
+
+
 def spool_files(directory) -> list[tuple[str, int]]:
     """(name, bytes) of each spool file in ``directory``."""
     path = Path(directory)

@@ -38,6 +38,26 @@ def report_get(*, user, pk: int) -> BillingReport | None:
     return report_list(user=user).filter(pk=pk).first()
 
 
+def report_of_period(
+    *, customer: Customer, start_date: datetime.date, end_date: datetime.date
+) -> BillingReport | None:
+    """The customer's latest report of exactly this period, if any."""
+    reports = BillingReport.objects.filter(
+        customer=customer, start_date=start_date, end_date=end_date
+    )
+    return reports.select_related("customer").order_by("-created_at", "-id").first()
+
+
+def customers_with_orders(
+    *, start_date: datetime.date, end_date: datetime.date, customer_id: int | None = None
+) -> list[Customer]:
+    """The customers with orders dated in the period (or only ``customer_id``), by id."""
+    orders = Order.objects.filter(order_date__gte=start_date, order_date__lte=end_date)
+    if customer_id is not None:
+        orders = orders.filter(customer_id=customer_id)
+    return list(Customer.objects.filter(pk__in=orders.values("customer_id")).order_by("pk"))
+
+
 def report_line_rows(report: BillingReport, batch_size: int = 5000) -> Iterator[dict]:
     """The report's lines in order, read in keyset batches (flat memory)."""
     queryset = BillingReportLine.objects.filter(report=report).values(

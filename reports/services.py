@@ -1,18 +1,30 @@
 """Writes of the reports app: services, orders, reports and usage records."""
 
+import contextlib
 import datetime
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Sum
+from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
 from billing_site.money import MoneyError, check_total
 from invoices.models import Customer
 
-from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
+from . import selectors
+from .models import (
+    BillingReport,
+    BillingReportLine,
+    Order,
+    OrderServiceCost,
+    Service,
+    UsageRecord,
+    default_currency,
+)
 
 
 @dataclass(frozen=True)
@@ -80,19 +92,41 @@ def _copy_order_lines(report: BillingReport) -> None:
         cursor.execute(sql, params)
 
 
+def report_period_check(*, start_date: datetime.date, end_date: datetime.date) -> None:
+    """A report's period starts no later than it ends and spans at most REPORT_MAX_DAYS."""
+    if start_date > end_date:
+        raise BillingError("Start date must be before end date")
+    if (end_date - start_date).days + 1 > settings.REPORT_MAX_DAYS:
+        raise BillingError(f"A report may span at most {settings.REPORT_MAX_DAYS} days")
+
+
 @transaction.atomic
 def report_generate(
     *, customer: Customer, start_date: datetime.date, end_date: datetime.date
 ) -> BillingReport:
     """A report of the customer's orders dated in [start_date, end_date], frozen
     as lines, with its totals summed by the database (exact integer cents)."""
-    if start_date > end_date:
-        raise BillingError("Start date must be before end date")
-    if (end_date - start_date).days + 1 > settings.REPORT_MAX_DAYS:
-        raise BillingError(f"A report may span at most {settings.REPORT_MAX_DAYS} days")
+    report_period_check(start_date=start_date, end_date=end_date)
     report = BillingReport.objects.create(
         customer=customer, start_date=start_date, end_date=end_date
     )
+    _freeze(report)
+    return report
+
+
+@transaction.atomic
+def report_regenerate(*, report: BillingReport) -> BillingReport:
+    """The report made again in place (its id stays) from the orders of its period
+    as they are now: its lines replaced, its totals and ``created_at`` new."""
+    BillingReportLine.objects.filter(report=report).delete()
+    report.created_at = timezone.now()
+    report.currency = default_currency()
+    _freeze(report, also=("created_at", "currency"))
+    return report
+
+
+def _freeze(report: BillingReport, also: tuple[str, ...] = ()) -> None:
+    """Copy the report's lines and save its totals (and the fields ``also`` names)."""
     _copy_order_lines(report)
     lines = BillingReportLine.objects.filter(report=report)
     totals = lines.aggregate(
@@ -114,45 +148,71 @@ def report_generate(
         str(row["service_id"]): {"service_name": row["service_name"], "amount_minor": row["amount"]}
         for row in per_service
     }
-    report.save(update_fields=["total_minor", "order_count", "line_count", "service_totals"])
-    return report
+    report.save(update_fields=["total_minor", "order_count", "line_count", "service_totals", *also])
 
 
-def reports_generate_for_period(
+class PeriodOutcome(enum.StrEnum):
+    CREATED = "created"
+    REPLACED = "replaced"
+    KEPT = "kept"
+
+
+def report_for_period(
     *,
+    customer: Customer,
     start_date: datetime.date,
     end_date: datetime.date,
-    customer_id: int | None = None,
-    force: bool = False,
-    progress: Callable[[str], None] = lambda message: None,
-) -> list[BillingReport]:
-    """One report per customer with orders in the period. A customer that has a
-    report of exactly this period already is skipped unless ``force``."""
-    orders = Order.objects.filter(order_date__gte=start_date, order_date__lte=end_date)
-    if customer_id is not None:
-        orders = orders.filter(customer_id=customer_id)
-    customer_ids = sorted(set(orders.values_list("customer_id", flat=True)))
-    done = set()
-    if not force:
-        done = set(
-            BillingReport.objects.filter(
-                customer_id__in=customer_ids, start_date=start_date, end_date=end_date
-            ).values_list("customer_id", flat=True)
+    replace: bool = False,
+    then: Callable[[BillingReport, PeriodOutcome], None] | None = None,
+) -> tuple[BillingReport, PeriodOutcome]:
+    """The customer's report of exactly this period: made when it has none, made
+    again in place when ``replace``, else the one it has (the latest, should the
+    API have made several). Looked for and made under a lock of the customer's
+    period, in one transaction with ``then`` (which writes the report's file): if
+    ``then`` raises, nothing of it is saved. Two runs at once make one report."""
+    report_period_check(start_date=start_date, end_date=end_date)
+    with _period_lock(customer.pk, start_date, end_date), transaction.atomic():
+        report = selectors.report_of_period(
+            customer=customer, start_date=start_date, end_date=end_date
         )
-    reports = []
-    customers = Customer.objects.in_bulk(customer_ids)
-    for position, pk in enumerate(customer_ids, start=1):
-        customer = customers[pk]
-        if pk in done:
-            progress(f"[{position}/{len(customer_ids)}] {customer.name}: report exists, skipped")
-            continue
-        report = report_generate(customer=customer, start_date=start_date, end_date=end_date)
-        reports.append(report)
-        progress(
-            f"[{position}/{len(customer_ids)}] {customer.name}: report {report.pk}, "
-            f"{report.order_count} orders, total {report.total_amount}"
+        if report is None:
+            outcome = PeriodOutcome.CREATED
+            report = report_generate(customer=customer, start_date=start_date, end_date=end_date)
+        elif replace:
+            outcome = PeriodOutcome.REPLACED
+            report = report_regenerate(report=report)
+        else:
+            outcome = PeriodOutcome.KEPT
+        if then is not None:
+            then(report, outcome)
+    return report, outcome
+
+
+@contextlib.contextmanager
+def _period_lock(customer_id: int, start_date: datetime.date, end_date: datetime.date):
+    """Held while a customer's report of a period is looked for and made. MariaDB:
+    a named lock, not the customer's row, which every order and invoice inserted
+    for the customer meanwhile would wait for (a foreign key check reads it under
+    a shared lock). SQLite: a transaction takes the database's one write lock as it
+    begins (``transaction_mode`` IMMEDIATE, see settings), which orders them already."""
+    if connection.vendor != "mysql":
+        yield
+        return
+    name = f"billing_report:{customer_id}:{start_date}:{end_date}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT GET_LOCK(%s, %s)", [name, settings.DATABASE_TIMEOUT_SECONDS])
+        (held,) = cursor.fetchone()
+    if held != 1:
+        raise ConflictError(
+            f"Another run still makes the report of customer {customer_id} "
+            f"for {start_date} to {end_date}."
         )
-    return reports
+    try:
+        yield
+    finally:
+        # A connection that was lost took its lock with it.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("SELECT RELEASE_LOCK(%s)", [name])
 
 
 @transaction.atomic

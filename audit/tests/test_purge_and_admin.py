@@ -23,23 +23,67 @@ def make_log(age_days, **fields):
     return log
 
 
+def purge(*args):
+    out = StringIO()
+    call_command("purge_request_logs", *args, stdout=out)
+    return out.getvalue()
+
+
 def test_purge_deletes_only_old_rows_in_batches():
     old = [make_log(100) for _ in range(5)]
     recent = make_log(10)
-    out = StringIO()
-    call_command("purge_request_logs", "--older-than", "90", "--batch-size", "2", stdout=out)
+    output = purge("--older-than", "90", "--batch-size", "2", "-v", "2")
     assert list(RequestLog.objects.all()) == [recent]
-    assert "Deleted 5 request log rows." in out.getvalue()
-    assert out.getvalue().count("so far") == 3  # batches of 2, 2 and 1
+    assert "Deleted 5 request log rows." in output
+    assert output.count("so far") == 3  # batches of 2, 2 and 1
     assert not RequestLog.objects.filter(pk__in=[log.pk for log in old]).exists()
 
 
+def test_purge_says_as_much_as_its_verbosity():
+    make_log(100)
+    make_log(100)
+    assert purge("--older-than", "90", "--batch-size", "1") == "Deleted 2 request log rows.\n"
+    make_log(100)
+    assert purge("--older-than", "90", "-v", "0") == ""
+    assert not RequestLog.objects.exists()
+
+
+def test_a_dry_run_counts_and_deletes_nothing():
+    make_log(100)
+    make_log(10)
+    assert purge("--older-than", "90", "--dry-run") == (
+        "Dry run: 1 request log rows are older than 90 days.\n"
+    )
+    assert "Dry run: 2 request log rows" in purge("--older-than", "0", "--dry-run")
+    assert RequestLog.objects.count() == 2
+
+
+def test_purging_every_row_needs_yes():
+    make_log(0)
+    make_log(100)
+    with pytest.raises(CommandError, match=r"^--older-than 0 deletes every request log row"):
+        purge("--older-than", "0")
+    assert RequestLog.objects.count() == 2
+    assert "Deleted 2 request log rows." in purge("--older-than", "0", "--yes")
+    assert not RequestLog.objects.exists()
+
+
 @pytest.mark.parametrize(
-    "args", [["--older-than", "-1"], ["--older-than", "9", "--batch-size", "0"]]
+    "args,message",
+    [
+        (["--older-than", "-1"], "--older-than must be 0 to 36500 days, not -1"),
+        (["--older-than", "99999999"], "--older-than must be 0 to 36500 days, not 99999999"),
+        (["--older-than", "9", "--batch-size", "0"], "--batch-size must be 1 or more, not 0"),
+        (["--older-than", "x"], "Error: argument --older-than: invalid int value: 'x'"),
+        ([], "Error: the following arguments are required: --older-than"),
+    ],
 )
-def test_purge_refuses_bad_arguments(args):
-    with pytest.raises(CommandError):
-        call_command("purge_request_logs", *args)
+def test_purge_refuses_bad_arguments(args, message):
+    make_log(100)
+    with pytest.raises(CommandError) as raised:
+        purge(*args)
+    assert str(raised.value) == message
+    assert RequestLog.objects.count() == 1
 
 
 def test_admin_lists_filters_and_searches_the_log(admin_client):

@@ -410,6 +410,31 @@ def test_the_spool_command_shows_the_depth_and_stores_orphaned_files(tmp_path, s
 
 
 @pytest.mark.django_db
+def test_the_spool_commands_dry_run_names_the_orphans_and_stores_nothing(tmp_path, settings):
+    settings.REQUEST_LOG_SPOOL_DIR = str(tmp_path)
+    row = {"endpoint": "/a", "method": "GET", "status_code": 200, "request_id": "dead"}
+    orphan = tmp_path / f"host-9-9-000001{SUFFIX}"
+    orphan.write_bytes(json.dumps(row).encode() + b"\n")
+    owned = tmp_path / f"host-9-8-000001{SUFFIX}"
+    owned.write_bytes(b"")
+    with open(owned) as held:  # as a running process holds its file
+        fcntl.flock(held, fcntl.LOCK_EX)
+        out = io.StringIO()
+        call_command("request_log_spool", "--store", "--dry-run", "-v", "2", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[1] == f"  {owned.name}: 0 bytes, 0 waiting, its process is running"
+    size = orphan.stat().st_size
+    assert lines[2] == (
+        f"  {orphan.name}: {size} bytes, {size} waiting, its process is gone, would be stored"
+    )
+    assert lines[-1] == "Dry run: --store would store the rows of 1 file(s)."
+    assert orphan.exists() and not RequestLog.objects.exists()
+    out = io.StringIO()
+    call_command("request_log_spool", "-v", "0", stdout=out)
+    assert out.getvalue() == ""
+
+
+@pytest.mark.django_db
 @pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB refuses what SQLite keeps")
 def test_a_row_mariadb_refuses_is_stored_reduced():
     row = {"endpoint": "/big", "method": "GET", "status_code": 70000, "request_id": "over"}

@@ -131,7 +131,11 @@ def _release(user_id, key: str, token: str) -> None:
 
 
 def _fingerprint(request) -> str:
-    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    # The query string is part of the request (a report's ``?bom``): the same key
+    # with another one is another request. Without one, the path alone, as before.
+    query = request.META.get("QUERY_STRING", "")
+    target = f"{request.path}?{query}" if query else request.path
+    digest = hashlib.sha256(f"{request.method} {target}\n".encode())
     digest.update(request.body)
     return digest.hexdigest()
 
@@ -178,6 +182,11 @@ def _replay(stored: IdempotencyKey) -> HttpResponse:
     return response
 
 
-def purge_expired() -> int:
+def expired_keys():
+    """The stored keys older than IDEMPOTENCY_KEY_TTL."""
     expired = timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_KEY_TTL)
-    return IdempotencyKey.objects.filter(created_at__lt=expired).delete()[0]
+    return IdempotencyKey.objects.filter(created_at__lt=expired)
+
+
+def purge_expired() -> int:
+    return expired_keys().delete()[0]

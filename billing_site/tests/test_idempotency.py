@@ -1,4 +1,5 @@
 import hashlib
+import io
 import json
 import threading
 import time
@@ -168,8 +169,13 @@ def test_expired_keys_are_purged_and_reusable(client, user, settings):
     path = f"/api/v1/invoices/{invoice.pk}/payments"
     post(client, path, {"amount": "1", "method": "cash"}, "old")
     IdempotencyKey.objects.update(created_at=timezone.now() - timezone.timedelta(days=2))
-    call_command("purge_idempotency_keys")
+    out = io.StringIO()
+    call_command("purge_idempotency_keys", "--dry-run", stdout=out)
+    assert out.getvalue() == "Dry run: 1 expired keys.\n"
+    assert IdempotencyKey.objects.count() == 1
+    call_command("purge_idempotency_keys", "-v", "0", stdout=out)
     assert not IdempotencyKey.objects.exists()
+    assert out.getvalue() == "Dry run: 1 expired keys.\n"  # and nothing more at -v 0
     assert post(client, path, {"amount": "1", "method": "cash"}, "old").status_code == 201
     assert Payment.objects.count() == 2
 

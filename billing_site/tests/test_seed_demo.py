@@ -59,3 +59,18 @@ def test_seed_demo_refuses_production():
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo")
     assert not Invoice.objects.exists()
+
+
+def test_a_dry_run_says_what_it_would_create_and_saves_nothing():
+    out = StringIO()
+    call_command("seed_demo", "--dry-run", "-v", "2", stdout=out)
+    assert "admin / password" in out.getvalue() and "reports:" in out.getvalue()
+    assert out.getvalue().endswith("Dry run: nothing was saved.\n")
+    assert not any(model.objects.exists() for model in MODELS)
+
+
+def test_seed_demo_is_silent_at_verbosity_0():
+    out = StringIO()
+    call_command("seed_demo", "-v", "0", stdout=out)
+    assert out.getvalue() == ""
+    assert Invoice.objects.filter(number="333333").exists()

@@ -19,7 +19,15 @@ from reportlab.pdfgen import canvas
 from billing_site.api.numbers import NumberJSONRenderer
 from billing_site.api.renderers import BinaryRenderer, DocumentRenderer
 
-CSV_HEADER = "order_id,service_id,service_name,amount\r\n"
+# The document's four columns, which its clients read; ``?columns=extended`` adds
+# the rest of each line after them.
+CSV_COLUMNS = ("order_id", "service_id", "service_name", "amount")
+CSV_EXTENDED_COLUMNS = ("reference_number", "order_date", "currency", "customer_name")
+CSV_HEADER = ",".join(CSV_COLUMNS) + "\r\n"
+CSV_EXTENDED_HEADER = ",".join(CSV_COLUMNS + CSV_EXTENDED_COLUMNS) + "\r\n"
+CSV_COLUMN_SETS = ("document", "extended")
+# A UTF-8 byte-order mark: Excel reads a CSV file as UTF-8 only when it starts with one.
+BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -36,26 +44,60 @@ def amount_text(amount: Decimal) -> str:
     return f"{amount:f}"
 
 
-def body_lines(report: dict) -> Iterator[tuple]:
-    """``(order_id, service_id, service_name, amount)`` of a report detail."""
+def is_extended(columns: str | None) -> bool:
+    """Whether ``columns`` (a ``CSV_COLUMN_SETS`` value; None is the document's) asks
+    for the extended columns."""
+    if columns not in (None, *CSV_COLUMN_SETS):
+        raise ValueError(f"Not a set of CSV columns: {columns!r}")
+    return columns == "extended"
+
+
+def body_lines(report: dict, columns: str | None = None) -> Iterator[tuple]:
+    """``(order_id, service_id, service_name, amount)`` of a report detail, followed by
+    ``(reference_number, order_date, currency, customer_name)`` when extended."""
+    extended = is_extended(columns)
     for order in report["orders"]:
         for cost in order["service_costs"]:
-            yield order["order_id"], cost["service_id"], cost["service_name"], cost["amount"]
+            line = (order["order_id"], cost["service_id"], cost["service_name"], cost["amount"])
+            if extended:
+                line += (
+                    order["reference_number"],
+                    order["order_date"],
+                    report["currency"],
+                    report["customer_name"],
+                )
+            yield line
+
+
+def csv_line(line: tuple) -> str:
+    """A CSV line of a ``body_lines`` line: ids and amount as they are, every text
+    quoted and defused."""
+    order_id, service_id, service_name, amount = line[:4]
+    text = f"{order_id},{service_id},{csv_text(service_name)},{amount_text(amount)}"
+    if len(line) > 4:
+        text += "," + ",".join(csv_text(str(cell)) for cell in line[4:])
+    return text + "\r\n"
 
 
 class ReportCSVRenderer(DocumentRenderer):
+    """The report's lines as CSV. The renderer context's ``columns`` ("extended" adds
+    ``CSV_EXTENDED_COLUMNS``) and ``bom`` (true starts it with a byte-order mark)
+    choose its form; without them it is the document's."""
+
     media_type = "text/csv"
     format = "csv"
     charset = "utf-8"
 
     @staticmethod
-    def stream(lines: Iterable[tuple], chunk_lines: int = 1000) -> Iterator[str]:
-        yield CSV_HEADER
+    def stream(
+        lines: Iterable[tuple], *, columns: str | None = None, bom: bool = False, chunk_lines=1000
+    ) -> Iterator[str]:
+        """The CSV text of ``body_lines``' lines (of the same ``columns``) in chunks."""
+        header = CSV_EXTENDED_HEADER if is_extended(columns) else CSV_HEADER
+        yield BOM + header if bom else header
         chunk = []
-        for order_id, service_id, service_name, amount in lines:
-            chunk.append(
-                f"{order_id},{service_id},{csv_text(service_name)},{amount_text(amount)}\r\n"
-            )
+        for line in lines:
+            chunk.append(csv_line(line))
             if len(chunk) == chunk_lines:
                 yield "".join(chunk)
                 chunk = []
@@ -63,7 +105,9 @@ class ReportCSVRenderer(DocumentRenderer):
             yield "".join(chunk)
 
     def render_document(self, report, renderer_context) -> bytes:
-        return "".join(self.stream(body_lines(report))).encode()
+        columns, bom = renderer_context.get("columns"), bool(renderer_context.get("bom"))
+        lines = body_lines(report, columns)
+        return "".join(self.stream(lines, columns=columns, bom=bom)).encode()
 
 
 class _PdfWriter:

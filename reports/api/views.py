@@ -22,9 +22,9 @@ from invoices.permissions import SharedObjectWrites
 from reports import selectors, services
 
 from . import errors
-from .documents import csv_lines, report_detail, report_filename
+from .documents import csv_stream, report_detail, report_filename
 from .filters import BillingReportFilter, CustomerSummaryFilter, OrderFilter
-from .renderers import REPORT_RENDERERS, ReportCSVRenderer
+from .renderers import CSV_COLUMN_SETS, CSV_EXTENDED_COLUMNS, REPORT_RENDERERS
 from .serializers import (
     GenerateReportSerializer,
     OrderBatchSerializer,
@@ -137,6 +137,46 @@ def _attachment(report, output: str) -> dict:
 # The documents an action may answer with, whatever the client's Accept says.
 DOCUMENT_RENDERERS = list(REPORT_RENDERERS.values())
 
+CSV_PARAMETERS = [
+    OpenApiParameter(
+        "columns",
+        OpenApiTypes.STR,
+        enum=list(CSV_COLUMN_SETS),
+        default="document",
+        description="A CSV's columns: the document's four, or `extended`: those and then "
+        + ", ".join(f"`{name}`" for name in CSV_EXTENDED_COLUMNS)
+        + ". Only for a CSV.",
+    ),
+    OpenApiParameter(
+        "bom",
+        OpenApiTypes.STR,
+        enum=["0", "1"],
+        default="0",
+        description="`1` starts a CSV with a UTF-8 byte-order mark, so that Excel reads "
+        "its text as UTF-8. Only for a CSV.",
+    ),
+]
+_BOM_VALUES = {"0": False, "1": True}
+
+
+def _csv_options(request, output: str) -> dict:
+    """``?columns`` and ``?bom`` as ``ReportCSVRenderer`` reads them from its
+    context. A value it does not know, or either for another format, is a 400."""
+    params = request.query_params
+    columns, bom = params.get("columns", "document"), params.get("bom", "0")
+    errors = {}
+    if columns not in CSV_COLUMN_SETS:
+        errors["columns"] = [f"Must be one of: {', '.join(CSV_COLUMN_SETS)}."]
+    if bom not in _BOM_VALUES:
+        errors["bom"] = ["Must be 0 or 1."]
+    if output != "csv":
+        errors.update(
+            {name: ["Only a CSV has it."] for name in ("columns", "bom") if name in params}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {"columns": columns, "bom": _BOM_VALUES[bom]}
+
 
 @extend_schema(tags=["reports"])
 class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewSet):
@@ -147,6 +187,12 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
     filterset_class = BillingReportFilter
     # The summary's rows are customers, its figures the reports': reading reports it is.
     action_perms = {"customer_summary": ["reports.view_billingreport"]}
+
+    # What a CSV answer's renderer reads from its context (``_csv_options``).
+    csv_options: dict = {}
+
+    def get_renderer_context(self):
+        return {**super().get_renderer_context(), **self.csv_options}
 
     def get_queryset(self):
         if self.action == "customer_summary":  # a row per customer
@@ -182,7 +228,7 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
         return Response(self._detail(self._report(pk)))
 
     @extend_schema(
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[IDEMPOTENCY_HEADER, *CSV_PARAMETERS],
         request=GenerateReportSerializer,
         responses={
             (201, "application/json"): ReportDetailSerializer,
@@ -194,12 +240,14 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
     @action(detail=False, methods=["post"], renderer_classes=DOCUMENT_RENDERERS)
     @idempotent
     def generate(self, request):
+        check_query_params(request, {"columns", "bom"})
         serializer = GenerateReportSerializer(
             data=request.data, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         output = "json" if data["output_format"] == "dict" else data["output_format"]
+        self.csv_options = _csv_options(request, output)
         with transaction.atomic():  # a report too long for its document is not kept
             report = services.report_generate(
                 customer=data["customer"], start_date=data["start_date"], end_date=data["end_date"]
@@ -214,7 +262,10 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", OpenApiTypes.STR, enum=list(REPORT_RENDERERS), default="csv")
+            OpenApiParameter(
+                "format", OpenApiTypes.STR, enum=list(REPORT_RENDERERS), default="csv"
+            ),
+            *CSV_PARAMETERS,
         ],
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
@@ -225,15 +276,16 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
     )
     @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
     def download(self, request, pk=None):
-        check_query_params(request, {"format"})
+        check_query_params(request, {"format", "columns", "bom"})
         output = request.query_params.get("format", "csv")
         if output not in REPORT_RENDERERS:
             raise ValidationError(f"Invalid format: {output}")
+        options = _csv_options(request, output)
         report = self._report(pk)
         if output == "csv":  # streamed, so a report of any size leaves in constant memory
             self._check_size(report, "csv")
             response = StreamingHttpResponse(
-                ReportCSVRenderer.stream(csv_lines(report)), content_type="text/csv; charset=utf-8"
+                csv_stream(report, **options), content_type="text/csv; charset=utf-8"
             )
             for header, value in _attachment(report, "csv").items():
                 response[header] = value
