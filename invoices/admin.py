@@ -21,7 +21,7 @@ from django.utils.html import format_html
 
 from billing_site.admin import CurrencyInUseFilter, ReadOnlyTabularInline, amount_column
 from billing_site.errors import BillingError
-from billing_site.money import format_for_people
+from billing_site.money import format_for_people, format_min_places
 
 from . import receipts, services
 from .models import (
@@ -174,9 +174,9 @@ class InvoiceLineInline(ReadOnlyTabularInline):
     fields = [
         "position",
         "description",
-        "quantity",
+        "line_quantity",
         "unit_price_amount",
-        "tax_rate",
+        "line_tax_rate",
         "subtotal_amount",
         "tax_amount",
         "total_amount",
@@ -188,6 +188,14 @@ class InvoiceLineInline(ReadOnlyTabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("invoice")
+
+    @admin.display(description="quantity")
+    def line_quantity(self, line):
+        return format_min_places(line.quantity, 0)
+
+    @admin.display(description="tax rate (%)")
+    def line_tax_rate(self, line):
+        return format_min_places(line.tax_rate, 0)
 
 
 class InvoiceRevisionInline(ReadOnlyTabularInline):

@@ -14,6 +14,7 @@ from billing_site.money import (
     MoneyError,
     check_total,
     currency_exponent,
+    format_amount,
     format_min_places,
     quantize,
 )
@@ -472,7 +473,8 @@ def invoice_void(*, invoice: Invoice, paid_refusal: str = "") -> Invoice:
         if invoice.amount_paid > 0:
             raise ConflictError(
                 paid_refusal
-                or f"Invoice {invoice.number} has payments of {invoice.amount_paid} and "
+                or f"Invoice {invoice.number} has payments of "
+                f"{format_amount(invoice.amount_paid, invoice.currency)} and "
                 "cannot be voided."
             )
 

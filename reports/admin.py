@@ -251,6 +251,18 @@ class UsageRecordAdmin(ReadOnlyAdmin):
     list_filter = ["service", "region", "start_time"]
     search_fields = ["resource_id", "resource_name"]
     list_select_related = ["customer"]
+    fields = [
+        "customer",
+        "resource_id",
+        "resource_name",
+        "service",
+        "region",
+        "start_time",
+        "end_time",
+        "duration",
+        "usage_cost",
+        "created_at",
+    ]
 
     @admin.display(description="cost", ordering="cost")
     def usage_cost(self, record):

@@ -187,7 +187,7 @@ def test_each_move_has_its_request_log_row_as_an_api_request(admin_client, admin
     ("move", "make", "refusal"),
     [
         ("issue", InvoiceFactory, "Only a draft invoice can be issued"),
-        ("void", partly_paid, "has payments of 40.0000 and cannot be voided"),
+        ("void", partly_paid, "has payments of 40.00 and cannot be voided"),
     ],
 )
 def test_a_refused_move_says_why_and_changes_nothing(admin_client, move, make, refusal):
@@ -255,6 +255,8 @@ def test_amounts_have_their_currencys_places(admin_client):
         assert f'<td class="field-total_amount">{text}</td>' in listing, currency
         html = page(admin_client, invoices[currency])
         assert f'<div class="readonly">{text}</div>' in html, currency
+        cells = dict(re.findall(r'<td class="field-(\w+)">\s*<p>([^<]*)</p>', html))
+        assert (cells["unit_price_amount"], cells["line_quantity"]) == (text, "1"), currency
     assert "1200000.0000" not in listing and "1,234.5000" not in listing
 
 

@@ -1,13 +1,15 @@
 import datetime
 import io
 import re
+from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from invoices.tests.factories import CustomerFactory
 from reports.api.renderers import ReportCSVRenderer
-from reports.models import OrderServiceCost, Service
+from reports.models import OrderServiceCost, Service, UsageRecord
 from reports.services import report_generate
 from reports.tests.factories import make_orders
 
@@ -145,3 +147,25 @@ def test_an_order_amount_is_checked_as_the_api_checks_it(admin_client, amount, e
     assert response.status_code == 200
     assert error in response.content.decode()
     assert not OrderServiceCost.objects.exists()
+
+
+def test_usage_costs_show_every_fraction_of_a_cent(admin_client):
+    customer = CustomerFactory()
+    start = timezone.now()
+    records = [
+        UsageRecord.objects.create(
+            customer=customer,
+            resource_id=f"vm-{index}",
+            service="compute",
+            start_time=start,
+            end_time=start,
+            duration=60,
+            cost=Decimal(cost),
+        )
+        for index, cost in enumerate(("0.000125", "0.5"))
+    ]
+    listing = admin_client.get("/admin/reports/usagerecord/").content.decode()
+    assert '<td class="field-usage_cost">0.000125</td>' in listing
+    assert '<td class="field-usage_cost">0.50</td>' in listing
+    page = admin_client.get(f"/admin/reports/usagerecord/{records[1].pk}/change/").content.decode()
+    assert '<div class="readonly">0.50</div>' in page and 'name="_save"' not in page
