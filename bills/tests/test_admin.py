@@ -68,3 +68,7 @@ def test_bills_show_partly_paid_their_currencys_places_and_its_filters(admin_cli
     unfiltered = admin_client.get("/admin/bills/bill/").content.decode()
     choices = re.findall(r'<a href="\?currency=([A-Z]{3})">', unfiltered)
     assert choices == ["IQD", "MYR"]
+    products = admin_client.get("/admin/bills/product/").content.decode()
+    assert '<td class="field-product_price">1,250.125</td>' in products
+    assert '<td class="field-product_price">10.00</td>' in products
+    assert re.findall(r'<a href="\?currency=([A-Z]{3})">', products) == ["IQD", "MYR"]
