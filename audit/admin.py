@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
 
 from billing_site.admin import ReadOnlyAdmin
 
@@ -26,16 +28,17 @@ class StatusClassFilter(admin.SimpleListFilter):
 
 @admin.register(RequestLog)
 class RequestLogAdmin(ReadOnlyAdmin):
-    """Read-only: the log is evidence, staff browse it but never edit it."""
+    """Read-only: the log is evidence, staff browse it but never edit or delete
+    it; old rows leave by the retention command (``purge_request_logs``)."""
 
     list_display = [
-        "timestamp",
+        "time",
         "method",
         "endpoint",
         "status_code",
         "user",
         "client_address",
-        "duration_ms",
+        "duration",
         "request_id",
     ]
     list_filter = [StatusClassFilter, "status_code", "method", "timestamp"]
@@ -43,3 +46,26 @@ class RequestLogAdmin(ReadOnlyAdmin):
     date_hierarchy = "timestamp"
     list_select_related = ["user"]
     show_full_result_count = False
+    fields = [
+        "time",
+        "method",
+        "endpoint",
+        "query_string",
+        "status_code",
+        "duration",
+        "request_id",
+        "user",
+        "client_address",
+        "request_body",
+        "response_body",
+    ]
+
+    @admin.display(description="time", ordering="timestamp")
+    def time(self, log):
+        # To the second, in the site's time zone: requests are told apart by it.
+        moment = timezone.localtime(log.timestamp)
+        return format_html('<span class="nowrap">{}</span>', f"{moment:%Y-%m-%d %H:%M:%S}")
+
+    @admin.display(description="duration (ms)", ordering="duration_ms")
+    def duration(self, log):
+        return f"{log.duration_ms:,.1f}"

@@ -107,6 +107,14 @@ def format_min_places(amount: Decimal, places: int = 2) -> str:
     return f"{amount:.{max(places, -amount.normalize().as_tuple().exponent)}f}"
 
 
+def format_for_people(amount: Decimal, currency: str) -> str:
+    """The amount as people read it: thousands grouped, the currency's places
+    ("50,000.000" IQD, "1,200" JPY), more only where the amount has them, so
+    nothing is hidden; the amount's own places for an unknown currency."""
+    places = max(CURRENCY_EXPONENTS.get(currency, 0), -amount.normalize().as_tuple().exponent)
+    return f"{amount:,.{places}f}"
+
+
 def to_minor(amount: Decimal, currency: str) -> int:
     """An amount in the currency's minor units (cents): an integer, exact to sum anywhere."""
     return int(quantize(amount, currency).scaleb(currency_exponent(currency)))

@@ -1,8 +1,19 @@
+"""Bills in the admin. A bill is an invoice presented through a collection: its
+money and status live on the invoice, so a bill is never edited or deleted here
+(deleting it would leave its invoice without its public number); a bill is
+cancelled by voiding its invoice, on the invoice's page."""
+
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from billing_site.admin import ReadOnlyTabularInline
+from billing_site.admin import (
+    CurrencyInUseFilter,
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    amount_column,
+)
+from invoices.admin import ClientStatusFilter, status_label
 from invoices.models import Invoice
 
 from .models import Bill, Collection, Product, ProductCollection
@@ -19,14 +30,15 @@ class ProductAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "code",
-        "price",
+        "product_price",
         "currency",
         "client_product_id",
         "client_organization_id",
         "created_at",
     ]
     search_fields = ["title", "code"]
-    list_filter = ["currency"]
+    list_filter = [CurrencyInUseFilter]
+    product_price = amount_column("price", ordering="price")
 
 
 class ProductCollectionInline(ReadOnlyTabularInline):
@@ -34,32 +46,32 @@ class ProductCollectionInline(ReadOnlyTabularInline):
     fields = ["product", "quantity", "created_at"]
 
 
-class BillStatusFilter(admin.SimpleListFilter):
-    title = "status"
-    parameter_name = "status"
+class BillStatusFilter(ClientStatusFilter):
+    prefix = "invoice__"
 
-    def lookups(self, request, model_admin):
-        return [(status, status) for status, _ in Invoice.Status.choices]
 
-    def queryset(self, request, queryset):
-        return queryset.filter(invoice__status=self.value()) if self.value() else queryset
+class BillCurrencyFilter(CurrencyInUseFilter):
+    field = "invoice__currency"
 
 
 @admin.register(Bill)
-class BillAdmin(admin.ModelAdmin):
-    """Bills are created through the API; their money lives on the invoice."""
+class BillAdmin(ReadOnlyAdmin):
+    """Bills are created through the API; their money lives on the invoice. Never
+    deleted: a bill is cancelled by voiding its invoice."""
 
     list_display = [
         "bill_no",
         "collection",
         "customer",
         "status",
-        "total",
-        "paid",
+        "currency",
+        "bill_total",
+        "bill_paid",
+        "bill_balance",
         "due",
         "created_at",
     ]
-    list_filter = ["collection", BillStatusFilter, "created_at"]
+    list_filter = ["collection", BillStatusFilter, BillCurrencyFilter, "created_at"]
     search_fields = [
         "bill_no",
         "ref1",
@@ -68,10 +80,14 @@ class BillAdmin(admin.ModelAdmin):
         "invoice__customer__account_number",
     ]
     list_select_related = ["collection", "invoice__customer"]
-    readonly_fields = [
+    fields = [
         "bill_no",
         "collection",
         "invoice_link",
+        "status",
+        "bill_total",
+        "bill_paid",
+        "bill_balance",
         "ref1",
         "ref2",
         "type",
@@ -82,32 +98,34 @@ class BillAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    fields = readonly_fields
     inlines = [ProductCollectionInline]
+    bill_total = amount_column(
+        "invoice.total", "invoice.currency", description="total", ordering="invoice__total"
+    )
+    bill_paid = amount_column(
+        "invoice.amount_paid",
+        "invoice.currency",
+        description="paid",
+        ordering="invoice__amount_paid",
+    )
+    bill_balance = amount_column("invoice.balance", "invoice.currency", description="balance")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice__customer")
 
     @admin.display(description="customer")
     def customer(self, bill):
         return bill.invoice.customer.name
 
-    @admin.display(description="status")
+    @admin.display(description="status", ordering="invoice__status")
     def status(self, bill):
-        return bill.invoice.display_status
+        return status_label(bill.invoice.display_status)
 
-    @admin.display(description="total")
-    def total(self, bill):
-        return f"{bill.invoice.total} {bill.invoice.currency}"
+    @admin.display(description="currency", ordering="invoice__currency")
+    def currency(self, bill):
+        return bill.invoice.currency
 
-    @admin.display(description="paid")
-    def paid(self, bill):
-        return bill.invoice.amount_paid
-
-    @admin.display(description="due")
+    @admin.display(description="due", ordering="invoice__due_date")
     def due(self, bill):
         return bill.invoice.due_date
 
@@ -125,6 +143,9 @@ class BillInline(admin.StackedInline):
     extra = 0
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 

@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -143,6 +144,10 @@ class InvoiceQuerySet(models.QuerySet):
     def unpaid(self):
         """Issued and not yet (fully) paid."""
         return self.filter(status=Invoice.Status.OPEN)
+
+    def overdue(self, today: datetime.date):
+        """Issued, not (fully) paid, and due before ``today``."""
+        return self.unpaid().filter(due_date__lt=today)
 
     def billing_records(self):
         """What the payment gateway sees: issued invoices, paid or not, never a

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError
@@ -13,6 +14,7 @@ from billing_site.money import (
     MoneyError,
     check_total,
     currency_exponent,
+    format_amount,
     format_min_places,
     quantize,
 )
@@ -421,6 +423,26 @@ def invoice_amend_terms(
     return _apply_changes(invoice, fields=fields, changed_by=changed_by)
 
 
+@transaction.atomic
+def invoice_delete_drafts(*, invoice_ids: list[int]) -> int:
+    """Delete draft invoices, all or none; how many. An issued invoice is the
+    ledger's and is never deleted (it is voided, so its number stays accounted
+    for). The rows are locked first: a draft issued meanwhile is refused."""
+    invoices = list(Invoice.objects.select_for_update().filter(pk__in=invoice_ids).order_by("pk"))
+    issued = [invoice.number for invoice in invoices if invoice.status != Invoice.Status.DRAFT]
+    if issued:
+        raise ConflictError(
+            f"Only a draft invoice can be deleted; void {', '.join(issued)} instead."
+        )
+    try:
+        with transaction.atomic():
+            Invoice.objects.filter(pk__in=[invoice.pk for invoice in invoices]).delete()
+    except ProtectedError as exc:
+        held = ", ".join(sorted(f"{row._meta.verbose_name} {row}" for row in exc.protected_objects))
+        raise ConflictError(f"The invoice is held by {held}; void it instead.") from None
+    return len(invoices)
+
+
 def _freeze_for_issue(invoice: Invoice) -> None:
     invoice.issue_date = invoice.issue_date or timezone.localdate()
     invoice.customer_snapshot = invoice.customer.snapshot()
@@ -451,7 +473,8 @@ def invoice_void(*, invoice: Invoice, paid_refusal: str = "") -> Invoice:
         if invoice.amount_paid > 0:
             raise ConflictError(
                 paid_refusal
-                or f"Invoice {invoice.number} has payments of {invoice.amount_paid} and "
+                or f"Invoice {invoice.number} has payments of "
+                f"{format_amount(invoice.amount_paid, invoice.currency)} and "
                 "cannot be voided."
             )
 

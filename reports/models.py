@@ -79,7 +79,7 @@ class OrderServiceCost(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.service_id}: {self.amount_minor}"
+        return f"service {self.service_id}: {self.amount} {self.currency}"
 
     @property
     def currency(self) -> str:
@@ -113,7 +113,8 @@ class BillingReport(models.Model):
         ]
 
     def __str__(self):
-        return f"Report {self.pk} for {self.customer_id}, {self.start_date} to {self.end_date}"
+        # Reads the customer: select it with the report where many are shown.
+        return f"Report {self.pk} — {self.customer.name} ({self.start_date} to {self.end_date})"
 
     @property
     def total_amount(self):

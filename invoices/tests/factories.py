@@ -4,6 +4,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.test import Client
 
 from invoices.models import Customer, Invoice
 from invoices.services import LineInput, invoice_create
@@ -59,3 +60,10 @@ class InvoiceFactory(factory.Factory):
         return invoice_create(lines=lines, **kwargs)
 
     _build = _create
+
+
+def staff_session(*perms: str) -> Client:
+    """An admin session of a staff user who is not a superuser and holds ``perms``."""
+    client = Client()
+    client.force_login(UserFactory(is_staff=True, perms=list(perms)))
+    return client
