@@ -8,7 +8,7 @@ report already generated keeps its own copy of their costs."""
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -24,7 +24,7 @@ from billing_site.money import (
     to_minor,
 )
 
-from .api.documents import report_detail, report_filename
+from .api.documents import report_document_parts, report_filename
 from .api.renderers import REPORT_RENDERERS
 from .api.serializers import MAX_SERVICE_COST
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
@@ -192,12 +192,13 @@ class BillingReportAdmin(ReadOnlyAdmin):
         report = get_object_or_404(BillingReport, pk=pk)
         if output_format not in REPORT_RENDERERS or not self.has_view_permission(request, report):
             return HttpResponse(status=404)
-        renderer = REPORT_RENDERERS[output_format]()
-        response = HttpResponse(
-            renderer.render(
-                report_detail(report), renderer_context=DOWNLOAD_CONTEXT.get(output_format, {})
-            ),
-            content_type=renderer.media_type,
+        renderer = REPORT_RENDERERS[output_format]
+        content_type = renderer.media_type
+        if renderer.charset:
+            content_type += f"; charset={renderer.charset}"
+        response = StreamingHttpResponse(
+            report_document_parts(report, output_format, DOWNLOAD_CONTEXT.get(output_format)),
+            content_type=content_type,
         )
         filename = report_filename(report, output_format)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
