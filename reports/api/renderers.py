@@ -84,7 +84,7 @@ class _PdfWriter:
     LINE = 5 * mm
     # Left edges of the columns; the amount is right-aligned at the margin.
     COLUMNS = (0, 24 * mm, 64 * mm, 90 * mm)
-    GAP = 2 * mm  # at least, between a cell other than ASCII and the next one
+    GAP = 2 * mm  # at least, after a cell other than ASCII
     ROW_SIZE = 9
 
     def __init__(self, buffer, title: str):
@@ -98,8 +98,9 @@ class _PdfWriter:
         self._left = f"1 0 0 1 {fp_str(self.MARGIN)}"
         # From one column's left edge to the next one's, and to the right margin.
         self._moves = [""] + [
-            f"{fp_str(right - left)} 0 Td" for left, right in itertools.pairwise(self.COLUMNS)
+            f"{fp_str(right - left)} 0 Td " for left, right in itertools.pairwise(self.COLUMNS)
         ]
+        self._amount_moves: dict[float, str] = {}
         self._right = self.width - 2 * self.MARGIN
         self._y_ops: dict[float, str] = {}  # every page has its rows at the same heights
         self._ascii = {bold: fonts.ascii_resource(self.pdf, bold) for bold in (False, True)}
@@ -130,23 +131,17 @@ class _PdfWriter:
             y_op = self._y_ops[y] = fp_str(y)
         amount_left = self._right - sum(map(self._widths[bold].__getitem__, amount))
         parts = [f"{self._left} {y_op} Tm"]
-        for index, (move, cell) in enumerate(zip(self._moves, cells, strict=False)):
-            if move:
-                parts.append(move)
+        for index, cell in enumerate(cells):
             if cell.isascii() and cell.isprintable():
-                parts.append(f"{self._select(bold)}({escapePDF(cell)}) Tj")
+                parts.append(f"{self._moves[index]}{self._select(bold)}({escapePDF(cell)}) Tj")
             else:
                 right = self.COLUMNS[index + 1] if index + 1 < len(cells) else amount_left
-                cell = self._fit(cell, right - self.COLUMNS[index] - self.GAP, bold, base_dir)
-                key = (cell, bold, base_dir)
-                if (shown := self._shown.get(key)) is None:
-                    shown = self._shown[key] = fonts.show(
-                        self.pdf, cell, self.ROW_SIZE, bold, base_dir
-                    )
-                parts.append(shown)
-                self._rows_bold = None  # it left another font selected
+                shown = self._shown_cell(cell, right - self.COLUMNS[index], bold, base_dir)
+                parts.append(f"{self._moves[index]}{shown}")
         move = amount_left - self.COLUMNS[len(cells) - 1]
-        parts.append(f"{fp_str(move)} 0 Td {self._select(bold)}({escapePDF(amount)}) Tj")
+        if (move_op := self._amount_moves.get(move)) is None:
+            move_op = self._amount_moves[move] = f"{fp_str(move)} 0 Td "
+        parts.append(f"{move_op}{self._select(bold)}({escapePDF(amount)}) Tj")
         self._rows.append(" ".join(parts))
         self.y -= self.LINE
 
@@ -174,12 +169,18 @@ class _PdfWriter:
         self._rows_bold = bold
         return f"{self._ascii[bold]} {self.ROW_SIZE} Tf "
 
-    def _fit(self, cell: str, room: float, bold: bool, base_dir) -> str:
-        """``cell`` cut at its logical end to ``room``, the width up to the next cell
-        (CJK is twice as wide as the Latin that the cut by characters was made for)."""
+    def _shown_cell(self, cell: str, room: float, bold: bool, base_dir) -> str:
+        """The operators of a cell other than printable ASCII, cut at its logical
+        end to ``room``, the width up to the next cell (CJK is twice as wide as the
+        Latin that the cut by characters was made for). They select other fonts."""
+        room -= self.GAP
         while len(cell) > 1 and fonts.string_width(cell, self.ROW_SIZE, bold, base_dir) > room:
             cell = cell[:-1]
-        return cell
+        self._rows_bold = None
+        key = (cell, bold, base_dir)
+        if (shown := self._shown.get(key)) is None:
+            shown = self._shown[key] = fonts.show(self.pdf, cell, self.ROW_SIZE, bold, base_dir)
+        return shown
 
     def _end_rows(self):
         """The rows written so far into the page, as one text object."""
