@@ -96,12 +96,12 @@ class _PdfWriter:
         self.page = 1
         self.y = self.height - self.MARGIN
         self._left = f"1 0 0 1 {fp_str(self.MARGIN)}"
-        # From one column's left edge to the next one's, and to the right margin.
+        # A row's moves from one column's left edge to the next one's.
         self._moves = [""] + [
             f"{fp_str(right - left)} 0 Td " for left, right in itertools.pairwise(self.COLUMNS)
         ]
-        self._amount_moves: dict[float, str] = {}
-        self._right = self.width - 2 * self.MARGIN
+        self._amount_moves: dict[float, str] = {}  # from the last cell to its amount
+        self._right = self.width - 2 * self.MARGIN  # the right margin, from the left one
         self._y_ops: dict[float, str] = {}  # every page has its rows at the same heights
         self._ascii = {bold: fonts.ascii_resource(self.pdf, bold) for bold in (False, True)}
         # Amounts are ASCII: their widths are sums of their characters' widths.
