@@ -31,3 +31,5 @@ fi
 
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The PDF documents' fonts (Arabic, Chinese, Japanese ...), into .venv/share/billing-fonts.
+scripts/fonts.sh

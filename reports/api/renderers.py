@@ -6,6 +6,7 @@ detail shape (``shapes.ReportDetailSerializer``), as JSON does, so ``generate``,
 import contextlib
 import gc
 import io
+import itertools
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from reportlab.pdfgen import canvas
 
 from billing_site.api.numbers import NumberJSONRenderer
 from billing_site.api.renderers import BinaryRenderer, DocumentRenderer
+from billing_site.documents import fonts
 
 # The document's four columns, which its clients read; ``?columns=extended`` adds
 # the rest of each line after them.
@@ -118,40 +120,73 @@ class _PdfWriter:
     when it changes. Through ``drawString`` every cell made a text object of its
     own and had its text measured and formatted by ReportLab's Python code, and
     every row set the font: that was about three quarters of the time of a long
-    PDF. The page is drawn the same: the same fonts, positions and text."""
+    PDF. A cell of printable ASCII is written as it is, in the subset of the
+    document font that keeps ASCII's own codes (``fonts.ascii_resource``); any
+    other goes through ``fonts.show``, run by run in the fonts of its scripts."""
 
     MARGIN = 18 * mm
     LINE = 5 * mm
     # Left edges of the columns; the amount is right-aligned at the margin.
     COLUMNS = (0, 24 * mm, 64 * mm, 90 * mm)
+    GAP = 2 * mm  # at least, after a cell other than ASCII
     ROW_SIZE = 9
 
     def __init__(self, buffer, title: str):
-        self.pdf = canvas.Canvas(buffer, pagesize=A4)
+        fonts.register()
+        self.pdf = canvas.Canvas(buffer, pagesize=A4, initialFontName=fonts.REGULAR)
         self.pdf.setTitle(title)
         self.pdf.setAuthor(settings.BILLING_SELLER_NAME)
         self.width, self.height = A4
         self.page = 1
         self.y = self.height - self.MARGIN
-        self._lefts = [(self.MARGIN + left, fp_str(self.MARGIN + left)) for left in self.COLUMNS]
+        self._left = f"1 0 0 1 {fp_str(self.MARGIN)}"
+        # A row's moves from one column's left edge to the next one's.
+        self._moves = [""] + [
+            f"{fp_str(right - left)} 0 Td " for left, right in itertools.pairwise(self.COLUMNS)
+        ]
+        self._amount_moves: dict[float, str] = {}  # from the last cell to its amount
+        self._right = self.width - 2 * self.MARGIN  # the right margin, from the left one
+        self._y_ops: dict[float, str] = {}  # every page has its rows at the same heights
+        self._ascii = {bold: fonts.ascii_resource(self.pdf, bold) for bold in (False, True)}
+        # Amounts are ASCII: their widths are sums of their characters' widths.
+        self._widths = {
+            bold: {
+                char: stringWidth(char, fonts.BOLD if bold else fonts.REGULAR, self.ROW_SIZE)
+                for char in map(chr, range(32, 127))
+            }
+            for bold in (False, True)
+        }
         self._rows: list[str] = []  # text operators of rows not yet in the page
-        self._rows_font = None  # the page's font, when the rows set it
+        self._shown: dict[tuple, str] = {}  # the operators of cells other than ASCII
+        self._rows_bold = None  # the font the rows' text object has selected, if any
 
-    def text(self, value: str, font=("Helvetica", 10)):
-        self._set_font(*font)
-        self.pdf.drawString(self.MARGIN, self.y, value)
-        self.y -= self.LINE + (2 * mm if font[1] > 10 else 0)
+    def text(self, value: str, size: float = 10, bold: bool = False):
+        self._end_rows()
+        fonts.draw_string(self.pdf, self.MARGIN, self.y, value, size, bold, base_dir="L")
+        self.y -= self.LINE + (2 * mm if size > 10 else 0)
 
-    def row(self, cells: list[str], amount: str, font: str = "Helvetica"):
-        if font != self._rows_font:
-            self._set_font(font, self.ROW_SIZE)
-            self._rows_font = font
+    def row(self, cells: list[str], amount: str, bold: bool = False, base_dir=None):
+        """``cells`` from the left edges of the columns, ``amount`` right-aligned;
+        ``base_dir`` as in ``fonts.visual``, for cells other than printable ASCII.
+        A row is positioned once (``Tm``), each further cell and the amount by the
+        distance from the cell before (``Td``)."""
         y = self.y
-        y_op = fp_str(y)
-        for (x, x_op), cell in zip(self._lefts, cells, strict=False):
-            self._show(x, x_op, y, y_op, cell)
-        x = self.width - self.MARGIN - stringWidth(amount, font, self.ROW_SIZE)
-        self._show(x, fp_str(x), y, y_op, amount)
+        if (y_op := self._y_ops.get(y)) is None:
+            y_op = self._y_ops[y] = fp_str(y)
+        amount_left = self._right - sum(map(self._widths[bold].__getitem__, amount))
+        parts = [f"{self._left} {y_op} Tm"]
+        for index, cell in enumerate(cells):
+            if cell.isascii() and cell.isprintable():
+                parts.append(f"{self._moves[index]}{self._select(bold)}({escapePDF(cell)}) Tj")
+            else:
+                right = self.COLUMNS[index + 1] if index + 1 < len(cells) else amount_left
+                shown = self._shown_cell(cell, right - self.COLUMNS[index], bold, base_dir)
+                parts.append(f"{self._moves[index]}{shown}")
+        move = amount_left - self.COLUMNS[len(cells) - 1]
+        if (move_op := self._amount_moves.get(move)) is None:
+            move_op = self._amount_moves[move] = f"{fp_str(move)} 0 Td "
+        parts.append(f"{move_op}{self._select(bold)}({escapePDF(amount)}) Tj")
+        self._rows.append(" ".join(parts))
         self.y -= self.LINE
 
     def space(self, height: float):
@@ -170,33 +205,38 @@ class _PdfWriter:
         self._footer()
         self.pdf.save()
 
-    def _show(self, x: float, x_op: str, y: float, y_op: str, value: str):
-        """``value`` at (x, y) in the current font; ``x_op``, ``y_op`` as ReportLab
-        writes the numbers."""
-        if value.isascii() and value.isprintable():
-            # Printable ASCII is itself in the fonts' encoding (WinAnsi): the
-            # operators are those drawString writes, without its own BT, T* and ET.
-            self._rows.append(f"1 0 0 1 {x_op} {y_op} Tm ({escapePDF(value)}) Tj")
-        else:  # ReportLab encodes the rest, and takes a glyph from another font if need be.
-            self._end_rows()
-            text = self.pdf.beginText(x, y)
-            text.textOut(value)
-            self.pdf.drawText(text)
+    def _select(self, bold: bool) -> str:
+        """The operator (and a space) that selects the ASCII subset of the row font
+        in the rows' text object, or "" when it is selected."""
+        if bold == self._rows_bold:
+            return ""
+        self._rows_bold = bold
+        return f"{self._ascii[bold]} {self.ROW_SIZE} Tf "
+
+    def _shown_cell(self, cell: str, room: float, bold: bool, base_dir) -> str:
+        """The operators of a cell other than printable ASCII, cut at its logical
+        end to ``room``, the width up to the next cell (CJK is twice as wide as the
+        Latin that the cut by characters was made for). They select other fonts."""
+        room -= self.GAP
+        while len(cell) > 1 and fonts.string_width(cell, self.ROW_SIZE, bold, base_dir) > room:
+            cell = cell[:-1]
+        self._rows_bold = None
+        key = (cell, bold, base_dir)
+        if (shown := self._shown.get(key)) is None:
+            shown = self._shown[key] = fonts.show(self.pdf, cell, self.ROW_SIZE, bold, base_dir)
+        return shown
 
     def _end_rows(self):
         """The rows written so far into the page, as one text object."""
         if self._rows:
             self.pdf.addLiteral("BT\n" + "\n".join(self._rows) + "\nET")
             self._rows.clear()
-
-    def _set_font(self, name: str, size: float):
-        self._end_rows()
-        self._rows_font = None
-        self.pdf.setFont(name, size)
+        self._rows_bold = None  # a text object after this one selects its font again
 
     def _footer(self):
-        self._set_font("Helvetica", 8)  # and the next page's rows set theirs again
-        self.pdf.drawRightString(self.width - self.MARGIN, self.MARGIN / 2, f"Page {self.page}")
+        self._end_rows()
+        x, y = self.width - self.MARGIN, self.MARGIN / 2
+        fonts.draw_right_string(self.pdf, x, y, f"Page {self.page}", 8)
 
 
 @contextlib.contextmanager
@@ -225,21 +265,20 @@ class ReportPDFRenderer(BinaryRenderer):
         buffer = io.BytesIO()
         out = _PdfWriter(buffer, f"Billing report {report['id']}")
         grand_total = f"{amount_text(report['total_amount'])} {report['currency']}"
-        out.text(f"Billing report {report['id']}", font=("Helvetica-Bold", 16))
+        out.text(f"Billing report {report['id']}", size=16, bold=True)
         out.space(3 * mm)
         out.text(f"Customer: {report['customer_name']} (id {report['customer_id']})")
         out.text(f"Period: {report['start_date']} to {report['end_date']}")
         out.text(f"Generated: {report['created_at']}    Orders: {report['order_count']}")
         out.space(3 * mm)
-        out.text("Totals per service", font=("Helvetica-Bold", 11))
+        out.text("Totals per service", size=11, bold=True)
         for service_id, total in report["service_totals"].items():
-            out.row(
-                [f"{total['service_name']} (service {service_id})"], amount_text(total["amount"])
-            )
-        out.row(["Grand total"], grand_total, font="Helvetica-Bold")
+            cell = f"{total['service_name']} (service {service_id})"
+            out.row([cell], amount_text(total["amount"]), base_dir="L")
+        out.row(["Grand total"], grand_total, bold=True)
         out.space(4 * mm)
-        out.text("Order lines", font=("Helvetica-Bold", 11))
-        header = (["Order", "Reference", "Date", "Service"], "Amount", "Helvetica-Bold")
+        out.text("Order lines", size=11, bold=True)
+        header = (["Order", "Reference", "Date", "Service"], "Amount", True)
         out.row(*header)
         for order in report["orders"]:
             for cost in order["service_costs"]:
@@ -254,7 +293,7 @@ class ReportPDFRenderer(BinaryRenderer):
                 ]
                 out.row(cells, amount_text(cost["amount"]))
         out.space(2 * mm)
-        out.row(["Grand total"], grand_total, font="Helvetica-Bold")
+        out.row(["Grand total"], grand_total, bold=True)
         out.finish()
         return buffer.getvalue()
 

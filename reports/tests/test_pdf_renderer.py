@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
+from billing_site.documents.tests.pdfs import embedded_fonts, glyphless, needs_fonts
 from reports.api.renderers import ReportPDFRenderer
 
 NAMES = ("Picking", "Straße (Zürich) €", "back\\slash ) (", "ctrl\tchar")
@@ -65,10 +66,16 @@ def test_pdf_rows_pages_and_fonts():
     assert all(words(page).startswith("Order Reference Date Service Amount") for page in pages[1:])
     assert "1119 REF-00119 2023-01-02 ctrl" in last
     assert last.endswith("Grand total 4501.06 USD Page 3")
-    fonts = {
-        str(font.get_object()["/BaseFont"])
-        for page in pages
-        for font in page["/Resources"]["/Font"].values()
-    }
-    # The tab has no glyph in Helvetica's encoding: ReportLab takes one from ZapfDingbats.
-    assert fonts == {"/Helvetica", "/Helvetica-Bold", "/ZapfDingbats"}
+
+
+@needs_fonts
+def test_pdf_draws_in_the_embedded_document_fonts():
+    pdf = ReportPDFRenderer().render_document(body(120), {})
+    embedded = embedded_fonts(pdf)
+    # One subset of each, ASCII and the few other letters; no Helvetica, nor the
+    # ZapfDingbats that drew the tab before.
+    assert embedded == {"/AAAAAA+DejaVuSans": True, "/AAAAAA+DejaVuSans-Bold": True}
+    assert glyphless(pdf) == []
+    assert "1119 REF-00119 2023-01-02 ctrl char 119.25" in " ".join(
+        PdfReader(io.BytesIO(pdf)).pages[-1].extract_text().split()
+    )
