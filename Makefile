@@ -11,7 +11,7 @@ PORT ?= 8000
 
 .PHONY: install run test faults screenshots lint format migrations-check ci clean bench fuzz audit
 
-.venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh
+.venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh scripts/fonts.sh
 	./scripts/bootstrap.sh
 	touch $@
 

@@ -20,7 +20,6 @@ a character going to ``CJK`` only when the main font has no glyph for it.
 
 import functools
 import logging
-import os
 import re
 import threading
 import unicodedata
@@ -77,13 +76,7 @@ _lock = threading.Lock()
 
 
 def font_dirs() -> list[Path]:
-    default = [
-        *filter(None, [os.environ.get("BILLING_FONT_DIR")]),
-        Path(settings.BASE_DIR) / ".venv" / "share" / "billing-fonts",
-        Path("/usr/share/fonts/truetype/dejavu"),
-        Path("/usr/share/fonts/truetype/droid"),
-    ]
-    return [Path(folder) for folder in getattr(settings, "BILLING_FONT_DIRS", default)]
+    return [Path(folder) for folder in settings.BILLING_FONT_DIRS]
 
 
 def register() -> None:

@@ -276,6 +276,15 @@ BILLING_PAYMENT_TERMS = env_str("BILLING_PAYMENT_TERMS", "")
 BILLING_LOCALE = env_str("BILLING_LOCALE", "en_US")
 BILLING_DOCUMENT_TIME_ZONE = env_str("BILLING_DOCUMENT_TIME_ZONE", "")
 check_document_locale(BILLING_LOCALE, BILLING_DOCUMENT_TIME_ZONE or TIME_ZONE)
+# Folders searched in order for the PDF fonts (billing_site/documents/fonts.py):
+# DejaVuSans.ttf, DejaVuSans-Bold.ttf, DroidSansFallbackFull.ttf; make install
+# puts them into the first (scripts/fonts.sh).
+BILLING_FONT_DIRS = [
+    *filter(None, [env_str("BILLING_FONT_DIR")]),
+    BASE_DIR / ".venv" / "share" / "billing-fonts",
+    Path("/usr/share/fonts/truetype/dejavu"),
+    Path("/usr/share/fonts/truetype/droid"),
+]
 # How long a receipt link stays valid, in seconds.
 RECEIPT_LINK_MAX_AGE = env_int("RECEIPT_LINK_MAX_AGE", 7 * 24 * 3600)
 # The built-in "sandbox" payment provider lets a payer complete a payment from the
