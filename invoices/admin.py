@@ -105,7 +105,7 @@ def download_receipt(modeladmin, request, queryset):
     if queryset.count() != 1:
         modeladmin.message_user(request, "Select exactly one invoice.", messages.WARNING)
         return None
-    return redirect(_receipt_url(queryset.get()))
+    return redirect(receipts.receipt_path(queryset.get()))
 
 
 @admin.action(description="Delete the selected draft invoices", permissions=["delete"])
@@ -118,10 +118,6 @@ def delete_drafts(modeladmin, request, queryset):
     except BillingError as exc:
         modeladmin.message_user(request, exc.message, messages.ERROR)
         return None
-
-
-def _receipt_url(invoice) -> str:
-    return reverse("invoice-receipt-pdf", kwargs={"token": receipts.receipt_token(invoice)})
 
 
 @dataclass(frozen=True)
@@ -453,8 +449,13 @@ class InvoiceAdmin(admin.ModelAdmin):
     def client_status(self, invoice):
         return status_label(invoice.display_status)
 
-    @admin.display(description="receipt")
+    @admin.display(description="documents")
     def receipt(self, obj):
         if obj.pk is None or obj.status == Invoice.Status.DRAFT:
             return "-"
-        return format_html('<a href="{}" target="_blank">Receipt PDF</a>', _receipt_url(obj))
+        return format_html(
+            '<a href="{}" target="_blank">Invoice PDF</a> · '
+            '<a href="{}" target="_blank">Receipt PDF</a> (the invoice while nothing is paid)',
+            receipts.invoice_pdf_path(obj),
+            receipts.receipt_path(obj),
+        )

@@ -55,13 +55,17 @@ def test_admin_actions_issue_and_void(admin_client):
     assert Invoice.objects.get(pk=paid.pk).status == "paid"
 
 
-def test_admin_receipt_download(admin_client):
+def test_admin_receipt_download(admin_client, client):
     invoice = InvoiceFactory()
     response = _action(admin_client, "download_receipt", invoice)
     assert response.redirect_chain[-1][0].startswith("/receipts/")
     assert response["Content-Type"] == "application/pdf"
-    page = admin_client.get(f"/admin/invoices/invoice/{invoice.pk}/change/")
-    assert b"Receipt PDF" in page.content
+    page = admin_client.get(f"/admin/invoices/invoice/{invoice.pk}/change/").content.decode()
+    links = re.findall(r'<a href="(/[a-z]+/[^"]+\.pdf)" target="_blank">([A-Za-z ]+)</a>', page)
+    assert [text for _, text in links] == ["Invoice PDF", "Receipt PDF"]
+    for url, _ in links:
+        assert client.get(url)["Content-Type"] == "application/pdf"
+    assert links[0][0].startswith("/invoices/") and links[1][0].startswith("/receipts/")
 
 
 def test_admin_edits_only_a_drafts_descriptive_fields(admin_client):
