@@ -54,7 +54,7 @@ class Staff:
             "--no-sandbox",
             "--disable-gpu",
             "--disable-dev-shm-usage",
-            "--window-size=1366,1000",
+            "--window-size=1680,1000",
             "--hide-scrollbars",
             f"--user-data-dir={profile}",
         ):
@@ -96,11 +96,11 @@ class Staff:
         for marker in ERROR_PAGES:
             assert marker not in html, f"{url} shows an error page"
         height = self.driver.execute_script("return document.documentElement.scrollHeight")
-        self.driver.set_window_size(1366, min(max(height, 600), 6000))
+        self.driver.set_window_size(1680, min(max(height, 600), 6000))
         path = OUT / "admin" / f"{name}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         assert self.driver.save_screenshot(str(path)), url
-        self.driver.set_window_size(1366, 1000)
+        self.driver.set_window_size(1680, 1000)
         return html
 
     def quit(self):
