@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from billing_site.admin import CurrencyInUseFilter, ReadOnlyTabularInline, amount_column
+from billing_site.documents import formatting
 from billing_site.errors import BillingError
 from billing_site.money import format_for_people, format_min_places
 
@@ -36,7 +37,7 @@ from .models import (
 
 def status_label(status: str) -> str:
     """A client status as staff read it: ``partially_paid`` is "Partially paid"."""
-    return status.replace("_", " ").capitalize()
+    return formatting.label(status, Invoice.Status.choices)
 
 
 # The statuses clients see, and all that is owed: open, paid in part or not at all.

@@ -16,7 +16,7 @@ from billing_site.admin import (
 )
 from billing_site.errors import BillingError
 from billing_site.money import format_for_people
-from invoices.admin import InvoiceAdmin
+from invoices.admin import InvoiceAdmin, status_label
 from invoices.models import Invoice
 
 from . import services
@@ -138,7 +138,7 @@ class InvoiceWithPaymentsAdmin(InvoiceAdmin):
                 self.message_user(
                     request,
                     f"Payment of {paid} recorded on invoice {invoice.number}; it is "
-                    f"{payment.invoice.display_status.replace('_', ' ')}.",
+                    f"{status_label(payment.invoice.display_status).lower()}.",
                     messages.SUCCESS,
                 )
                 return redirect("admin:invoices_invoice_change", invoice.pk)
