@@ -26,6 +26,7 @@ from invoices.services import (
 from payments.models import Payment
 from payments.services import DuplicatePaymentError, payment_record
 
+from .events import bill_event
 from .models import Bill, Collection, Product, ProductCollection
 
 BILL_NO_ALPHABET = string.ascii_letters + string.digits
@@ -198,6 +199,7 @@ def bill_create(
         ProductCollection(bill=bill, product=product, quantity=quantity)
         for product, quantity in items
     )
+    bill_event("bill.created", bill)
     return bill
 
 

@@ -19,6 +19,7 @@ from billing_site.money import (
     quantize,
 )
 
+from .events import invoice_event
 from .models import Customer, Invoice, InvoiceLine, InvoiceRevision, NumberSequence
 from .selectors import restricted_to_customers
 from .transitions import Refusal, locked, transition
@@ -211,6 +212,7 @@ def invoice_create(
         raise ConflictError(f"An invoice numbered {number} exists.") from None
     _replace_lines(invoice, lines)
     invoice.save(update_fields=["subtotal", "tax", "total"])
+    invoice_event("invoice.created", invoice)
     if issue:
         invoice = invoice_issue(invoice=invoice)
     return invoice

@@ -2,6 +2,7 @@
 row again under a lock, checks the status it has now (not the one its caller
 read earlier), moves it and stamps the move's time, in one transaction: two
 concurrent changes queue on the lock, and the second sees what the first did.
+Each move writes its event (``invoice.issued``, ``.paid``, ``.voided``) with it.
 ``locked`` is its first half, for writes that need a status without moving it."""
 
 import datetime
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 
+from .events import STATUS_EVENTS, invoice_event
 from .models import Invoice
 
 Status = Invoice.Status
@@ -104,4 +106,5 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
     row.status = to
     setattr(row, STAMPS[to], at or timezone.now())
     row.save()
+    invoice_event(STATUS_EVENTS[to], row)
     return row

@@ -14,6 +14,7 @@ from billing_site.money import format_amount
 from invoices.models import Invoice
 from invoices.transitions import locked, transition
 
+from .events import payment_event
 from .models import Payment
 
 
@@ -80,6 +81,7 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
             payment.save()
     except IntegrityError:
         raise duplicate from None
+    payment_event(payment, invoice)
     amount_paid = invoice.amount_paid + payment.amount
     if amount_paid == invoice.total:
         payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)

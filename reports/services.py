@@ -16,6 +16,7 @@ from billing_site.money import MoneyError, check_total
 from invoices.models import Customer
 
 from . import selectors
+from .events import report_event
 from .models import (
     BillingReport,
     BillingReportLine,
@@ -111,6 +112,7 @@ def report_generate(
         customer=customer, start_date=start_date, end_date=end_date
     )
     _freeze(report)
+    report_event(report)
     return report
 
 
@@ -122,6 +124,7 @@ def report_regenerate(*, report: BillingReport) -> BillingReport:
     report.created_at = timezone.now()
     report.currency = default_currency()
     _freeze(report, also=("created_at", "currency"))
+    report_event(report)
     return report
 
 

@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     # Ours, lowest first: an app only depends on the ones above it.
     "billing_site.api",
     "audit",
+    # The outbox: every app above writes its events here; it imports none of them.
+    "events",
     "invoices",
     "payments",
     "bills",
@@ -343,3 +345,22 @@ LOGGING = {
 def jwt_settings(signing_key: str) -> dict:
     """SIMPLE_JWT with the signing key the environment chose."""
     return {**SIMPLE_JWT, "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or signing_key}
+
+
+# Background work on Celery. CELERY_BROKER_URL names the broker (redis://... or
+# amqp://...); without one, tasks run in the process that queues them, after its
+# transaction commits: `make run` needs nothing else.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL", "")
+CELERY_TASK_ACKS_LATE = True  # a task a killed worker held is given to another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "relay-pending-events": {"task": "events.tasks.relay_pending", "schedule": 30.0},
+}
+# An event not relayed this many seconds after it was written is relayed by the
+# beat's sweep (its first relay was lost with a broker or a worker).
+EVENTS_RELAY_GRACE_SECONDS = env_int("EVENTS_RELAY_GRACE_SECONDS", 60)

@@ -1,0 +1,48 @@
+"""The bill events. ``bill.created`` is written by ``bill_create``; a bill's
+invoice paid or voided through any face is the bill paid or cancelled, so those
+two are derived from the invoice's events in the same transaction."""
+
+from billing_site.money import format_amount
+from events import registry
+from events.services import event_emit
+
+from .models import Bill
+
+
+def bill_data(bill: Bill) -> dict:
+    invoice = bill.invoice
+    return {
+        "bill_no": bill.bill_no,
+        "collection": bill.collection.code,
+        "invoice_id": invoice.pk,
+        "invoice_number": invoice.number,
+        "ref1": bill.ref1,
+        "ref2": bill.ref2,
+        "status": invoice.display_status,
+        "currency": invoice.currency,
+        "amount": format_amount(invoice.total, invoice.currency),
+        "paid_amount": format_amount(invoice.amount_paid, invoice.currency),
+        "due": invoice.due_date,
+    }
+
+
+def bill_event(event_type: str, bill: Bill):
+    return event_emit(type=event_type, data=bill_data(bill), customer_id=bill.invoice.customer_id)
+
+
+def _of_the_bill(event_type: str):
+    def derive(invoice_event):
+        bill = (
+            Bill.objects.select_related("collection", "invoice")
+            .filter(invoice_id=invoice_event.data["id"])
+            .first()
+        )
+        if bill is not None:
+            bill_event(event_type, bill)
+
+    return derive
+
+
+def register() -> None:
+    registry.derive("invoice.paid", _of_the_bill("bill.paid"))
+    registry.derive("invoice.voided", _of_the_bill("bill.cancelled"))
