@@ -40,8 +40,24 @@ def may_hold_card_number(text: str) -> bool:
     return _RUN in text.encode().translate(_RUN_MAP)
 
 
+def _in_a_word(text: str, match: re.Match) -> bool:
+    """Whether the digits are glued to letters: part of a hex digest or a token
+    (a signature's 64 hex digits hold a Luhn-valid run of 13 once in a hundred)."""
+    before = text[match.start() - 1] if match.start() else ""
+    after = text[match.end()] if match.end() < len(text) else ""
+    return any(char.isalpha() or char == "_" for char in before + after)
+
+
 def find_card_number(text: str) -> str | None:
-    return next((m.group() for m in _CANDIDATE.finditer(text) if _is_card(m.group())), None)
+    """The first card number written as one: on its own, not inside a word."""
+    return next(
+        (
+            m.group()
+            for m in _CANDIDATE.finditer(text)
+            if _is_card(m.group()) and not _in_a_word(text, m)
+        ),
+        None,
+    )
 
 
 def mask_card_numbers(text: str, mask: str) -> str:
