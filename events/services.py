@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from billing_site.background import run_later
+
 from . import registry
 from .models import Event
 
@@ -30,7 +32,7 @@ class _RelayOnCommit:
     def __call__(self):
         from .tasks import relay  # tasks import the Celery app, which imports settings
 
-        relay.delay(self.ids)
+        run_later(relay, self.ids)
 
 
 def _relay_after_commit(connection, event_id: str) -> None:
