@@ -2,6 +2,7 @@
 issued invoice and each payment's receipt, once each, with the PDF attached, to
 customers with an address who have not opted out."""
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -9,6 +10,8 @@ import pytest
 from django.db import transaction
 
 from billing_site.testing import bearer_client
+from bills.services import bill_create, collection_create
+from bills.tests.test_bills_api import DOCUMENT_BILL
 from events.models import Event
 from events.tasks import relay
 from invoices.models import VIEW_ALL_CUSTOMERS, Customer
@@ -209,3 +212,42 @@ def test_other_events_cost_the_handler_no_query(django_assert_num_queries):
     for event_type in ("invoice.created", "invoice.paid", "bill.created", "report.generated"):
         with django_assert_num_queries(0):
             email_documents(Event(type=event_type, data={"id": 1}))
+
+
+def test_a_bill_is_emailed_as_the_bill_and_its_receipt_under_the_bill_number(committed, mailoutbox):
+    collection = collection_create(code="fees", title="Fees", organization_name="Green School")
+    with committed():
+        bill = bill_create(
+            collection=collection,
+            due=datetime.date(2026, 3, 31),
+            ref1="Term 2",
+            ref2="",
+            currency="MYR",
+            customer=DOCUMENT_BILL["customer"],
+            products=[{"title": "Fee", "price": Decimal(105), "quantity": Decimal(1)}],
+        )
+    with committed():
+        payment_record(invoice_id=bill.invoice_id, amount=Decimal(105), method="card")
+    invoice_email, receipt_email = mailoutbox
+    assert invoice_email.to == receipt_email.to == ["team@raudhahpay.com"]
+    assert invoice_email.subject == f"Bill {bill.bill_no} from Green School"
+    filename, pages = locmem_pdf(invoice_email)
+    assert filename == f"bill_{bill.bill_no}.pdf" and f"Bill number {bill.bill_no}" in pages[0]
+    assert receipt_email.subject == "Receipt for your payment of 105.00 MYR"
+    assert (
+        "105.00\N{NO-BREAK SPACE}MYR" in receipt_email.body
+        and f"bill {bill.bill_no}" in receipt_email.body
+    )
+    filename, pages = locmem_pdf(receipt_email)
+    assert filename == f"receipt_{bill.bill_no}-1.pdf"
+    assert f"Receipt number {bill.bill_no}-1" in pages[0]
+
+
+def test_staff_see_the_emails_and_the_customers_choice_in_the_admin(
+    admin_client, committed, issued
+):
+    invoice = issued(Decimal("100.00"))
+    emails = admin_client.get("/admin/notifications/outgoingemail/")
+    assert emails.status_code == 200 and invoice.number.encode() in emails.content
+    customer = admin_client.get(f"/admin/invoices/customer/{invoice.customer_id}/change/")
+    assert b'name="email_documents"' in customer.content
