@@ -10,21 +10,26 @@ from django.utils import timezone
 from .models import OutgoingEmail
 
 
+class EmailHeld(Exception):
+    """Another worker claimed the email less than ``NOTIFICATIONS_EMAIL_CLAIM_SECONDS`` ago."""
+
+
 @transaction.atomic
 def email_claim(*, email_id: int) -> OutgoingEmail | None:
-    """The email, counted as one more attempt, when it is still to be sent and
-    no other worker is sending it; None otherwise (sent, given up, or claimed
-    less than ``NOTIFICATIONS_EMAIL_CLAIM_SECONDS`` ago)."""
+    """The email, counted as one more attempt, when it is still to be sent;
+    None when it is not (sent, or given up). ``EmailHeld`` while another worker
+    is sending it: its claim lapses if that worker died mid-send."""
     email = (
         OutgoingEmail.objects.select_for_update()
-        .select_related("event")
         .filter(pk=email_id, status=OutgoingEmail.Status.PENDING)
         .first()
     )
+    if email is None:
+        return None
     now = timezone.now()
     held = datetime.timedelta(seconds=settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS)
-    if email is None or (email.claimed_at is not None and email.claimed_at > now - held):
-        return None
+    if email.claimed_at is not None and email.claimed_at > now - held:
+        raise EmailHeld(f"email {email.pk} is being sent since {email.claimed_at:%H:%M:%S}")
     email.claimed_at = now
     email.attempts += 1
     email.save(update_fields=["claimed_at", "attempts"])

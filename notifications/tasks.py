@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 
 from .messages import email_message
-from .services import email_claim, email_failed, email_sent
+from .services import EmailHeld, email_claim, email_failed, email_sent
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +21,18 @@ def retry_delay(retries: int) -> int:
 @shared_task(bind=True, acks_late=True, max_retries=None)
 def send_email(self, email_id: int) -> str:
     """Send the email and say what became of it: sent, skipped, or failed."""
-    email = email_claim(email_id=email_id)
+    retries = settings.NOTIFICATIONS_EMAIL_RETRIES
+    try:
+        email = email_claim(email_id=email_id)
+    except EmailHeld as held:
+        # Its sender may have died mid-send: look again once the claim has lapsed.
+        countdown = settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS
+        raise self.retry(exc=held, countdown=countdown, max_retries=retries) from held
     if email is None:
         return "skipped"
     try:
         email_message(email).send()
     except Exception as error:
-        retries = settings.NOTIFICATIONS_EMAIL_RETRIES
         final = self.request.retries >= retries
         email_failed(email=email, error=error, final=final)
         if final:

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from billing_site.testing import bearer_client
 from bills.services import bill_create, collection_create
@@ -18,6 +19,7 @@ from invoices.models import VIEW_ALL_CUSTOMERS, Customer
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from notifications.handlers import email_documents
 from notifications.models import OutgoingEmail
+from notifications.services import EmailHeld
 from notifications.tasks import send_email
 from payments.services import payment_record
 
@@ -251,3 +253,26 @@ def test_staff_see_the_emails_and_the_customers_choice_in_the_admin(
     assert emails.status_code == 200 and invoice.number.encode() in emails.content
     customer = admin_client.get(f"/admin/invoices/customer/{invoice.customer_id}/change/")
     assert b'name="email_documents"' in customer.content
+
+
+def test_a_send_another_worker_holds_waits_and_a_lapsed_claim_is_taken_over(
+    settings, issued, mailoutbox
+):
+    settings.NOTIFICATIONS_EMAIL_RETRIES = 1
+    issued(Decimal("100.00"))
+    email = OutgoingEmail.objects.get()
+    # As if a worker had claimed it again and were sending it now.
+    OutgoingEmail.objects.update(status="pending", claimed_at=timezone.now())
+    held = send_email.apply(args=[email.pk])
+    assert held.failed() and isinstance(held.result, EmailHeld)
+    assert mailoutbox == [] and OutgoingEmail.objects.get().attempts == 1
+    # That worker died mid-send: once its claim lapses, another sends the email.
+    lapsed = settings.NOTIFICATIONS_EMAIL_CLAIM_SECONDS + 1
+    OutgoingEmail.objects.update(claimed_at=timezone.now() - datetime.timedelta(seconds=lapsed))
+    assert send_email.apply(args=[email.pk]).get() == "sent"
+    assert len(mailoutbox) == 1
+    assert OutgoingEmail.objects.values_list("status", "attempts", "claimed_at").get() == (
+        "sent",
+        2,
+        None,
+    )
