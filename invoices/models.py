@@ -71,6 +71,11 @@ class Customer(models.Model):
     account_number = models.CharField(max_length=64, unique=True)
     tax_number = models.CharField(max_length=64, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    email_documents = models.BooleanField(
+        "email documents",
+        default=True,
+        help_text="Email the customer each issued invoice and each payment's receipt.",
+    )
     # API users who act for this customer and see only its records.
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="customers")
     created_at = models.DateTimeField(auto_now_add=True)

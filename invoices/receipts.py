@@ -54,8 +54,13 @@ def invoice_from_token(token: str, what: str = "receipt") -> Invoice:
     return invoice
 
 
+def pdf_filename(name: str) -> str:
+    """``name`` with only the characters every mail and download client keeps."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
 def pdf_response(document: Document, filename: str) -> Response:
-    safe = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    safe = pdf_filename(filename)
     return Response(document, headers={"Content-Disposition": f'inline; filename="{safe}.pdf"'})
 
 

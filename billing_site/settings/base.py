@@ -13,6 +13,7 @@ from .env import (
     env_choice,
     env_float,
     env_int,
+    env_json_object,
     env_list,
     env_str,
     spool_name,
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
     "payments",
     "bills",
     "reports",
+    # Emails the invoices and receipts the ledger's events ask for.
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -364,3 +367,28 @@ CELERY_BEAT_SCHEDULE = {
 # An event not relayed this many seconds after it was written is relayed by the
 # beat's sweep (its first relay was lost with a broker or a worker).
 EVENTS_RELAY_GRACE_SECONDS = env_int("EVENTS_RELAY_GRACE_SECONDS", 60)
+
+
+# Email: the issued invoice and each payment's receipt, with its PDF, to customers
+# with an address who have not opted out (notifications). EMAIL_BACKEND is any
+# Django email backend's dotted path: the console's by default, SMTP with
+# django.core.mail.backends.smtp.EmailBackend and the EMAIL_* variables below, or
+# an installed provider's, e.g. anymail.backends.mailgun.EmailBackend with its
+# ANYMAIL settings as a JSON object in ANYMAIL_JSON.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "") or "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)  # STARTTLS, usually port 587
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)  # TLS from the start, usually port 465
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "") or "billing@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# e.g. ANYMAIL_JSON='{"MAILGUN_API_KEY": "...", "MAILGUN_SENDER_DOMAIN": "mg.example.com"}'
+ANYMAIL = env_json_object("ANYMAIL_JSON")
+# A failed send is retried this many times, after 60 s, 120 s, 240 s ... (doubling).
+NOTIFICATIONS_EMAIL_RETRIES = env_int("NOTIFICATIONS_EMAIL_RETRIES", 5)
+NOTIFICATIONS_EMAIL_RETRY_SECONDS = env_int("NOTIFICATIONS_EMAIL_RETRY_SECONDS", 60)
+# A send claimed this long ago and not finished (its worker died) may be taken over.
+NOTIFICATIONS_EMAIL_CLAIM_SECONDS = env_int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS", 300)

@@ -1,5 +1,6 @@
 """Reading configuration from environment variables."""
 
+import json
 import os
 import re
 from pathlib import Path
@@ -25,6 +26,20 @@ def env_bool(name: str, default: bool) -> bool:
     if value in _FALSE:
         return False
     raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), not {raw!r}")
+
+
+def env_json_object(name: str) -> dict:
+    """A JSON object from the environment (``{}`` when unset or empty)."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = None
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {raw[:40]!r}")
+    return value
 
 
 def env_int(name: str, default: int) -> int:

@@ -179,6 +179,7 @@ class CustomerSerializer(StrictModelSerializer):
             "account_number",
             "tax_number",
             "status",
+            "email_documents",
             "created_at",
             "updated_at",
         ]

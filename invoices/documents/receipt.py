@@ -51,12 +51,16 @@ def _facts(invoice, payment, number: str, heading: Heading) -> list[tuple[str, s
     return facts
 
 
+def _number(heading: Heading, position: int) -> str:
+    return f"{heading.number}-{position}"
+
+
 def receipt_page(
     invoice: Invoice, payment, *, position: int, paid_before: Decimal, heading: Heading
 ) -> list[Flowable]:
     currency, amount = invoice.currency, formatting.amount
     remaining = invoice.total - paid_before - payment.amount
-    number = f"{heading.number}-{position}"
+    number = _number(heading, position)
     rows = [Total(f"{heading.title} total ({currency})", amount(invoice.total, currency))]
     if paid_before:
         rows.append(Total("Paid before", amount(paid_before, currency)))
@@ -76,23 +80,37 @@ def receipt_page(
     ]
 
 
-def receipt_pages(invoice: Invoice, heading: Heading) -> list[list[Flowable]]:
-    pages, paid_before = [], Decimal(0)
+def _numbered(invoice: Invoice):
+    """Each payment with its place among the invoice's and what was paid before it."""
+    paid_before = Decimal(0)
     for position, payment in enumerate(invoice.payments.all(), start=1):
-        pages.append(
-            receipt_page(
-                invoice, payment, position=position, paid_before=paid_before, heading=heading
-            )
-        )
+        yield position, payment, paid_before
         paid_before += payment.amount
-    return pages
 
 
-def receipt_document(invoice: Invoice, heading: Heading | None = None) -> Document:
-    """The receipts of the invoice's payments (at least one) as one PDF."""
+def receipt_pages(invoice: Invoice, heading: Heading, payment=None) -> list[list[Flowable]]:
+    """A page per payment; only ``payment``'s when given."""
+    return [
+        receipt_page(invoice, paid, position=position, paid_before=before, heading=heading)
+        for position, paid, before in _numbered(invoice)
+        if payment is None or paid.pk == payment.pk
+    ]
+
+
+def receipt_number(invoice: Invoice, payment, heading: Heading | None = None) -> str:
+    """``INV-000042-2``: the number ``payment``'s receipt page shows."""
     heading = heading or invoice_heading(invoice)
+    position = next(place for place, paid, _ in _numbered(invoice) if paid.pk == payment.pk)
+    return _number(heading, position)
+
+
+def receipt_document(invoice: Invoice, heading: Heading | None = None, *, payment=None) -> Document:
+    """The receipts of the invoice's payments (at least one) as one PDF; the
+    receipt of ``payment`` alone when given."""
+    heading = heading or invoice_heading(invoice)
+    number = heading.number if payment is None else receipt_number(invoice, payment, heading)
     return Document(
-        title=f"Receipt {heading.number}",
+        title=f"Receipt {number}",
         seller=heading.seller,
-        pages=receipt_pages(invoice, heading),
+        pages=receipt_pages(invoice, heading, payment),
     )

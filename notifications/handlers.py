@@ -1,0 +1,49 @@
+"""Which events are emailed: an issued invoice and each payment's receipt, to a
+customer with an email address who has not opted out (``email_documents``).
+The handler runs in the relay's transaction: it writes the email's row and
+queues its sending for after the commit, never sending itself."""
+
+from functools import partial
+
+from django.db import transaction
+
+from events.models import Event
+from invoices.models import Invoice
+
+from .documents import document_heading
+from .models import OutgoingEmail
+from .tasks import send_email
+
+# Per emailed event type: the email's kind and the key of the invoice's id in its data.
+EMAILED = {
+    "invoice.issued": (OutgoingEmail.Kind.INVOICE, "id"),
+    "payment.succeeded": (OutgoingEmail.Kind.RECEIPT, "invoice_id"),
+}
+
+
+def subject(event: Event, invoice: Invoice) -> str:
+    if event.type == "payment.succeeded":
+        return f"Receipt for your payment of {event.data['amount']} {event.data['currency']}"
+    heading = document_heading(invoice)
+    return f"{heading.title} {heading.number} from {heading.seller.name}"
+
+
+def email_documents(event: Event) -> None:
+    if event.type not in EMAILED:  # the other events cost no query
+        return
+    kind, key = EMAILED[event.type]
+    # One query: the customer's address and choice, and the bill the invoice may be.
+    invoice = (
+        Invoice.objects.select_related("customer", "bill__collection")
+        .filter(pk=event.data[key])
+        .first()
+    )
+    if invoice is None or not invoice.customer.email or not invoice.customer.email_documents:
+        return
+    email, _ = OutgoingEmail.objects.get_or_create(
+        event=event,
+        kind=kind,
+        defaults={"to": invoice.customer.email, "subject": subject(event, invoice)},
+    )
+    if email.status == OutgoingEmail.Status.PENDING:
+        transaction.on_commit(partial(send_email.delay, email.pk), robust=True)

@@ -1,0 +1,38 @@
+from django.db import models
+
+
+class OutgoingEmail(models.Model):
+    """An email a ledger event asks for: written by the relay's handler, sent by
+    ``tasks.send_email`` outside any transaction. One per event and kind, so an
+    event relayed twice is emailed once."""
+
+    class Kind(models.TextChoices):
+        INVOICE = "invoice"
+        RECEIPT = "receipt"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        SENT = "sent"
+        FAILED = "failed"  # every retry failed
+
+    event = models.ForeignKey("events.Event", on_delete=models.PROTECT, related_name="emails")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    to = models.EmailField()
+    subject = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    # Set while a worker is sending it: another send of the same row waits it out.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "kind"], name="outgoing_email_event_kind_uniq")
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="outgoing_email_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"
