@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "payments",
     "bills",
     "reports",
+    # Delivers the events of the apps above to the endpoints that subscribed.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -364,3 +366,17 @@ CELERY_BEAT_SCHEDULE = {
 # An event not relayed this many seconds after it was written is relayed by the
 # beat's sweep (its first relay was lost with a broker or a worker).
 EVENTS_RELAY_GRACE_SECONDS = env_int("EVENTS_RELAY_GRACE_SECONDS", 60)
+
+# Webhooks (the webhooks app): deliveries signed per Standard Webhooks 1.0.
+# Seconds to wait after each failed attempt before the next (about 27 hours in
+# all); a delivery whose last retry failed is failed (it can be re-sent).
+WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# An endpoint whose every attempt failed for this long is disabled.
+WEBHOOKS_DISABLE_AFTER_SECONDS = env_int("WEBHOOKS_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+# Receivers on private, loopback or link-local addresses (tests, local use) only when on.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "webhooks.tasks.deliver_due",
+    "schedule": 10.0,
+}
