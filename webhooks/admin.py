@@ -48,7 +48,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer"]
 
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        fields = {name: form.cleaned_data[name] for name in WebhookEndpointForm.Meta.fields}
         if change:
             services.endpoint_update(endpoint=obj, **fields)
             return
