@@ -34,7 +34,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     """Endpoints; the secret is shown once, in the message after adding one."""
 
     form = WebhookEndpointForm
-    list_display = ["url", "customer", "events", "is_active", "failing_since", "disabled_at"]
+    list_display = [
+        "url",
+        "customer",
+        "events",
+        "is_active",
+        "failing_since",
+        "disabled_at",
+        "disabled_reason",
+    ]
     list_filter = ["is_active"]
     search_fields = ["url", "description"]
     readonly_fields = [

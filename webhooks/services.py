@@ -185,30 +185,35 @@ def delivery_attempt(*, delivery_id: int) -> DeliveryAttempt | None:
 
 
 @transaction.atomic
-def _record(delivery: Delivery, number: int, at, answer: targets.Answer) -> DeliveryAttempt:
+def _record(delivery: Delivery, number: int, at, answer: targets.Answer) -> DeliveryAttempt | None:
+    held = Delivery.objects.select_for_update().filter(pk=delivery.pk).first()
+    if held is None:  # deleted with its endpoint while the attempt was on the wire
+        return None
     attempt = DeliveryAttempt.objects.create(
-        delivery=delivery,
+        delivery=held,
         at=at,
         duration_ms=answer.duration_ms,
         status_code=answer.status_code,
         error=answer.error,
         response_excerpt=answer.excerpt,
     )
+    if held.attempts != number:
+        # The lease ran out and another attempt holds the delivery: it decides.
+        return attempt
     now = timezone.now()
     changes = {"last_status_code": answer.status_code, "last_error": answer.error}
     if answer.succeeded:
         changes.update(status=Delivery.Status.SUCCEEDED, next_attempt_at=None)
     else:
         schedule = retry_schedule()
-        failures = delivery.failures + 1
+        failures = held.failures + 1
         changes["failures"] = failures
         if failures > len(schedule):
             changes.update(status=Delivery.Status.FAILED, next_attempt_at=None)
         else:
             changes["next_attempt_at"] = now + datetime.timedelta(seconds=schedule[failures - 1])
-    # Only the attempt that holds the delivery writes its outcome.
-    Delivery.objects.filter(pk=delivery.pk, attempts=number).update(**changes)
-    _endpoint_health(delivery.endpoint_id, succeeded=answer.succeeded, now=now)
+    Delivery.objects.filter(pk=held.pk).update(**changes)
+    _endpoint_health(held.endpoint_id, succeeded=answer.succeeded, now=now)
     return attempt
 
 

@@ -36,6 +36,8 @@ class Receiver:
     most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
+    # Called with each request before it is answered (in the server's thread).
+    on_request: object = None
 
     def answer(self, headers: dict, body: bytes) -> int:
         with self.lock:
@@ -43,6 +45,8 @@ class Receiver:
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             failing = len(self.received) < self.fail_first
         try:
+            if self.on_request:
+                self.on_request()
             if self.stall:
                 time.sleep(self.stall)
             try:

@@ -51,3 +51,29 @@ def test_two_workers_on_one_delivery_make_one_attempt():
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)
     assert DeliveryAttempt.objects.count() == 1
+
+
+def test_an_endpoint_deleted_during_an_attempt_takes_its_delivery_along():
+    receiver = Receiver()
+    server = serve(receiver)
+    try:
+        endpoint = WebhookEndpoint.objects.create(
+            url=receiver.url, events=["*"], secret=services.signing.new_secret()
+        )
+        receiver.secret = endpoint.secret
+
+        def delete_endpoint():
+            try:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
+            finally:
+                connections.close_all()
+
+        receiver.on_request = delete_endpoint
+        event = Event.objects.create(type="invoice.paid", data={"id": 1})
+        delivery = Delivery.objects.create(event=event, endpoint=endpoint)
+        assert services.delivery_attempt(delivery_id=delivery.pk) is None
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert len(receiver.received) == 1
+    assert not Delivery.objects.exists() and not DeliveryAttempt.objects.exists()

@@ -3,6 +3,7 @@
 one ``webhook-id``, timeouts, failure, re-sending, disabling, customer scope."""
 
 import datetime
+import io
 import json
 from decimal import Decimal
 
@@ -257,3 +258,18 @@ def test_the_deliveries_list_costs_the_same_queries_however_long(
     assert counts == [6, 6]
     with django_assert_num_queries(7):  # the count, the page
         assert len(rows(client.get(f"{URL}{endpoint['id']}/deliveries", {"page_size": 2}))) == 2
+
+
+def test_the_command_sends_due_retries_without_a_beat(client, receiver, emit):
+    from django.core.management import call_command
+
+    create_endpoint(client, receiver)
+    receiver.fail_first = 1
+    emit()
+    out = io.StringIO()
+    call_command("send_due_webhooks", stdout=out)
+    assert out.getvalue() == "0 webhook attempt(s) made.\n"  # not due yet
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    call_command("send_due_webhooks", stdout=out)
+    assert out.getvalue().endswith("1 webhook attempt(s) made.\n")
+    assert Delivery.objects.get().status == "succeeded"
