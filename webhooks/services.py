@@ -38,9 +38,9 @@ def disable_after() -> datetime.timedelta:
 
 
 def lease() -> datetime.timedelta:
-    """How long an attempt holds its delivery: connecting, sending and reading
-    each have the timeout; a worker that died holding it lets go after this."""
-    return datetime.timedelta(seconds=3 * attempt_timeout() + 60)
+    """How long an attempt holds its delivery: its timeout, and time to resolve
+    the name and record the outcome; a worker that died holding it lets go after this."""
+    return datetime.timedelta(seconds=attempt_timeout() + 60)
 
 
 # --- endpoints ---------------------------------------------------------------------

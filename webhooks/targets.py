@@ -6,9 +6,11 @@ check is made again when sending, and the connection goes to the address that
 was checked, so a name that resolves elsewhere the second time (DNS rebinding)
 reaches nothing unchecked."""
 
+import contextlib
 import http.client
 import ipaddress
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -88,7 +90,8 @@ def _connection(url: str, address: str, timeout: float) -> http.client.HTTPConne
 
 
 def post(url: str, body: bytes, headers: dict, *, timeout: float) -> Answer:
-    """POST ``body`` to ``url`` (no redirect followed: a 3xx is not a success);
+    """POST ``body`` to ``url`` (no redirect followed: a 3xx is not a success)
+    within ``timeout`` seconds in all, however slowly the receiver answers;
     never raises for what the network or the receiver does."""
     started = time.monotonic()
 
@@ -103,14 +106,27 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float) -> Answer:
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     connection = _connection(url, address, timeout)
+    # Each read waits at most ``timeout``; the watchdog ends a receiver that
+    # answers a byte at a time when the whole attempt has taken that long.
+    watchdog = threading.Timer(timeout, _cut, args=(connection,))
+    watchdog.daemon = True
+    watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
         excerpt = response.read(EXCERPT_BYTES).decode("utf-8", errors="replace")
         return answer(response.status, excerpt)
-    except TimeoutError:
-        return answer(error=f"Timed out after {timeout:g} s.")
     except (OSError, http.client.HTTPException) as exc:
+        if isinstance(exc, TimeoutError) or time.monotonic() - started >= timeout:
+            return answer(error=f"Timed out after {timeout:g} s.")
         return answer(error=f"{type(exc).__name__}: {exc}")
     finally:
+        watchdog.cancel()
         connection.close()
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)

@@ -134,3 +134,36 @@ def test_a_closed_port_is_an_error_not_an_exception():
 
     answer = targets.post(f"http://127.0.0.1:{free_port()}/", b"{}", {}, timeout=2)
     assert answer.status_code is None and answer.error.startswith("ConnectionRefusedError")
+
+
+def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_timeout():
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Dripping(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers["Content-Length"]))
+            try:
+                for byte in b"HTTP/1.1 200 OK\r\nX-Slow: " + b"x" * 100:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Dripping)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        answer = targets.post(
+            f"http://127.0.0.1:{server.server_address[1]}/", b"{}", {}, timeout=0.6
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (answer.status_code, answer.error) == (None, "Timed out after 0.6 s.")
+    assert 550 <= answer.duration_ms < 1500
