@@ -35,9 +35,9 @@ def _public(address: str) -> bool:
     return ip.is_global and not (ip.is_multicast or ip.is_reserved)
 
 
-def resolve(url: str) -> str:
-    """The address to send ``url``'s request to, once every address its host
-    resolves to was found public (or private targets are allowed)."""
+def resolve(url: str) -> list[str]:
+    """The addresses to send ``url``'s request to (in the resolver's order),
+    once every one was found public (or private targets are allowed)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https"):
         raise TargetRefused("Only http and https URLs can receive webhooks.")
@@ -60,7 +60,7 @@ def resolve(url: str) -> str:
                 f"The host {host} resolves to {private[0]}, a private, loopback, link-local "
                 "or reserved address: webhooks are sent only to public addresses."
             )
-    return addresses[0]
+    return addresses
 
 
 @dataclass
@@ -75,15 +75,19 @@ class Answer:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _connection(url: str, address: str, timeout: float) -> http.client.HTTPConnection:
-    """A connection to ``address``, the checked one, that still names the URL's
-    host (its Host header, and for https its certificate's name, SNI)."""
+def _connection(url: str, addresses: list[str], timeout: float) -> http.client.HTTPConnection:
+    """A connection to the first of the checked ``addresses`` that answers,
+    which still names the URL's host (its Host header, and for https its
+    certificate's name, SNI)."""
     parts = urlsplit(url)
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.hostname, parts.port, timeout=timeout)
 
     def pinned(where, timeout, source_address=None):
-        return socket.create_connection((address, where[1]), timeout, source_address)
+        for address in addresses[:-1]:
+            with contextlib.suppress(OSError):
+                return socket.create_connection((address, where[1]), timeout, source_address)
+        return socket.create_connection((addresses[-1], where[1]), timeout, source_address)
 
     connection._create_connection = pinned
     return connection
@@ -100,12 +104,12 @@ def post(url: str, body: bytes, headers: dict, *, timeout: float) -> Answer:
         return Answer(status_code, excerpt, error[:500], elapsed)
 
     try:
-        address = resolve(url)
+        addresses = resolve(url)
     except TargetRefused as exc:
         return answer(error=f"Refused: {exc}")
     parts = urlsplit(url)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection = _connection(url, address, timeout)
+    connection = _connection(url, addresses, timeout)
     # Each read waits at most ``timeout``; the watchdog ends a receiver that
     # answers a byte at a time when the whole attempt has taken that long.
     watchdog = threading.Timer(timeout, _cut, args=(connection,))

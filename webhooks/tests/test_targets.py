@@ -57,10 +57,10 @@ def test_other_urls_are_refused_with_a_reason(strict, url, message):
 
 
 def test_a_public_address_is_accepted(strict):
-    assert targets.resolve("https://93.184.216.34/hooks") == "93.184.216.34"
-    assert targets.resolve("http://[2606:2800:220:1:248:1893:25c8:1946]/") == (
+    assert targets.resolve("https://93.184.216.34/hooks") == ["93.184.216.34"]
+    assert targets.resolve("http://[2606:2800:220:1:248:1893:25c8:1946]/") == [
         "2606:2800:220:1:248:1893:25c8:1946"
-    )
+    ]
 
 
 def test_every_address_of_a_name_is_checked(strict, monkeypatch):
@@ -167,3 +167,28 @@ def test_a_receiver_answering_a_byte_at_a_time_is_cut_off_at_the_timeout():
         server.server_close()
     assert (answer.status_code, answer.error) == (None, "Timed out after 0.6 s.")
     assert 550 <= answer.duration_ms < 1500
+
+
+def test_the_next_checked_address_is_tried_when_one_does_not_answer(monkeypatch):
+    """A name with two addresses, the first closed: the request reaches the second."""
+    receiver = Receiver(secret=signing.new_secret())
+    server = serve(receiver)
+    port = server.server_address[1]
+    real = socket.getaddrinfo
+    closed = ("127.0.0.2", port)  # the receiver listens on 127.0.0.1 alone
+
+    def two(host, *args, **kwargs):
+        if host == "two.example":
+            return [
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", closed),
+                (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port)),
+            ]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two)
+    try:
+        answer = targets.post(f"http://two.example:{port}/", b"{}", {}, timeout=2)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 401 and len(receiver.received) == 1
