@@ -273,3 +273,12 @@ def test_the_command_sends_due_retries_without_a_beat(client, receiver, emit):
     call_command("send_due_webhooks", stdout=out)
     assert out.getvalue().endswith("1 webhook attempt(s) made.\n")
     assert Delivery.objects.get().status == "succeeded"
+
+
+def test_the_beat_sends_due_retries_every_ten_seconds(settings):
+    from billing_site.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["send-due-webhooks"]
+    app.loader.import_default_modules()
+    assert entry == {"task": "webhooks.tasks.deliver_due", "schedule": 10.0}
+    assert entry["task"] in app.tasks
