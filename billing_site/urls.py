@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("invoices.urls")),
     path("", include("reports.api.urls")),
     path("", include("bills.urls")),
+    path("", include("webhooks.api.urls")),
     # Last: any other path is a JSON 404 in the shape of the face it falls under.
     re_path(r"^", unknown_route, name="unknown-route"),
 ]

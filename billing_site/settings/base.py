@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "reports",
     # Emails the invoices and receipts the ledger's events ask for.
     "notifications",
+    # Delivers the events of the apps above to the endpoints that subscribed.
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -353,7 +355,7 @@ def jwt_settings(signing_key: str) -> dict:
 # Background work on Celery. CELERY_BROKER_URL names the broker (redis://... or
 # amqp://...); without one, tasks run in the process that queues them, after its
 # transaction commits: `make run` needs nothing else.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = not env_str("CELERY_BROKER_URL", "")
 CELERY_TASK_ACKS_LATE = True  # a task a killed worker held is given to another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -392,3 +394,17 @@ NOTIFICATIONS_EMAIL_RETRIES = env_int("NOTIFICATIONS_EMAIL_RETRIES", 5)
 NOTIFICATIONS_EMAIL_RETRY_SECONDS = env_int("NOTIFICATIONS_EMAIL_RETRY_SECONDS", 60)
 # A send claimed this long ago and not finished (its worker died) may be taken over.
 NOTIFICATIONS_EMAIL_CLAIM_SECONDS = env_int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS", 300)
+
+# Webhooks (the webhooks app): deliveries signed per Standard Webhooks 1.0.
+# Seconds to wait after each failed attempt before the next (about 27 hours in
+# all); a delivery whose last retry failed is failed (it can be re-sent).
+WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
+# An endpoint whose every attempt failed for this long is disabled.
+WEBHOOKS_DISABLE_AFTER_SECONDS = env_int("WEBHOOKS_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+# Receivers on private, loopback or link-local addresses (tests, local use) only when on.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "webhooks.tasks.deliver_due",
+    "schedule": 10.0,
+}

@@ -22,3 +22,6 @@ def _local_secret_key() -> str:
 
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
 SIMPLE_JWT = jwt_settings(SECRET_KEY)
+
+# Webhook receivers on this machine (a test receiver on localhost) are allowed here.
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", True)

@@ -38,3 +38,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+WEBHOOKS_ALLOW_PRIVATE_TARGETS = True  # the receiver tests listen on 127.0.0.1

@@ -20,6 +20,7 @@ COMMANDS = [
     "request_log_spool",
     "purge_idempotency_keys",
     "seed_demo",
+    "send_due_webhooks",
 ]
 
 
