@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from billing_site.faults import free_port
 from invoices.tests.factories import CustomerFactory
 from reports.models import BillingReport, OrderServiceCost
 from reports.tasks import generate_report
@@ -76,20 +75,6 @@ def test_the_task_of_a_deleted_customer_does_nothing():
     assert generate_report.apply(args=(10**9, "2023-01-01", "2023-01-31")).get() == (
         "failed: the customer no longer exists"
     )
-
-
-@pytest.fixture
-def broker_down():
-    """The app's broker: a Redis port where nothing listens (through connection
-    and producer pools of its own)."""
-    app = generate_report.app
-    saved = app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool
-    app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{free_port()}/0"
-    app._pool = app.amqp._producer_pool = None
-    yield
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved
 
 
 def test_a_broker_that_does_not_answer_is_an_error_that_says_how_many_were_queued(broker_down):
