@@ -5,6 +5,7 @@ from rest_framework.throttling import SimpleRateThrottle
 
 from billing_site.api import backends, lockout
 from billing_site.api.throttles import forget_slices
+from billing_site.celery import app as celery_app
 from billing_site.faults import free_port
 from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS
@@ -71,3 +72,17 @@ def gateway_client(gateway_user):
 @pytest.fixture
 def staff_client(db):
     return bearer_client(UserFactory(is_staff=True, is_superuser=True))
+
+
+@pytest.fixture
+def broker_down():
+    """The app's broker: a Redis port where nothing listens (through connection
+    and producer pools of its own)."""
+    app = celery_app
+    saved = app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool
+    app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{free_port()}/0"
+    app._pool = app.amqp._producer_pool = None
+    yield
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app.conf.task_always_eager, app.conf.broker_url, app._pool, app.amqp._producer_pool = saved

@@ -3,10 +3,17 @@ each app's ``tasks.py``. Without ``CELERY_BROKER_URL`` tasks run in the calling
 process (after the transaction commits: the callers queue them ``on_commit``)."""
 
 import os
+import sys
+from pathlib import Path
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billing_site.settings.local")
+if "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name):
+    # A worker (or beat) waits on the database as a management command does
+    # (DATABASE_COMMAND_TIMEOUT_SECONDS): a report made on a worker may take as
+    # long as one the command makes; a task's bound is CELERY_TASK_TIME_LIMIT_SECONDS.
+    os.environ["BILLING_COMMAND_PROCESS"] = "1"
 
 app = Celery("billing_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")

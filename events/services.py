@@ -29,6 +29,10 @@ class _RelayOnCommit:
     def __init__(self):
         self.ids: list[str] = []
         self.ran = False
+        # Django names a robust callback that failed (a broker down) by its
+        # __qualname__, which an instance lacks: without one the failure to
+        # log it would fail the caller, after its change committed.
+        self.__qualname__ = f"{__name__}.relay"
 
     def __call__(self):
         from .tasks import relay  # tasks import the Celery app, which imports settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .api.documents import report_document_parts, report_filename
 from .models import BillingReport
-from .services import PeriodOutcome
+from .services import PeriodOutcome, report_for_period
 
 
 def output_directory_check(directory: Path, *, create: bool) -> None:
@@ -102,6 +102,30 @@ class ReportFile:
             temporary.unlink(missing_ok=True)
             raise
         return temporary
+
+
+def report_for_period_with_file(
+    *, customer, start_date, end_date, replace: bool, file: ReportFile | None
+) -> tuple[BillingReport, PeriodOutcome]:
+    """``services.report_for_period`` with the report's file, when ``file``, written
+    in its transaction: on failure the file is put back as it was, else kept.
+    What a run of ``generate_reports`` does for each customer, in the command or
+    on a worker."""
+    try:
+        report, outcome = report_for_period(
+            customer=customer,
+            start_date=start_date,
+            end_date=end_date,
+            replace=replace,
+            then=file.place if file else None,
+        )
+    except BaseException:
+        if file:
+            file.undo()
+        raise
+    if file:
+        file.keep()
+    return report, outcome
 
 
 def _umask() -> int:

@@ -369,6 +369,25 @@ CELERY_BEAT_SCHEDULE = {
 # An event not relayed this many seconds after it was written is relayed by the
 # beat's sweep (its first relay was lost with a broker or a worker).
 EVENTS_RELAY_GRACE_SECONDS = env_int("EVENTS_RELAY_GRACE_SECONDS", 60)
+# A task runs at most CELERY_TASK_TIME_LIMIT_SECONDS (then its worker process is
+# replaced and the task given again). A Redis broker gives a task no worker has
+# acknowledged to another after the visibility timeout, so that must be longer
+# than any task, or a long one would run twice at once; it is also how long the
+# task of a worker that vanished (kill -9, a lost machine) waits. RabbitMQ gives
+# it again as soon as the worker's connection closes.
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT_SECONDS", 900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT_SECONDS", 3600)
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "CELERY_VISIBILITY_TIMEOUT_SECONDS must be longer than CELERY_TASK_TIME_LIMIT_SECONDS."
+    )
+# A task running when the broker connection is lost cannot be acknowledged: it is
+# stopped, and given again once the broker is back.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+# Each pool process is replaced after this many tasks (bounds what a leak can hold).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 1000)
 
 
 # Email: the issued invoice and each payment's receipt, with its PDF, to customers

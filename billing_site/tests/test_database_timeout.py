@@ -69,6 +69,19 @@ def test_commands_may_wait_longer_than_requests():
     assert _timeout_in(*command, DATABASE_COMMAND_TIMEOUT_SECONDS="99") == "99"
 
 
+def test_celery_workers_wait_as_commands_do():
+    """``celery -A billing_site worker`` (and ``python -m celery``) make reports as
+    the command does; the web processes import the same Celery app."""
+    for program in (".venv/bin/celery", "site-packages/celery/__main__.py"):
+        worker = (
+            "-c",
+            f"import sys; sys.argv[0] = {program!r}; import billing_site; {_PRINT_TIMEOUT}",
+        )
+        assert _timeout_in(*worker, DATABASE_TIMEOUT_SECONDS="4") == "3600"
+    web = ("-c", f"import sys; sys.argv[0] = 'gunicorn'; import billing_site; {_PRINT_TIMEOUT}")
+    assert _timeout_in(*web, DATABASE_TIMEOUT_SECONDS="4") == "4"
+
+
 @pytest.mark.server
 def test_a_sqlite_lock_held_elsewhere_is_a_503_within_the_timeout(tmp_path):
     with serve(tmp_path, workers=1, DATABASE_TIMEOUT_SECONDS="1") as server:

@@ -175,3 +175,16 @@ def test_issue_through_the_service_is_one_event_per_move(heard):
     draft = InvoiceFactory(issue=False)
     invoice_issue(invoice=draft)
     assert types() == ["invoice.created", "invoice.issued"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_down_leaves_the_change_committed_and_its_events_to_the_sweep(
+    broker_down, heard, settings
+):
+    invoice = InvoiceFactory(amount=Decimal("100.00"))  # queueing the relay fails after commit
+    events = list(Event.objects.filter(customer_id=invoice.customer_id))
+    assert [event.type for event in events] == ["invoice.created", "invoice.issued"]
+    assert all(event.relayed_at is None for event in events) and heard == []
+    settings.EVENTS_RELAY_GRACE_SECONDS = 0
+    assert relay_pending() == 2
+    assert [event.pk for event in heard] == [event.pk for event in events]

@@ -7,16 +7,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import CommandError
+from kombu.exceptions import KombuError
 
 from billing_site.api.fields import iso_date
-from billing_site.commands import CronCommand
+from billing_site.commands import CronCommand, one_line
 from billing_site.errors import BillingError
 from invoices.models import Customer
 from reports import selectors
 from reports.api.documents import report_filename
 from reports.api.renderers import CSV_COLUMN_SETS, CSV_EXTENDED_COLUMNS, REPORT_RENDERERS
-from reports.files import ReportFile, output_directory_check
-from reports.services import PeriodOutcome, report_for_period, report_period_check
+from reports.files import ReportFile, output_directory_check, report_for_period_with_file
+from reports.services import PeriodOutcome, report_period_check
+from reports.tasks import generate_report
 
 
 def _date(value: str, option: str) -> datetime.date:
@@ -103,10 +105,19 @@ class Command(CronCommand):
             help="generate a customer's existing report of the period again, replacing it "
             "(same id, new lines and totals) instead of keeping it",
         )
-        parser.add_argument(
+        how = parser.add_mutually_exclusive_group()
+        how.add_argument(
             "--dry-run",
             action="store_true",
             help="say what would be generated and written; save and write nothing",
+        )
+        how.add_argument(
+            "--queue",
+            action="store_true",
+            help="queue one task per customer for the Celery workers (CELERY_BROKER_URL) "
+            "and return; each report is still made once, however many runs overlap. "
+            "--output-dir must then be a folder the workers write to. Without a broker "
+            "the tasks run in this process",
         )
 
     def handle(self, *args, month, start, end, customer, format, output_dir, **options):
@@ -139,6 +150,8 @@ class Command(CronCommand):
             self.say(f"No orders{whose} from {start_date} to {end_date}.")
         if options["dry_run"]:
             self._dry_run(customers)
+        elif options["queue"]:
+            self._queue(customers)
         else:
             self._run(customers)
 
@@ -150,23 +163,17 @@ class Command(CronCommand):
             file = ReportFile(self.directory, self.format, self.context) if self.format else None
             started = time.monotonic()
             try:
-                report, outcome = report_for_period(
+                report, outcome = report_for_period_with_file(
                     customer=customer,
                     start_date=start_date,
                     end_date=end_date,
                     replace=self.force,
-                    then=file.place if file else None,
+                    file=file,
                 )
-            except BaseException as error:
-                if file:
-                    file.undo()
-                if not isinstance(error, BillingError):
-                    raise
+            except BillingError as error:
                 failed += 1  # this customer's error: the others still get their reports
                 self.stderr.write(f"{label}: {error.message}")
                 continue
-            if file:
-                file.keep()
             outcomes[outcome] += 1
             took = f" ({time.monotonic() - started:.2f} s)" if self.verbosity >= 3 else ""
             self.say(f"{label}: {_described(report, outcome)}{took}", level=2)
@@ -182,6 +189,51 @@ class Command(CronCommand):
         )
         if failed:
             raise CommandError(f"{failed} of {len(customers)} report(s) could not be generated.")
+
+    def _queue(self, customers: list[Customer]) -> None:
+        start_date, end_date = self.period
+        in_process = generate_report.app.conf.task_always_eager
+        outcomes = Counter()
+        for position, customer in enumerate(customers, start=1):
+            label = f"[{position}/{len(customers)}] {customer.name}"
+            try:
+                result = generate_report.delay(
+                    customer.pk,
+                    start_date.isoformat(),
+                    end_date.isoformat(),
+                    force=self.force,
+                    output_format=self.format,
+                    # The workers' current directory is not this one.
+                    output_dir=str(self.directory.resolve()) if self.format else None,
+                    renderer_context=self.context,
+                )
+            except KombuError as error:
+                raise CommandError(
+                    f"{label}: the broker did not take the task ({one_line(error)}); "
+                    f"{position - 1} of {len(customers)} report(s) queued"
+                ) from None
+            if in_process:
+                outcome = str(result.result) if result.successful() else f"failed: {result.result}"
+                outcomes[outcome.partition(":")[0]] += 1
+                if outcome.startswith("failed"):
+                    self.stderr.write(f"{label}: {outcome}")
+                else:
+                    self.say(f"{label}: {outcome}", level=2)
+            else:
+                self.say(f"{label}: queued (task {result.id})", level=2)
+        if not in_process:
+            self.say(f"{len(customers)} report(s) queued.", style=self.style.SUCCESS)
+            return
+        self.say(
+            f"{len(customers)} report(s) queued and made in this process (no "
+            f"CELERY_BROKER_URL): {outcomes[PeriodOutcome.CREATED]} generated, "
+            f"{outcomes[PeriodOutcome.REPLACED]} replaced, {outcomes[PeriodOutcome.KEPT]} kept.",
+            style=self.style.SUCCESS,
+        )
+        if outcomes["failed"]:
+            raise CommandError(
+                f"{outcomes['failed']} of {len(customers)} report(s) could not be generated."
+            )
 
     def _dry_run(self, customers: list[Customer]) -> None:
         start_date, end_date = self.period
