@@ -3,10 +3,7 @@ customer with an email address who has not opted out (``email_documents``).
 The handler runs in the relay's transaction: it writes the email's row and
 queues its sending for after the commit, never sending itself."""
 
-from functools import partial
-
-from django.db import transaction
-
+from billing_site.background import run_after_commit
 from events.models import Event
 from invoices.models import Invoice
 
@@ -46,4 +43,4 @@ def email_documents(event: Event) -> None:
         defaults={"to": invoice.customer.email, "subject": subject(event, invoice)},
     )
     if email.status == OutgoingEmail.Status.PENDING:
-        transaction.on_commit(partial(send_email.delay, email.pk), robust=True)
+        run_after_commit(send_email, email.pk)

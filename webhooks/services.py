@@ -3,7 +3,6 @@
 import datetime
 import json
 import logging
-from functools import partial
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,7 +10,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from billing_site.background import run_later
+from billing_site.background import run_after_commit
 from billing_site.errors import ConflictError
 
 from . import signing, targets
@@ -120,7 +119,7 @@ def deliveries_create(event) -> None:
 def _send_after_commit(delivery_id: int) -> None:
     from .tasks import deliver  # tasks import the Celery app, which imports settings
 
-    transaction.on_commit(partial(run_later, deliver, delivery_id), robust=True)
+    run_after_commit(deliver, delivery_id)
 
 
 @transaction.atomic
