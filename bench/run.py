@@ -35,6 +35,7 @@ class Config:
     workers: int
     timeout: int
     redis_url: str
+    broker_url: str
     reseed: bool
 
     @classmethod
@@ -53,6 +54,9 @@ class Config:
             # rather than cut off; answers slower than 30 s are flagged.
             timeout=int(env("BENCH_GUNICORN_TIMEOUT", "300")),
             redis_url=env("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+            # The broker the servers queue background work on, as production does
+            # (Procfile); a database of the benchmark's own.
+            broker_url=env("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
             reseed=env("BENCH_RESEED", "0") == "1",
         )
 
@@ -86,9 +90,22 @@ def configure(config: Config) -> dict:
     }
     if _redis_reachable(config.redis_url):
         defaults["REDIS_URL"] = config.redis_url
+    if _redis_reachable(config.broker_url):
+        defaults["CELERY_BROKER_URL"] = config.broker_url
     for name, value in defaults.items():
         os.environ.setdefault(name, value)
     return dict(os.environ)
+
+
+def empty_queue() -> None:
+    """Drop the background work the runs queued (no worker ran): the relays of the
+    settled invoices' events and their deliveries; the events stay in the outbox."""
+    from django.conf import settings
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        import redis
+
+        redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()  # the benchmark's own
 
 
 def prepare_database(config: Config) -> None:
@@ -166,6 +183,12 @@ def environment_facts(config: Config) -> dict:
             else "local memory, per worker (no REDIS_URL)"
         ),
         "settings": "bench.settings = production settings, SECURE_SSL_REDIRECT=0",
+        "background work": (
+            f"queued on {settings.CELERY_BROKER_URL}, no worker during the runs "
+            "(the request path's cost); the queue emptied after"
+            if not settings.CELERY_TASK_ALWAYS_EAGER
+            else "no broker: run in the web processes after each commit"
+        ),
         "server": f"gunicorn, {config.workers} sync workers, --timeout {config.timeout}",
         "load": (
             f"wrk -t{config.threads} -c{config.connections} -d{config.duration}s "
@@ -634,6 +657,7 @@ def main() -> None:
     # Now rather than at the next start, so InnoDB has purged them before the next
     # run times report generation.
     delete_reports(data)
+    empty_queue()
     evaluation = evaluate(results)
     text = render(results, evaluation)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
