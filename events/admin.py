@@ -13,3 +13,4 @@ class EventAdmin(ReadOnlyAdmin):
     list_filter = ["type", ("relayed_at", admin.EmptyFieldListFilter)]
     search_fields = ["id", "type"]
     date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]  # what happened last, first
