@@ -366,6 +366,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "relay-pending-events": {"task": "events.tasks.relay_pending", "schedule": 30.0},
 }
+if CELERY_TASK_ALWAYS_EAGER:
+    # Tasks run in the web process: a line per task among the requests' says nothing.
+    LOGGING["loggers"] = {"celery.app.trace": {"level": "WARNING"}}
 # An event not relayed this many seconds after it was written is relayed by the
 # beat's sweep (its first relay was lost with a broker or a worker).
 EVENTS_RELAY_GRACE_SECONDS = env_int("EVENTS_RELAY_GRACE_SECONDS", 60)

@@ -74,3 +74,16 @@ def test_seed_demo_is_silent_at_verbosity_0():
     call_command("seed_demo", "-v", "0", stdout=out)
     assert out.getvalue() == ""
     assert Invoice.objects.filter(number="333333").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_keeps_its_emails_off_the_console(settings, capsys):
+    from notifications.models import OutgoingEmail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = capsys.readouterr().out
+    assert "Content-Type: application/pdf" not in printed and "Subject:" not in printed
+    assert "Demo data ready." in out.getvalue()
+    assert OutgoingEmail.objects.exists()  # written and handed to a backend, not printed

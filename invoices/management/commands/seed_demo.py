@@ -5,8 +5,11 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 
 from billing_site.commands import CronCommand
+
+_KEPT_BACK = "django.core.mail.backends.locmem.EmailBackend"
 
 
 class Command(CronCommand):
@@ -29,7 +32,10 @@ class Command(CronCommand):
             raise CommandError(
                 "seed_demo creates known passwords and refuses to run in production."
             )
-        with transaction.atomic():
+        # The emails the demo data's events send (an invoice or a receipt for each
+        # customer, PDFs attached) are kept in memory, not printed by the console
+        # backend: the terminal shows those of what is done next.
+        with override_settings(EMAIL_BACKEND=_KEPT_BACK), transaction.atomic():
             for app in apps.get_app_configs():
                 if find_spec(f"{app.name}.demo") is not None:
                     self.say(f"{app.label}:", level=2)
