@@ -24,7 +24,7 @@ from billing_site.money import (
     to_minor,
 )
 
-from .api.documents import report_document_parts, report_filename
+from .api.documents import report_attachment, report_document_parts
 from .api.renderers import REPORT_RENDERERS
 from .api.serializers import MAX_SERVICE_COST
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
@@ -200,8 +200,8 @@ class BillingReportAdmin(ReadOnlyAdmin):
             report_document_parts(report, output_format, DOWNLOAD_CONTEXT.get(output_format)),
             content_type=content_type,
         )
-        filename = report_filename(report, output_format)
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        for header, value in report_attachment(report, output_format).items():
+            response[header] = value
         return response
 
 

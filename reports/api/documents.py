@@ -62,3 +62,9 @@ def report_document_parts(
 
 def report_filename(report: BillingReport, output_format: str) -> str:
     return f"billing_report_{report.pk}.{output_format}"
+
+
+def report_attachment(report: BillingReport, output_format: str) -> dict:
+    """The headers that make a download of the document a file of its name."""
+    filename = report_filename(report, output_format)
+    return {"Content-Disposition": f'attachment; filename="{filename}"'}

@@ -22,7 +22,7 @@ from invoices.permissions import SharedObjectWrites
 from reports import selectors, services
 
 from . import errors
-from .documents import csv_stream, report_detail, report_filename
+from .documents import csv_stream, report_attachment, report_detail
 from .filters import BillingReportFilter, CustomerSummaryFilter, OrderFilter
 from .renderers import CSV_COLUMN_SETS, CSV_EXTENDED_COLUMNS, REPORT_RENDERERS
 from .serializers import (
@@ -128,10 +128,6 @@ def _respond_as(request, output: str):
     """Answer in the format the client chose by parameter, not by Accept."""
     renderer = REPORT_RENDERERS[output]()
     request.accepted_renderer, request.accepted_media_type = renderer, renderer.media_type
-
-
-def _attachment(report, output: str) -> dict:
-    return {"Content-Disposition": f'attachment; filename="{report_filename(report, output)}"'}
 
 
 # The documents an action may answer with, whatever the client's Accept says.
@@ -257,7 +253,7 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
         return Response(
             body,
             status=status.HTTP_201_CREATED,
-            headers=_attachment(report, output) if output != "json" else None,
+            headers=report_attachment(report, output) if output != "json" else None,
         )
 
     @extend_schema(
@@ -287,12 +283,12 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
             response = StreamingHttpResponse(
                 csv_stream(report, **options), content_type="text/csv; charset=utf-8"
             )
-            for header, value in _attachment(report, "csv").items():
+            for header, value in report_attachment(report, "csv").items():
                 response[header] = value
             return response
         body = self._detail(report, output)
         _respond_as(request, output)
-        return Response(body, headers=_attachment(report, output))
+        return Response(body, headers=report_attachment(report, output))
 
     @extend_schema(responses={200: CustomerSummarySerializer(many=True), **_ERRORS})
     @action(
