@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from . import server
+from . import events, server
 from .server import RESULTS, ROOT, Server, timed_request
 
 PROTECTED = re.compile(r"^(billing_test|billing_ci|test_)")
@@ -301,15 +301,7 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     if count - first < 2_000 * config.duration:  # more than 2 cores settle in that time
         print(f"  warning: only {count - first + 1:,} unpaid invoices left; BENCH_RESEED=1 renews")
     paid_before = Payment.objects.filter(recorded_by=data["gateway"]).count()
-    runs["update"] = server.wrk(
-        srv.base,
-        "/updatePaymentStatus",
-        token=tokens["gateway"],
-        mode="walk",
-        first=first,
-        **common,
-    )
-    runs["update"]["first_index"] = first
+    runs["update"] = update_load(srv, config, data, tokens, first)
     runs["update"]["settled"] = (
         Payment.objects.filter(recorded_by=data["gateway"]).count() - paid_before
     )
@@ -318,6 +310,26 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     runs["check"] = check_load(srv, config, data, tokens)
     print(f"  check: {runs['check']['rps']} req/s")
     return runs
+
+
+def update_load(srv: Server, config: Config, data: dict, tokens: dict, first: int) -> dict:
+    """``updatePaymentStatus`` under load, each request settling the next unpaid invoice."""
+    from django.utils import timezone
+
+    from . import seed
+
+    started_at = timezone.now()
+    run = server.wrk(
+        srv.base,
+        "/updatePaymentStatus",
+        token=tokens["gateway"],
+        mode="walk",
+        first=first,
+        count=data["invoices"],
+        order_base=seed.ORDER_ID_BASE,
+        config=config,
+    )
+    return {**run, "first_index": first, "started_at": started_at}
 
 
 def gateway_log_rows() -> int:
@@ -406,6 +418,7 @@ def _ratio(a, b):
 def evaluate(results: dict) -> dict:
     runs, reports, files = results["gateway"], results["reports"], results["downloads"]
     billing, nolog = results["get_all_billing"], results["check_without_request_log"]
+    nooutbox, delivered = results["update_without_outbox"], results["events"]
     check = runs["check"]["rps"]
     ratios = {
         "check_vs_bare": _ratio(check, runs["bare"]["rps"]),
@@ -415,8 +428,11 @@ def evaluate(results: dict) -> dict:
         ),
         "pdf_lines_20000_vs_5000": _ratio(files["pdf_20000"]["lines"], files["pdf_5000"]["lines"]),
         "request_log_cost": round(1 - check / nolog["rps"], 3) if nolog["rps"] else None,
+        "outbox_cost": round(1 - runs["update"]["rps"] / nooutbox["rps"], 3)
+        if nooutbox["rps"]
+        else None,
     }
-    loads = {**runs, "check without the log": nolog}
+    loads = {**runs, "check without the log": nolog, "update without the outbox": nooutbox}
     failing = {name: run["non_2xx_share"] for name, run in loads.items() if run["non_2xx_share"]}
     targets = [
         (
@@ -475,6 +491,13 @@ def evaluate(results: dict) -> dict:
             f"{ratios['request_log_cost']:.1%}",
             ratios["request_log_cost"] < 0.15,
         ),
+        (
+            "every event of the update run delivered, signed",
+            delivered.get("skipped")
+            or f"{delivered['delivered']:,} of {delivered['events']:,},"
+            f" {delivered['bad_signatures']} bad signatures",
+            "skipped" in delivered or (delivered["complete"] and not delivered["bad_signatures"]),
+        ),
     ]
     return {
         "ratios": ratios,
@@ -505,8 +528,12 @@ def render(results: dict, evaluation: dict) -> str:
         ("check", "checkPaymentStatus"),
         ("update", "updatePaymentStatus"),
         ("check_nolog", "checkPaymentStatus, no request log"),
+        ("update_nooutbox", "updatePaymentStatus, no outbox"),
     ):
-        run = results["check_without_request_log"] if name == "check_nolog" else runs[name]
+        run = {
+            "check_nolog": results["check_without_request_log"],
+            "update_nooutbox": results["update_without_outbox"],
+        }.get(name) or runs[name]
         throughput.append(
             [
                 label,
@@ -579,7 +606,24 @@ def render(results: dict, evaluation: dict) -> str:
                 f"{result['bytes']:,} bytes{slow}",
             ]
         )
-    update = runs["update"]
+    update, delivered = runs["update"], results["events"]
+    outbox = evaluation["ratios"]["outbox_cost"]
+    other.append(
+        [
+            "outbox cost on updatePaymentStatus",
+            f"{outbox:.1%} of its req/s ({results['update_without_outbox']['rps']} without the"
+            f" events, {update['rps']} with them)",
+        ]
+    )
+    other.append(
+        [
+            "events delivered by the Procfile's worker (2 processes)",
+            delivered.get("skipped")
+            or f"{delivered['events_per_second']} events/s: {delivered['delivered']:,} of"
+            f" {delivered['events']:,} ({delivered['relay_tasks_queued']:,} relay tasks) in"
+            f" {delivered['seconds']} s, signatures checked by the receiver",
+        ]
+    )
     # Each run's requests, and the warm-up ones: at least one row each.
     expected = sum(runs[name]["requests"] for name in ("check", "update")) + WARM_UP
     logged = results["gateway_log_rows"]
@@ -650,6 +694,15 @@ def main() -> None:
     with Server("nolog", env={**env, "BENCH_REQUEST_LOG": "0"}, **options) as srv:
         results["check_without_request_log"] = check_load(srv, config, data, tokens)
         print(f"  check without log: {results['check_without_request_log']['rps']} req/s")
+    print("updatePaymentStatus without the outbox (server restarted)")
+    with Server("nooutbox", env={**env, "BENCH_OUTBOX": "0"}, **options) as srv:
+        results["update_without_outbox"] = update_load(
+            srv, config, data, tokens, next_unpaid_index()
+        )
+        print(f"  update without outbox: {results['update_without_outbox']['rps']} req/s")
+    print("events: the update run's delivered by the Procfile's worker")
+    results["events"] = events.deliveries(env, since=results["gateway"]["update"]["started_at"])
+    print(f"  {results['events']}")
     print("getAllBilling (fresh server), then report downloads")
     with Server("billing", env=env, **options) as srv:
         results["get_all_billing"] = get_all_billing(srv, tokens["gateway"])

@@ -22,6 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def procfile_command(name: str, *args: str) -> list[str]:
+    """The Procfile's ``name`` line as a command (run from ROOT), ``args`` appended."""
+    lines = (ROOT / "Procfile").read_text().splitlines()
+    return ["sh", "-c", dict(line.split(": ", 1) for line in lines)[name] + ' "$@"', name, *args]
+
+
 def redis_reachable() -> bool:
     """Whether the Redis the tests that need one use answers."""
     try:

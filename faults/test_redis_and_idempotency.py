@@ -9,8 +9,6 @@ import os
 import signal
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections import Counter
 
 import MySQLdb
@@ -18,43 +16,13 @@ import redis
 
 from billing_site.testing import PRODUCTION_ENV, serve
 
+from .clients import call, query
+
 # Rates that steady test traffic does not reach: what is counted here is outages.
 UNTHROTTLED = {
     "THROTTLE_REPORTS": "100000/min",
     "THROTTLE_DEFAULT": "100000/min",
 }
-
-
-def call(base, path, payload=None, token=None, key=None):
-    """(status, body bytes, seconds taken) of one request; status 0 if the
-    connection broke (its worker was killed)."""
-    request = urllib.request.Request(
-        f"{base}{path}", data=None if payload is None else json.dumps(payload).encode()
-    )
-    request.add_header("Content-Type", "application/json")
-    if token:
-        request.add_header("Authorization", f"Bearer {token}")
-    if key:
-        request.add_header("Idempotency-Key", key)
-    began = time.monotonic()
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            status, body = response.status, response.read()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read()
-    except (ConnectionError, urllib.error.URLError):
-        status, body = 0, b""
-    return status, body, time.monotonic() - began
-
-
-def query(mariadb, sql, *args):
-    connection = MySQLdb.connect(host="127.0.0.1", port=mariadb.port, user="root", db="billing")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        return cursor.fetchall()
-    finally:
-        connection.close()
 
 
 def invoice_id(mariadb, number="333333"):

@@ -6,7 +6,6 @@ the database, the broker and the record the test's event handler keeps
 (``faults/recording_worker.py``)."""
 
 import collections
-import contextlib
 import json
 import os
 import signal
@@ -15,15 +14,17 @@ import sys
 import time
 from pathlib import Path
 
-import MySQLdb
 import pytest
-import redis
 
 from billing_site.faults import mariadb_available, private_mariadb
-from billing_site.testing import PRODUCTION_ENV, ROOT
+from billing_site.testing import PRODUCTION_ENV, ROOT, procfile_command
 
-CELERY = str(Path(sys.executable).parent / "celery")
-RECORDING_APP = "faults.recording_worker"
+from .clients import query
+from .processes import CELERY, broker_idle, wait_until, workers
+
+# The project's app with a handler that records each event it sees.
+RECORDING_WORKER = [CELERY, "-A", "faults.recording_worker", "worker", "--loglevel", "INFO"]
+RECORDING_WORKER += ["--concurrency", "1"]
 SECRET_KEY = "workers-test-" + "x9" * 30
 
 
@@ -58,82 +59,6 @@ def production_env(tmp_path: Path, database, broker, **extra) -> dict:
         "RECORD_FILE": str(tmp_path / "handled.log"),
         **extra,
     }
-
-
-class Worker:
-    def __init__(self, name: str, command: list[str], env: dict, log: Path):
-        self.name, self.log = name, log
-        with open(log, "ab") as output:
-            # A session of its own: the worker and its pool processes are one group.
-            self.process = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
-            if " ready." in self.log.read_text():
-                return
-            time.sleep(0.2)
-        raise RuntimeError(
-            f"{self.name} was not ready in {timeout} s: {self.log.read_text()[-3000:]}"
-        )
-
-    def holds(self, pid: int) -> bool:
-        """Whether ``pid`` is this worker's main or pool process."""
-        try:
-            return os.getpgid(pid) == self.process.pid
-        except ProcessLookupError:
-            return False
-
-    def kill(self) -> None:
-        """SIGKILL to the worker and its pool: gone at once, as with a lost machine."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=30)
-
-    def stop(self) -> None:
-        if self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)  # warm shutdown
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.kill()
-
-
-@contextlib.contextmanager
-def workers(tmp_path: Path, env: dict, command: list[str] | None = None, count: int = 2):
-    """``count`` worker processes, ready; all stopped afterwards."""
-    command = command or [
-        *(CELERY, "-A", RECORDING_APP, "worker", "--loglevel", "INFO", "--concurrency", "1")
-    ]
-    started = []
-    try:
-        for number in range(1, count + 1):
-            name = f"w{number}"
-            started.append(
-                Worker(
-                    name,
-                    [*command, "--hostname", f"{name}@%h", "--without-mingle"],
-                    env,
-                    tmp_path / f"{name}.log",
-                )
-            )
-        for worker in started:
-            worker.wait_ready()
-        yield started
-    finally:
-        for worker in started:
-            worker.stop()
 
 
 # The factories number from where the earlier processes stopped.
@@ -180,30 +105,10 @@ print(json.dumps(list(Event.objects.filter(pk__gt=last).values_list("pk", flat=T
     )
 
 
-def query(database, sql: str, args=()) -> list[tuple]:
-    connection = MySQLdb.connect(host="127.0.0.1", port=database.port, user="root", db="billing")
-    try:
-        cursor = connection.cursor()
-        cursor.execute(sql, args)
-        return list(cursor.fetchall())
-    finally:
-        connection.close()
-
-
 def relayed(database, ids: list[str]) -> int:
     marks = ", ".join(["%s"] * len(ids))
     sql = f"SELECT COUNT(*) FROM events_event WHERE relayed_at IS NOT NULL AND id IN ({marks})"
-    return query(database, sql, ids)[0][0]
-
-
-def wait_until(check, timeout: float, what: str) -> float:
-    """Seconds until ``check()`` held; fails after ``timeout``."""
-    started = time.monotonic()
-    while not check():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.25)
-    return time.monotonic() - started
+    return query(database, sql, *ids)[0][0]
 
 
 def handled(tmp_path: Path) -> list[tuple[str, str, int]]:
@@ -217,18 +122,12 @@ def handled(tmp_path: Path) -> list[tuple[str, str, int]]:
     ]
 
 
-def broker_idle(broker) -> bool:
-    """No task waiting in the queue, none delivered and not yet acknowledged."""
-    client = redis.Redis(port=broker.port)
-    return client.llen("celery") == 0 and client.hlen("unacked") == 0
-
-
 def test_the_workers_relay_each_committed_event_once(tmp_path, database, redis_server):
     env = production_env(tmp_path, database, redis_server)
-    with workers(tmp_path, env):
+    with workers(tmp_path, env, RECORDING_WORKER):
         ids = invoices_made(env, 10, pay=True)
         took = wait_until(lambda: relayed(database, ids) == len(ids), 60, "events relayed")
-        wait_until(lambda: broker_idle(redis_server), 30, "queue drained")
+        wait_until(lambda: broker_idle(redis_server.url), 30, "queue drained")
     assert len(ids) == 10 * 4  # invoice.created, invoice.issued, payment.succeeded, invoice.paid
     records = handled(tmp_path)
     for kind in ("start", "done"):
@@ -257,10 +156,7 @@ print(json.dumps(ids))
     output = tmp_path / "reports"
     run = [sys.executable, "manage.py", "generate_reports", "--queue", "--month", "2023-01"]
     run += ["--format", "csv", "--output-dir", str(output)]
-    # The worker as the Procfile starts it (its name given after).
-    procfile = dict(line.split(": ", 1) for line in (ROOT / "Procfile").read_text().splitlines())
-    worker = ["sh", "-c", procfile["worker"] + ' "$@"', "worker"]
-    with workers(tmp_path, env, command=worker):
+    with workers(tmp_path, env, procfile_command("worker")):
         runs = [
             subprocess.Popen(run, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
             for _ in range(2)
@@ -269,20 +165,20 @@ print(json.dumps(ids))
         assert [process.returncode for process in runs] == [0, 0], said
         for text in said:
             assert f"{customers} report(s) queued." in text
-        took = wait_until(lambda: broker_idle(redis_server), 120, "queue drained")
+        took = wait_until(lambda: broker_idle(redis_server.url), 120, "queue drained")
     marks = ", ".join(["%s"] * len(made))
     reports = query(
         database,
         "SELECT customer_id, COUNT(*) FROM reports_billingreport WHERE start_date = '2023-01-01'"
         f" AND end_date = '2023-01-31' AND customer_id IN ({marks}) GROUP BY customer_id",
-        made,
+        *made,
     )
     assert sorted(reports) == sorted((customer, 1) for customer in made)
     events = query(
         database,
         "SELECT COUNT(*) FROM events_event WHERE type = 'report.generated'"
         f" AND customer_id IN ({marks})",
-        made,
+        *made,
     )
     assert events == [(customers,)]
     files = sorted(path.name for path in output.iterdir())
@@ -322,7 +218,7 @@ def test_a_task_of_a_killed_worker_is_given_again_and_done_once(
         CELERY_TASK_TIME_LIMIT_SECONDS="10",
         CELERY_VISIBILITY_TIMEOUT_SECONDS="12",
     )
-    with workers(tmp_path, env) as started:
+    with workers(tmp_path, env, RECORDING_WORKER) as started:
         ids = invoices_made(env, 1, pay=False)  # one transaction: one relay task, 2 events
         wait_until(lambda: handled(tmp_path), 30, "the relay began")
         [(_, first, pid)] = handled(tmp_path)
@@ -333,7 +229,7 @@ def test_a_task_of_a_killed_worker_is_given_again_and_done_once(
             os.kill(pid, signal.SIGKILL)
         assert relayed(database, ids) == 0  # its transaction died with it
         took = wait_until(lambda: relayed(database, ids) == len(ids), 60, "relayed again")
-        wait_until(lambda: broker_idle(redis_server), 30, "acknowledged")
+        wait_until(lambda: broker_idle(redis_server.url), 30, "acknowledged")
         time.sleep(3)  # and not given a third time
     records = handled(tmp_path)
     done = collections.Counter(event for kind, event, _ in records if kind == "done")
@@ -357,7 +253,7 @@ def test_a_change_made_while_the_broker_is_down_is_relayed_once_it_is_back(
     tmp_path, database, redis_server
 ):
     env = production_env(tmp_path, database, redis_server, EVENTS_RELAY_GRACE_SECONDS="1")
-    with workers(tmp_path, env):
+    with workers(tmp_path, env, RECORDING_WORKER):
         redis_server.stop()
         started = time.monotonic()
         ids = invoices_made(env, 1, pay=True)  # commits: the relay's queueing fails after
@@ -375,7 +271,7 @@ def test_a_change_made_while_the_broker_is_down_is_relayed_once_it_is_back(
             timeout=60,
         )
         took = wait_until(lambda: relayed(database, ids) == len(ids), 90, "relayed after")
-        wait_until(lambda: broker_idle(redis_server), 30, "acknowledged")
+        wait_until(lambda: broker_idle(redis_server.url), 30, "acknowledged")
     done = collections.Counter(event for kind, event, _ in handled(tmp_path) if kind == "done")
     assert done == dict.fromkeys(ids, 1)
     print(

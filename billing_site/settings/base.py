@@ -15,6 +15,7 @@ from .env import (
     env_int,
     env_json_object,
     env_list,
+    env_seconds_list,
     env_str,
     spool_name,
 )
@@ -420,13 +421,16 @@ NOTIFICATIONS_EMAIL_CLAIM_SECONDS = env_int("NOTIFICATIONS_EMAIL_CLAIM_SECONDS",
 # Webhooks (the webhooks app): deliveries signed per Standard Webhooks 1.0.
 # Seconds to wait after each failed attempt before the next (about 27 hours in
 # all); a delivery whose last retry failed is failed (it can be re-sent).
-WEBHOOKS_RETRY_SCHEDULE = [5, 300, 1800, 7200, 18000, 36000, 36000]
+WEBHOOKS_RETRY_SCHEDULE = env_seconds_list(
+    "WEBHOOKS_RETRY_SCHEDULE_SECONDS", [5, 300, 1800, 7200, 18000, 36000, 36000]
+)
 WEBHOOKS_TIMEOUT_SECONDS = env_int("WEBHOOKS_TIMEOUT_SECONDS", 10)
 # An endpoint whose every attempt failed for this long is disabled.
 WEBHOOKS_DISABLE_AFTER_SECONDS = env_int("WEBHOOKS_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
 # Receivers on private, loopback or link-local addresses (tests, local use) only when on.
 WEBHOOKS_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOKS_ALLOW_PRIVATE_TARGETS", False)
+# The beat looks for deliveries due for a retry this often.
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "task": "webhooks.tasks.deliver_due",
-    "schedule": 10.0,
+    "schedule": env_float("WEBHOOKS_SWEEP_SECONDS", 10.0),
 }

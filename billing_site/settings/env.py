@@ -77,6 +77,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_seconds_list(name: str, default: list[int]) -> list[int]:
+    """A comma-separated list of whole seconds, each above zero, at least one."""
+    items = env_list(name, [str(item) for item in default])
+    if not items or not all(item.isdigit() and int(item) > 0 for item in items):
+        raise ImproperlyConfigured(
+            f"{name} must be whole seconds above zero, comma-separated, not {os.environ[name]!r}"
+        )
+    return [int(item) for item in items]
+
+
 # Set by ``manage.py`` (and scripts that seed or migrate) for its own process.
 COMMAND_PROCESS = "BILLING_COMMAND_PROCESS"
 

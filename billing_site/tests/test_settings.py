@@ -124,3 +124,14 @@ def test_a_documents_locale_or_zone_nobody_knows_stops_the_start(name, value, me
     )
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_the_webhook_retry_schedule_is_read_and_checked():
+    show = "from django.conf import settings; print(settings.WEBHOOKS_RETRY_SCHEDULE)"
+    common = {"SECRET_KEY": STRONG_KEY, "ALLOWED_HOSTS": "billing.example.com"}
+    given = run_manage("shell", "-c", show, WEBHOOKS_RETRY_SCHEDULE_SECONDS="1, 2,30", **common)
+    assert given.stdout.split("\n")[-2] == "[1, 2, 30]"
+    for wrong in ("", "5,0", "5,1.5", "soon"):
+        refused = run_manage("check", WEBHOOKS_RETRY_SCHEDULE_SECONDS=wrong, **common)
+        assert refused.returncode != 0
+        assert "WEBHOOKS_RETRY_SCHEDULE_SECONDS must be whole seconds above zero" in refused.stderr

@@ -36,17 +36,18 @@ class Receiver:
     most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
-    # Called with each request before it is answered (in the server's thread).
+    # Called with each request's client port before it is answered (in the
+    # server's thread): the port tells which process sent it.
     on_request: object = None
 
-    def answer(self, headers: dict, body: bytes) -> int:
+    def answer(self, headers: dict, body: bytes, client_port: int = 0) -> int:
         with self.lock:
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
             failing = len(self.received) < self.fail_first
         try:
             if self.on_request:
-                self.on_request()
+                self.on_request(client_port)
             if self.stall:
                 time.sleep(self.stall)
             try:
@@ -69,7 +70,8 @@ def serve(receiver: Receiver):
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            status = receiver.answer({k.lower(): v for k, v in self.headers.items()}, body)
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status = receiver.answer(headers, body, self.client_address[1])
             reply = json.dumps({"status": status, "padding": "x" * 3000}).encode()
             try:
                 self.send_response(status)

@@ -62,7 +62,7 @@ def test_an_endpoint_deleted_during_an_attempt_takes_its_delivery_along():
         )
         receiver.secret = endpoint.secret
 
-        def delete_endpoint():
+        def delete_endpoint(_client_port):
             try:
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).delete()
             finally:
