@@ -3,6 +3,8 @@ customer with an email address who has not opted out (``email_documents``).
 The handler runs in the relay's transaction: it writes the email's row and
 queues its sending for after the commit, never sending itself."""
 
+from django.utils import timezone
+
 from billing_site.background import run_after_commit
 from events.models import Event
 from invoices.models import Invoice
@@ -40,7 +42,13 @@ def email_documents(event: Event) -> None:
     email, _ = OutgoingEmail.objects.get_or_create(
         event=event,
         kind=kind,
-        defaults={"to": invoice.customer.email, "subject": subject(event, invoice)},
+        copy_number=0,  # the event's own email, not a re-send of it
+        defaults={
+            "to": invoice.customer.email,
+            "subject": subject(event, invoice),
+            # Due now: if the task queued below is lost, the sweep sends it.
+            "next_attempt_at": timezone.now(),
+        },
     )
     if email.status == OutgoingEmail.Status.PENDING:
         run_after_commit(send_email, email.pk)

@@ -434,3 +434,19 @@ CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "task": "webhooks.tasks.deliver_due",
     "schedule": env_float("WEBHOOKS_SWEEP_SECONDS", 10.0),
 }
+
+# Emails that outlive a lost task (notifications): each email's row holds when its
+# next try is due; every NOTIFICATIONS_SWEEP_SECONDS the beat sends the pending ones
+# due for longer than NOTIFICATIONS_SWEEP_GRACE_SECONDS (their own task, first or
+# retry, had its chance: the broker or a worker lost it) that no live worker holds.
+NOTIFICATIONS_SWEEP_SECONDS = env_int("NOTIFICATIONS_SWEEP_SECONDS", 60)
+NOTIFICATIONS_SWEEP_GRACE_SECONDS = env_int("NOTIFICATIONS_SWEEP_GRACE_SECONDS", 120)
+if NOTIFICATIONS_SWEEP_SECONDS < 1 or NOTIFICATIONS_SWEEP_GRACE_SECONDS < 0:
+    raise ImproperlyConfigured(
+        "NOTIFICATIONS_SWEEP_SECONDS must be 1 or more and NOTIFICATIONS_SWEEP_GRACE_SECONDS "
+        "0 or more."
+    )
+CELERY_BEAT_SCHEDULE["send-due-emails"] = {
+    "task": "notifications.tasks.send_due_emails",
+    "schedule": float(NOTIFICATIONS_SWEEP_SECONDS),
+}

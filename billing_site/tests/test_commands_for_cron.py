@@ -21,6 +21,7 @@ COMMANDS = [
     "purge_idempotency_keys",
     "seed_demo",
     "send_due_webhooks",
+    "send_due_emails",
 ]
 
 
