@@ -46,6 +46,46 @@ class ProductCollectionInline(ReadOnlyTabularInline):
     fields = ["product", "quantity", "created_at"]
 
 
+class ChildBillInline(ReadOnlyTabularInline):
+    """The bills a master's series issued, newest first."""
+
+    model = Bill
+    fk_name = "master_bill"
+    fields = ["child_link", "rbill_date", "child_status", "created_at"]
+    verbose_name = "bill of the series"
+    verbose_name_plural = "bills of the series"
+    ordering = ["-rbill_date"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("invoice")
+
+    @admin.display(description="bill")
+    def child_link(self, bill):
+        url = reverse("admin:bills_bill_change", args=[bill.pk])
+        return format_html('<a href="{}">{}</a>', url, bill.bill_no)
+
+    @admin.display(description="status")
+    def child_status(self, bill):
+        return status_label(bill.invoice.display_status)
+
+
+class RecurringFilter(admin.SimpleListFilter):
+    title = "recurrence"
+    parameter_name = "recurrence"
+
+    def lookups(self, request, model_admin):
+        return [("master", "masters"), ("child", "bills of a series"), ("single", "single")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "master":
+            return queryset.filter(recurring__isnull=False)
+        if self.value() == "child":
+            return queryset.filter(master_bill__isnull=False)
+        if self.value() == "single":
+            return queryset.filter(recurring__isnull=True, master_bill__isnull=True)
+        return queryset
+
+
 class BillStatusFilter(ClientStatusFilter):
     prefix = "invoice__"
 
@@ -69,9 +109,17 @@ class BillAdmin(ReadOnlyAdmin):
         "bill_paid",
         "bill_balance",
         "due",
+        "recurring",
+        "rbill_date",
         "created_at",
     ]
-    list_filter = ["collection", BillStatusFilter, BillCurrencyFilter, "created_at"]
+    list_filter = [
+        "collection",
+        BillStatusFilter,
+        BillCurrencyFilter,
+        RecurringFilter,
+        "created_at",
+    ]
     search_fields = [
         "bill_no",
         "ref1",
@@ -94,11 +142,16 @@ class BillAdmin(ReadOnlyAdmin):
         "api_redirect",
         "quantity_label",
         "is_metric",
+        "recurring",
+        "recurring_end_date",
+        "rbill_date",
+        "recurring_stopped_at",
+        "master_link",
         "created_by",
         "created_at",
         "updated_at",
     ]
-    inlines = [ProductCollectionInline]
+    inlines = [ProductCollectionInline, ChildBillInline]
     bill_total = amount_column(
         "invoice.total", "invoice.currency", description="total", ordering="invoice__total"
     )
@@ -111,7 +164,7 @@ class BillAdmin(ReadOnlyAdmin):
     bill_balance = amount_column("invoice.balance", "invoice.currency", description="balance")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("invoice__customer")
+        return super().get_queryset(request).select_related("invoice__customer", "master_bill")
 
     @admin.display(description="customer")
     def customer(self, bill):
@@ -128,6 +181,13 @@ class BillAdmin(ReadOnlyAdmin):
     @admin.display(description="due", ordering="invoice__due_date")
     def due(self, bill):
         return bill.invoice.due_date
+
+    @admin.display(description="master bill")
+    def master_link(self, bill):
+        if bill.master_bill_id is None:
+            return "-"
+        url = reverse("admin:bills_bill_change", args=[bill.master_bill_id])
+        return format_html('<a href="{}">{}</a>', url, bill.master_bill)
 
     @admin.display(description="invoice (amounts, lines and payments)")
     def invoice_link(self, bill):

@@ -24,6 +24,11 @@ def bill_data(bill: Bill) -> dict:
         "amount": format_amount(invoice.total, invoice.currency),
         "paid_amount": format_amount(invoice.amount_paid, invoice.currency),
         "due": invoice.due_date,
+        # A recurring series, as the bill object shows it: the master's id on a
+        # bill it issued, a master's next date or the period a bill of it bills.
+        "recurring": bill.recurring,
+        "master_bill": bill.master_bill_id,
+        "rbill_date": bill.rbill_date,
     }
 
 

@@ -62,6 +62,13 @@ class BillQuerySet(models.QuerySet):
             return self
         return self.filter(visible_customers(user, "invoice__customer_id"))
 
+    def masters(self):
+        return self.filter(recurring__isnull=False)
+
+    def recurring_due(self, today):
+        """Masters whose next bill is due on or before ``today``."""
+        return self.masters().filter(rbill_date__lte=today)
+
 
 class Bill(models.Model):
     """Document 004 shows a bill's ``type`` and ``api_redirect`` without saying
@@ -77,6 +84,16 @@ class Bill(models.Model):
         OPERATOR = 1, "raised by an operator"
         API = 2, "created through the API"
 
+    class Recurring(models.IntegerChoices):
+        """How often a master bill repeats, numbered as the face writes its other
+        codes (``status``, ``type``)."""
+
+        DAILY = 1, "daily"
+        WEEKLY = 2, "weekly"
+        MONTHLY = 3, "monthly"
+        QUARTERLY = 4, "quarterly"
+        YEARLY = 5, "yearly"
+
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="bill")
     collection = models.ForeignKey(Collection, on_delete=models.PROTECT, related_name="bills")
     bill_no = models.CharField(max_length=16, unique=True)
@@ -89,6 +106,19 @@ class Bill(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # A bill with a recurrence is a master: the first bill of a series whose next
+    # bills (its children, ``master_bill`` set) are issued by the beat's
+    # ``issue_recurring_bills``. On a master ``rbill_date`` is the date its next
+    # bill is due (null once the series is over: past ``recurring_end_date``, or
+    # cancelled at ``recurring_stopped_at``); on a child it is the date of the
+    # period it bills, unique per master, so no period is billed twice.
+    recurring = models.PositiveSmallIntegerField(choices=Recurring.choices, null=True, blank=True)
+    recurring_end_date = models.DateField(null=True, blank=True)
+    master_bill = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    rbill_date = models.DateField(null=True, blank=True)
+    recurring_stopped_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -96,7 +126,19 @@ class Bill(models.Model):
 
     class Meta:
         ordering = ["-id"]
-        indexes = [models.Index(fields=["collection", "ref1"], name="bill_collection_ref1_idx")]
+        indexes = [
+            models.Index(fields=["collection", "ref1"], name="bill_collection_ref1_idx"),
+            models.Index(fields=["recurring", "rbill_date"], name="bill_recurring_due_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["master_bill", "rbill_date"], name="bill_one_per_master_period"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(master_bill__isnull=True) | models.Q(recurring__isnull=True),
+                name="bill_child_is_no_master",
+            ),
+        ]
 
     def __str__(self):
         return self.bill_no
@@ -104,6 +146,10 @@ class Bill(models.Model):
     @property
     def paid(self) -> bool:
         return self.invoice.status == Invoice.Status.PAID
+
+    @property
+    def is_master(self) -> bool:
+        return self.recurring is not None
 
 
 class ProductCollection(models.Model):

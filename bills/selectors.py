@@ -2,6 +2,9 @@
 
 from django.db.models import Prefetch
 
+from invoices.models import Invoice
+
+from . import recurrence
 from .models import Bill, ProductCollection
 
 # A bill's products joined to their lines: a separate query for the products would
@@ -33,3 +36,25 @@ def bill_for_page(bill_no: str) -> Bill | None:
 
 def bill_exists(bill_no: str) -> bool:
     return exactly(Bill.objects.only("bill_no"), "bill_no", bill_no) is not None
+
+
+def recurring_plan(*, today) -> list[tuple[Bill, list]]:
+    """What a run on ``today`` would issue: each due master (its invoice and
+    collection read with it) and the dates of the periods it would bill."""
+    plan = []
+    masters = (
+        Bill.objects.recurring_due(today)
+        .filter(recurring_stopped_at__isnull=True)
+        .exclude(invoice__status=Invoice.Status.VOID)
+        .select_related("invoice", "collection")
+        .order_by("rbill_date", "id")
+    )
+    for master in masters:
+        dates, period = [], master.rbill_date
+        end = master.recurring_end_date
+        while period <= today and (end is None or period <= end):
+            dates.append(period)
+            period = recurrence.next_date(master.invoice.issue_date, master.recurring, period)
+        if dates:
+            plan.append((master, dates))
+    return plan

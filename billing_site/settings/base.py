@@ -450,3 +450,16 @@ CELERY_BEAT_SCHEDULE["send-due-emails"] = {
     "task": "notifications.tasks.send_due_emails",
     "schedule": float(NOTIFICATIONS_SWEEP_SECONDS),
 }
+
+# Recurring bills (the bills app): the beat issues each master's next bill once its
+# rbill_date has come (each missed period once). Every this many seconds; a run
+# finding nothing due is one query.
+BILLS_RECURRING_INTERVAL_SECONDS = env_int("BILLS_RECURRING_INTERVAL_SECONDS", 3600)
+if not 60 <= BILLS_RECURRING_INTERVAL_SECONDS <= 86400:
+    raise ImproperlyConfigured(
+        "BILLS_RECURRING_INTERVAL_SECONDS must be from 60 to 86400 (a day: no day is skipped)."
+    )
+CELERY_BEAT_SCHEDULE["issue-recurring-bills"] = {
+    "task": "bills.tasks.issue_recurring_bills",
+    "schedule": float(BILLS_RECURRING_INTERVAL_SECONDS),
+}

@@ -16,6 +16,7 @@ from billing_site.testing import ROOT
 
 COMMANDS = [
     "generate_reports",
+    "issue_recurring_bills",
     "purge_request_logs",
     "request_log_spool",
     "purge_idempotency_keys",

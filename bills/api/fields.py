@@ -14,6 +14,9 @@ from billing_site.api.numbers import NumberField
 from billing_site.money import format_amount, format_min_places
 from invoices.models import STATUS_IDS
 
+from ..models import Bill
+from ..recurrence import NAMES
+
 # A bill's status as a number: the invoice's client status, "void" cancelled,
 # numbered as on every face.
 STATUS_NUMBERS = {status: int(number) for status, number in STATUS_IDS.items()}
@@ -83,22 +86,54 @@ class BlankAsNullField(serializers.CharField):
         return value or None
 
 
-class NotRecurringMixin:
-    """A field of recurring bills, which do not exist yet: always ``null``."""
+RECURRING_CODES = ", ".join(f"{choice.value} {choice.label}" for choice in Bill.Recurring)
+
+
+@extend_schema_field(
+    {
+        "type": "integer",
+        "enum": [*Bill.Recurring.values, None],
+        "nullable": True,
+        "description": f"How often the bill repeats: {RECURRING_CODES}; null: it does not.",
+        "example": None,
+    }
+)
+class RecurringField(serializers.IntegerField):
+    """A master's interval as its number (``3`` monthly); ``null`` on any other bill."""
 
     def __init__(self, **kwargs):
-        super().__init__(source="*", allow_null=True, **kwargs)
-
-    def to_representation(self, value):
-        return None
+        super().__init__(allow_null=True, **kwargs)
 
 
-class NotRecurringInteger(NotRecurringMixin, serializers.IntegerField):
-    pass
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "integer", "enum": Bill.Recurring.values},
+            {"type": "string", "enum": Bill.Recurring.labels},
+        ],
+        "nullable": True,
+        "description": f"Makes the bill the master of a series: {RECURRING_CODES} "
+        "(the number or the name).",
+        "example": 3,
+    }
+)
+class RecurringInputField(serializers.Field):
+    """An interval as its number or its name (``3`` or ``"monthly"``), nothing
+    else: not ``"3"``, ``3.0``, ``true`` or ``"Monthly"``."""
 
+    default_error_messages = {
+        "invalid": f"Must be one of {RECURRING_CODES} (the number or the name).",
+    }
 
-class NotRecurringDate(NotRecurringMixin, serializers.DateField):
-    pass
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not isinstance(data, bool) and data in Bill.Recurring.values:
+            return data
+        if isinstance(data, str) and data in NAMES:
+            return NAMES[data]
+        self.fail("invalid")
 
 
 @extend_schema_field(OpenApiTypes.URI)

@@ -6,6 +6,7 @@ it, so they cannot drift apart."""
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -19,7 +20,7 @@ from billing_site.api.fields import (
 )
 from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount
 
-from .. import pages
+from .. import pages, services
 from ..models import Bill, Collection
 from .fields import (
     AmountField,
@@ -27,10 +28,10 @@ from .fields import (
     FlagField,
     IncludedMixin,
     LocalTimeField,
-    NotRecurringDate,
-    NotRecurringInteger,
     PageUrlField,
     QuantityField,
+    RecurringField,
+    RecurringInputField,
     StatusField,
 )
 
@@ -95,16 +96,31 @@ class BillCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The unit of the quantities (kWh, months); none by default.",
     )
+    recurring = RecurringInputField(required=False)
+    recurring_end_date = StrictDateField(
+        required=False,
+        allow_null=True,
+        help_text="With recurring: the last date a bill of the series may fall on (on or "
+        "after the series' next bill); none: the series runs until the bill is cancelled.",
+    )
 
     def validate(self, attrs):
         errors = {}
+        try:
+            services.recurrence_check(
+                recurring=attrs.get("recurring"),
+                recurring_end_date=attrs.get("recurring_end_date"),
+                start=timezone.localdate(),
+            )
+        except services.RecurrenceError as error:
+            errors[error.field] = [error.detail]
         for index, item in enumerate(attrs["product"]):
             try:
                 item["price"] = parse_amount(item["price"], attrs["currency"])
             except MoneyError as exc:
-                errors[index] = {"price": [str(exc)]}
+                errors.setdefault("product", {})[index] = {"price": [str(exc)]}
         if errors:
-            raise serializers.ValidationError({"product": errors})
+            raise serializers.ValidationError(errors)
         return attrs
 
 
@@ -113,7 +129,23 @@ class BillUpdateSerializer(serializers.Serializer):
     ref1 = StrictCharField(max_length=200, required=False)
     ref2 = StrictCharField(max_length=200, required=False)
     currency = serializers.ChoiceField(choices=CURRENCY_CHOICES, required=False)
-    cancel = serializers.BooleanField(required=False, default=False)
+    cancel = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Cancel the bill. On a master it also ends the series: no bill is issued "
+        "after it; the bills already issued stay payable.",
+    )
+
+    def validate(self, attrs):
+        fixed = sorted({"recurring", "recurring_end_date"} & set(self.initial_data))
+        if fixed:
+            raise serializers.ValidationError(
+                {
+                    name: ["Set when the bill is created; cancel the bill to end its series."]
+                    for name in fixed
+                }
+            )
+        return attrs
 
 
 # Output (and, for a collection, input)
@@ -206,16 +238,18 @@ class BillCollectionSerializer(IncludedMixin, serializers.Serializer):
 
 class BillSerializer(serializers.Serializer):
     """The bill object of document 004: the invoice's dates, amounts, status and
-    payments, presented through the bill. ``recurring``, ``recurring_end_date``,
-    ``master_bill`` (the bill a recurring one repeats) and ``rbill_date`` (when
-    it was raised) stay ``null`` until recurring bills exist."""
+    payments, presented through the bill. A master (a bill created with a
+    ``recurring`` interval) shows it, its ``recurring_end_date`` and in
+    ``rbill_date`` the date its next bill is due (null once its series is over);
+    a bill of its series shows the master's ``id`` in ``master_bill`` and in
+    ``rbill_date`` the date of the period it bills. ``null`` on other bills."""
 
     id = serializers.IntegerField()
     bill_no = serializers.CharField()
     due = serializers.DateField(source="invoice.due_date", allow_null=True)
     status = StatusField(source="invoice.display_status")
-    recurring = NotRecurringInteger()
-    recurring_end_date = NotRecurringDate()
+    recurring = RecurringField()
+    recurring_end_date = serializers.DateField(allow_null=True)
     collection_id = serializers.IntegerField()
     type = serializers.ChoiceField(choices=Bill.Type.choices)
     account_id = serializers.IntegerField(source="invoice.customer_id")
@@ -230,8 +264,13 @@ class BillSerializer(serializers.Serializer):
     currency = serializers.CharField(source="invoice.currency")
     quantity_label = BlankAsNullField()
     is_metric = FlagField(help_text="1: the quantities are measures, not counts.")
-    master_bill = NotRecurringInteger()
-    rbill_date = NotRecurringDate()
+    master_bill = serializers.IntegerField(
+        source="master_bill_id", allow_null=True, help_text="The id of the series' master."
+    )
+    rbill_date = serializers.DateField(
+        allow_null=True,
+        help_text="A master's next bill date; a bill of a series, the date it bills.",
+    )
     bill_url = PageUrlField(pages.bill_path)
     payment_url = PageUrlField(pages.payment_path)
     forward_payment_url = PageUrlField(pages.forward_payment_path)

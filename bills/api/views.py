@@ -3,7 +3,7 @@
 import re
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -144,7 +144,30 @@ class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
-    @extend_schema(request=BillCreateSerializer, responses={200: BillSerializer, **ERRORS})
+    @extend_schema(
+        request=BillCreateSerializer,
+        responses={200: BillSerializer, **ERRORS},
+        description="Create a bill. With `recurring` (1 daily, 2 weekly, 3 monthly, "
+        "4 quarterly, 5 yearly, or the name) it is the master of a series: its next bill "
+        "is issued on `rbill_date`, and each after it one interval on, until "
+        "`recurring_end_date` (if given) or until the master is cancelled.",
+        examples=[
+            OpenApiExample(
+                "A monthly bill for a year",
+                request_only=True,
+                value={
+                    "due": "2026-01-25",
+                    "ref1": "Membership",
+                    "ref2": "Member 42",
+                    "currency": "MYR",
+                    "customer": {"acc_no": "911111111111", "first_name": "RAUDHAH"},
+                    "product": [{"title": "Monthly fee", "price": "30.00", "quantity": 1}],
+                    "recurring": 3,
+                    "recurring_end_date": "2026-12-31",
+                },
+            )
+        ],
+    )
     @idempotent
     def create(self, request, code=None):
         data = self.valid(BillCreateSerializer(data=request.data))
@@ -160,6 +183,8 @@ class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
             api_redirect=True,
             quantity_label=data.get("quantity_label") or "",
             created_by=request.user,
+            recurring=data.get("recurring"),
+            recurring_end_date=data.get("recurring_end_date"),
         )
         return self._respond(bill)
 
@@ -167,7 +192,14 @@ class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     def retrieve(self, request, code=None, bill_no=None):
         return Response(self.get_serializer(self._bill()).data)
 
-    @extend_schema(request=BillUpdateSerializer, responses={200: BillSerializer, **ERRORS})
+    @extend_schema(
+        request=BillUpdateSerializer,
+        responses={200: BillSerializer, **ERRORS},
+        description="Change a bill's terms, or cancel it with `cancel: true` (409 once paid). "
+        "Cancelling a master ends its series: `rbill_date` becomes null and no bill is "
+        "issued after it; its own bill is cancelled unless something is paid on it, and "
+        "the bills already issued stay payable. The recurrence cannot be changed (422).",
+    )
     @idempotent
     def partial_update(self, request, code=None, bill_no=None):
         bill = self._bill()
