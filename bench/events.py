@@ -72,10 +72,10 @@ class _Receiver:
         self.server.server_close()
 
 
-def deliveries(env: dict, *, since, limit_seconds: float = 180) -> dict:
+def deliveries(env: dict, *, since, limit_seconds: float = 300) -> dict:
     """Deliver the relays the update run (from ``since``) queued, with the
     Procfile's worker (2 processes); the events delivered per second, from the
-    worker's start to the last delivery."""
+    worker's ready to the last delivery."""
     from django.conf import settings
     from django.db import connections
 
@@ -100,24 +100,31 @@ def deliveries(env: dict, *, since, limit_seconds: float = 180) -> dict:
     endpoint = endpoint_create(url=receiver.url, events=["*"], description="benchmark")
     receiver.secret = endpoint.secret
     connections.close_all()
-    with open(RESULTS / "celery-worker.log", "w") as log:
+    log = RESULTS / "celery-worker.log"
+    with open(log, "w") as output:
         worker = subprocess.Popen(  # noqa: S603
             procfile_command("worker", "--without-mingle", "--without-gossip"),
             cwd=ROOT,
             # The receiver listens on the loopback interface.
             env={**env, "WEBHOOKS_ALLOW_PRIVATE_TARGETS": "1"},
-            stdout=log,
+            stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    started = time.perf_counter()
     try:
+        # Timed from the worker's "ready" (its boot, several seconds, is not delivery).
+        deadline = time.monotonic() + 60
+        while " ready." not in log.read_text():
+            if worker.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the Celery worker did not start: see {log}")
+            time.sleep(0.05)
+        started = time.perf_counter()
         while time.perf_counter() - started < limit_seconds:
             with receiver.lock:
                 if receiver.ids >= expected:
                     break
             if worker.poll() is not None:
-                raise SystemExit(f"the Celery worker exited: see {RESULTS}/celery-worker.log")
+                raise SystemExit(f"the Celery worker exited: see {log}")
             time.sleep(0.05)
         seconds = time.perf_counter() - started
     finally:
