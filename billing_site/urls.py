@@ -23,6 +23,7 @@ urlpatterns = [
     # invoices' router and its dozens of patterns.
     path("", include("payments.urls")),
     path("", include("invoices.urls")),
+    path("", include("credits.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("bills.urls")),
     path("", include("webhooks.api.urls")),

@@ -300,7 +300,8 @@ def _recurrence_stop(bill: Bill) -> None:
         master.save(update_fields=["rbill_date", "recurring_stopped_at", "updated_at"])
         bill.rbill_date, bill.recurring_stopped_at = master.rbill_date, master.recurring_stopped_at
     invoice = Invoice.objects.select_for_update().get(pk=bill.invoice_id)
-    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.OPEN) and not invoice.amount_paid:
+    settled_in_part = invoice.amount_paid or invoice.amount_credited  # kept, as money paid is
+    if invoice.status in (Invoice.Status.DRAFT, Invoice.Status.OPEN) and not settled_in_part:
         bill.invoice = invoice_void(invoice=invoice)
 
 

@@ -17,6 +17,8 @@ EVENT_TYPES = (
     "bill.paid",
     "bill.cancelled",
     "report.generated",
+    "credit_note.issued",
+    "customer.credit_applied",
 )
 
 _derive: dict[str, list[Callable]] = defaultdict(list)

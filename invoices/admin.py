@@ -160,6 +160,7 @@ MOVES = {
             offered=lambda invoice: (
                 invoice.status in (Invoice.Status.DRAFT, Invoice.Status.OPEN)
                 and invoice.amount_paid == 0
+                and invoice.amount_credited == 0
             ),
         ),
     )

@@ -8,8 +8,11 @@ def restricted_to_customers(user) -> bool:
     return not sees_every_customer(user)
 
 
-def customer_list(*, user):
-    return Customer.objects.visible_to(user).order_by("name", "id")
+def customer_list(*, user, with_credit: bool = False):
+    """Customers ``user`` may see; ``with_credit``: with their credit ledger
+    (the credits app's reverse relation), which the customer body sums."""
+    customers = Customer.objects.visible_to(user).order_by("name", "id")
+    return customers.prefetch_related("credit_entries") if with_credit else customers
 
 
 def customer_get(*, user, pk: int) -> Customer | None:
@@ -18,11 +21,12 @@ def customer_get(*, user, pk: int) -> Customer | None:
 
 def invoice_list(*, user):
     """Invoices ``user`` may see, with what the invoice body shows: the customer,
-    the lines and the payments (the payments app's reverse relation)."""
+    the lines, the payments and the credit notes (the payments and credits apps'
+    reverse relations)."""
     return (
         Invoice.objects.visible_to(user)
         .select_related("customer")
-        .prefetch_related("lines", "payments")
+        .prefetch_related("lines", "payments", "credit_notes")
         .order_by("-id")
     )
 

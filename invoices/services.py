@@ -285,6 +285,7 @@ _LEDGER_FIELDS = {
     "tax",
     "total",
     "amount_paid",
+    "amount_credited",
 }
 
 
@@ -380,7 +381,7 @@ def invoice_revise(
     with the values they have (a full update repeats them), never new ones.
     Each change is recorded as an ``InvoiceRevision`` by ``changed_by``."""
     invoice = locked(invoice, Invoice.Status.OPEN, refuse=_not_revisable)
-    if invoice.amount_paid > 0:
+    if invoice.amount_paid > 0 or invoice.amount_credited > 0:
         raise _not_revisable(invoice)
     fixed = sorted(
         field
@@ -415,9 +416,9 @@ def invoice_amend_terms(
     )
     fields = {}
     if currency and currency != invoice.currency:
-        if invoice.amount_paid > 0:
+        if invoice.amount_paid > 0 or invoice.amount_credited > 0:
             raise ConflictError(
-                f"Invoice {invoice.number} has payments; its currency cannot change."
+                f"Invoice {invoice.number} has payments or credit; its currency cannot change."
             )
         fields["currency"] = currency
     if due_date:
@@ -477,6 +478,12 @@ def invoice_void(*, invoice: Invoice, paid_refusal: str = "") -> Invoice:
                 paid_refusal
                 or f"Invoice {invoice.number} has payments of "
                 f"{format_amount(invoice.amount_paid, invoice.currency)} and "
+                "cannot be voided."
+            )
+        if invoice.amount_credited > 0:  # a credit note or applied credit stands on it
+            raise ConflictError(
+                f"Invoice {invoice.number} has credit of "
+                f"{format_amount(invoice.amount_credited, invoice.currency)} and "
                 "cannot be voided."
             )
 

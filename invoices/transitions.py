@@ -31,6 +31,11 @@ STAMPS = {Status.OPEN: "issued_at", Status.PAID: "paid_at", Status.VOID: "voided
 
 Refusal = Callable[[Invoice], BillingError]
 
+# Called with each invoice as it is issued, in its transaction, the row locked
+# and saved: apps above this one register here (the credits app applies the
+# customer's credit), so the issue stays one move that knows none of them.
+ISSUE_HOOKS: list[Callable[[Invoice], None]] = []
+
 
 def _statuses(from_: str | Iterable[str]) -> tuple[str, ...]:
     return (from_,) if isinstance(from_, str) else tuple(from_)
@@ -107,4 +112,6 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
     setattr(row, STAMPS[to], at or timezone.now())
     row.save()
     invoice_event(STATUS_EVENTS[to], row)
+    for hook in ISSUE_HOOKS if to == Status.OPEN else ():
+        hook(row)
     return row

@@ -42,15 +42,16 @@ def ledger_figures(
     figures: dict[str, CurrencyFigures] = defaultdict(lambda: CurrencyFigures(""))
     if invoices:
         rows = Invoice.objects.unpaid().order_by()
-        for currency, total, amount_paid, due_date in rows.values_list(
-            "currency", "total", "amount_paid", "due_date"
+        for currency, total, amount_paid, amount_credited, due_date in rows.values_list(
+            "currency", "total", "amount_paid", "amount_credited", "due_date"
         ):
             row = figures[currency]
+            balance = total - amount_paid - amount_credited
             row.open_count += 1
-            row.open_balance += total - amount_paid
+            row.open_balance += balance
             if due_date is not None and due_date < today:
                 row.overdue_count += 1
-                row.overdue_balance += total - amount_paid
+                row.overdue_balance += balance
     if payments:
         start, end = day_bounds(today)
         rows = Payment.objects.filter(paid_at__gte=start, paid_at__lt=end).order_by()

@@ -83,7 +83,7 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
         raise duplicate from None
     payment_event(payment, invoice)
     amount_paid = invoice.amount_paid + payment.amount
-    if amount_paid == invoice.total:
+    if amount_paid + invoice.amount_credited == invoice.total:
         payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
     else:
         invoice.amount_paid = amount_paid

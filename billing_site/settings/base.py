@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "payments",
     "bills",
     "reports",
+    # Credit notes and customer credit: over invoices (and their payments' lock order).
+    "credits",
     # Emails the invoices and receipts the ledger's events ask for.
     "notifications",
     # Delivers the events of the apps above to the endpoints that subscribed.
@@ -462,4 +464,15 @@ if not 60 <= BILLS_RECURRING_INTERVAL_SECONDS <= 86400:
 CELERY_BEAT_SCHEDULE["issue-recurring-bills"] = {
     "task": "bills.tasks.issue_recurring_bills",
     "schedule": float(BILLS_RECURRING_INTERVAL_SECONDS),
+}
+
+# Credit notes (the credits app): their own gap-free sequence, a str.format
+# template fed its next value, like INVOICE_NUMBER_FORMAT.
+CREDIT_NOTE_NUMBER_FORMAT = env_str("CREDIT_NOTE_NUMBER_FORMAT", "CN-{:06d}")
+# The customer's status is one enum in the schema, whether a customer is shown
+# alone (with its credit) or in the list; a credit note's mode likewise.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
+    "CustomerStatusEnum": "invoices.models.Customer.Status",
+    "CreditNoteModeEnum": "credits.models.CreditNote.Mode",
 }

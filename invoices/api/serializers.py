@@ -27,7 +27,7 @@ from billing_site.api.fields import (
 )
 from billing_site.api.numbers import MoneyNumberField, NumberField
 from billing_site.errors import ConflictError
-from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount
+from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount, quantize
 
 from ..models import Customer, Invoice
 from ..selectors import customer_get
@@ -79,6 +79,19 @@ class PaymentSerializer(serializers.Serializer):
         return CardSerializer(payment).data if payment.card_brand or payment.card_last4 else None
 
 
+class InvoiceCreditNoteSerializer(serializers.Serializer):
+    """A credit note as the invoice it credits lists it (``credit_notes``: the
+    reverse relation of the credits app's ``CreditNote``, prefetched); the whole
+    note is at ``/api/v1/credit-notes/{id}``."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    date = serializers.DateTimeField(source="issued_at")
+    mode = serializers.CharField(help_text="reduce_invoice or customer_credit.")
+    total = MoneyNumberField()
+    reason = serializers.CharField()
+
+
 class BilledCustomerSerializer(serializers.Serializer):
     """The invoice's ``customer``: as it was when the invoice was issued (as it
     is while a draft)."""
@@ -105,11 +118,15 @@ class InvoiceSerializer(serializers.ModelSerializer):
     total = MoneyNumberField()
     amount = MoneyNumberField(source="total", help_text="The invoice total.")
     amount_paid = MoneyNumberField()
-    balance = MoneyNumberField()
+    amount_credited = MoneyNumberField(
+        help_text="Taken off by credit notes and by the customer's credit applied to it."
+    )
+    balance = MoneyNumberField(help_text="total - amount_paid - amount_credited.")
     line_items = LineItemSerializer(source="lines", many=True)
     customer = BilledCustomerSerializer(source="billed_customer")
     payment = serializers.SerializerMethodField(help_text="The latest payment, or null.")
     payments = PaymentSerializer(many=True)
+    credit_notes = InvoiceCreditNoteSerializer(many=True)
 
     class Meta:
         model = Invoice
@@ -135,6 +152,8 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "customer",
             "payment",
             "payments",
+            "amount_credited",
+            "credit_notes",
             "created_at",
             "updated_at",
             "issued_at",
@@ -185,6 +204,35 @@ class CustomerSerializer(StrictModelSerializer):
         ]
         read_only_fields = ["id", "created_at", "updated_at"]
         extra_kwargs = {"account_number": {"required": False, "allow_blank": True}}
+
+
+class CustomerDetailSerializer(CustomerSerializer):
+    """One customer (``GET /api/v1/customers/{id}``): the resource and its credit."""
+
+    credit_balances = serializers.SerializerMethodField(
+        help_text="The customer's unused credit per currency (credit notes issued as "
+        'customer credit, less what its later invoices used), e.g. {"USD": 12.50}; '
+        "empty when none. Read only."
+    )
+
+    class Meta(CustomerSerializer.Meta):
+        fields = [*CustomerSerializer.Meta.fields, "credit_balances"]
+        read_only_fields = [*CustomerSerializer.Meta.read_only_fields, "credit_balances"]
+
+    @extend_schema_field(
+        {"type": "object", "additionalProperties": {"type": "number"}, "example": {"USD": 12.5}}
+    )
+    def get_credit_balances(self, customer) -> dict:
+        """From the prefetched ``credit_entries`` (the credits app's ledger),
+        summed here: exact on every database."""
+        totals: dict[str, Decimal] = {}
+        for entry in customer.credit_entries.all():
+            totals[entry.currency] = totals.get(entry.currency, Decimal("0")) + entry.amount
+        return {
+            currency: quantize(amount, currency)
+            for currency, amount in sorted(totals.items())
+            if amount
+        }
 
 
 class LineItemInputSerializer(serializers.Serializer):

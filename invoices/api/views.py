@@ -15,7 +15,12 @@ from .. import selectors, services
 from ..models import Invoice
 from .face import InvoicesFaceView, path_id
 from .filters import CustomerFilter, InvoiceFilter
-from .serializers import CustomerSerializer, InvoiceSerializer, InvoiceWriteSerializer
+from .serializers import (
+    CustomerDetailSerializer,
+    CustomerSerializer,
+    InvoiceSerializer,
+    InvoiceWriteSerializer,
+)
 
 _CHANGE_INVOICE = ["invoices.change_invoice"]
 
@@ -109,6 +114,7 @@ class InvoiceViewSet(FaceViewSet):
         return self._respond(services.invoice_void(invoice=self.get_object()))
 
 
+@extend_schema_view(retrieve=extend_schema(responses={200: CustomerDetailSerializer}))
 @extend_schema(tags=["customers"])
 class CustomerViewSet(FaceViewSet):
     """Customers. One with invoices cannot be deleted (409): set it inactive."""
@@ -117,7 +123,12 @@ class CustomerViewSet(FaceViewSet):
     filterset_class = CustomerFilter
 
     def get_queryset(self):
-        return selectors.customer_list(user=self.request.user)
+        return selectors.customer_list(
+            user=self.request.user, with_credit=self.action == "retrieve"
+        )
+
+    def get_serializer_class(self):
+        return CustomerDetailSerializer if self.action == "retrieve" else CustomerSerializer
 
     def perform_create(self, serializer):
         serializer.instance = services.customer_create(

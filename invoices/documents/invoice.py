@@ -61,7 +61,9 @@ def _facts(invoice: Invoice, heading: Heading) -> list[tuple[str, str]]:
 def _headline(invoice: Invoice) -> str:
     money = formatting.money
     if invoice.status == Invoice.Status.PAID:
-        paid = f"{money(invoice.total, invoice.currency)} paid"
+        # Settled by payments and credit together, or by credit alone.
+        settled = "settled" if invoice.amount_credited else "paid"
+        paid = f"{money(invoice.total, invoice.currency)} {settled}"
         if invoice.paid_at is None:
             return paid
         return f"{paid} on {formatting.date(invoice.paid_at.astimezone(formatting.time_zone()))}"
@@ -129,10 +131,12 @@ def _totals(invoice: Invoice):
         Total(f"Total ({currency})", amount(invoice.total, currency), strong=True),
     ]
     if invoice.status != Invoice.Status.VOID:  # nothing is due on a void invoice
-        rows += [
-            Total("Paid", amount(invoice.amount_paid, currency)),
-            Total(f"Balance due ({currency})", amount(invoice.balance, currency), strong=True),
-        ]
+        rows.append(Total("Paid", amount(invoice.amount_paid, currency)))
+        if invoice.amount_credited:  # by credit notes or the customer's credit
+            rows.append(Total("Credited", amount(invoice.amount_credited, currency)))
+        rows.append(
+            Total(f"Balance due ({currency})", amount(invoice.balance, currency), strong=True)
+        )
     return totals(rows)
 
 

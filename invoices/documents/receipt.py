@@ -59,9 +59,12 @@ def receipt_page(
     invoice: Invoice, payment, *, position: int, paid_before: Decimal, heading: Heading
 ) -> list[Flowable]:
     currency, amount = invoice.currency, formatting.amount
-    remaining = invoice.total - paid_before - payment.amount
+    # Credit stands against the invoice whenever it was given: never due again.
+    remaining = invoice.total - invoice.amount_credited - paid_before - payment.amount
     number = _number(heading, position)
     rows = [Total(f"{heading.title} total ({currency})", amount(invoice.total, currency))]
+    if invoice.amount_credited:
+        rows.append(Total("Credited", amount(invoice.amount_credited, currency)))
     if paid_before:
         rows.append(Total("Paid before", amount(paid_before, currency)))
     rows += [

@@ -12,6 +12,7 @@ INVOICE_COLUMNS = (
     "number",
     "total",
     "amount_paid",
+    "amount_credited",
     "currency",
     "status",
     "issued_at",
@@ -92,6 +93,6 @@ def invoices_with_contacts(queryset, batch_size: int = 2000) -> Iterator[dict]:
         customers = Customer.objects.filter(pk__in={row["customer_id"] for row in batch})
         by_pk = {row["pk"]: row for row in customers.values("pk", *CONTACT_COLUMNS)}
         for row in batch:
-            row["balance"] = row["total"] - row["amount_paid"]
+            row["balance"] = row["total"] - row["amount_paid"] - row["amount_credited"]
             row["display_status"] = client_status(row["status"], row["amount_paid"])
             yield {"invoice": row, "contact": by_pk[row["customer_id"]]}

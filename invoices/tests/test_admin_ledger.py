@@ -120,9 +120,9 @@ def test_the_buttons_offered_follow_the_services_rules(admin_client):
     payment_record(invoice_id=paid.pk, amount=paid.total, method="cash")
     cases = {
         "draft": (InvoiceFactory(issue=False), ["Issue", "Void", "History"]),
-        "open": (InvoiceFactory(), ["Record payment", "Void", "History"]),
-        "partly paid": (partly_paid(), ["Record payment", "History"]),
-        "paid": (paid, ["History"]),
+        "open": (InvoiceFactory(), ["Record payment", "Void", "Issue credit note", "History"]),
+        "partly paid": (partly_paid(), ["Record payment", "Issue credit note", "History"]),
+        "paid": (paid, ["Issue credit note", "History"]),
     }
     for case, (invoice, buttons) in cases.items():
         assert _buttons(page(admin_client, invoice)) == buttons, case

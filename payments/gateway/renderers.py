@@ -47,6 +47,7 @@ def billing_records_json(batches, message: str):
             number,
             total,
             paid,
+            credited,
             currency,
             description,
             status,
@@ -54,10 +55,11 @@ def billing_records_json(batches, message: str):
             customer,
         ) in rows:
             name, account = encoded[customer]
-            if status == "paid" or not paid.strip("0."):  # all paid, or none yet: the total
+            # All paid, or nothing paid or credited yet: the total.
+            if status == "paid" or not (paid.strip("0.") or credited.strip("0.")):
                 amount = min_places_text(total)
             else:
-                amount = format_min_places(Decimal(total) - Decimal(paid))
+                amount = format_min_places(Decimal(total) - Decimal(paid) - Decimal(credited))
             pieces.append(
                 f'{{"billingNumber":{reference_json(number)},'
                 f'"createdAt":"{created[:10]}T{created[11:19]}+00:00",'

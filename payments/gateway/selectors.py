@@ -18,6 +18,7 @@ BILLING_RECORD_FIELDS = (
     "number",
     "total",
     "amount_paid",
+    "amount_credited",
     "currency",
     "description",
     "status",
@@ -65,6 +66,7 @@ BILLING_RECORD_COLUMNS = (
     "number",
     "total_text",
     "amount_paid_text",
+    "amount_credited_text",
     "currency",
     "description",
     "status",
@@ -95,6 +97,7 @@ def billing_record_batches(
     queryset = queryset.annotate(
         total_text=Cast("total", CharField()),
         amount_paid_text=Cast("amount_paid", CharField()),
+        amount_credited_text=Cast("amount_credited", CharField()),
         created_text=Cast("created_at", CharField()),
     )
     customers: dict[int, tuple[str, str]] = {}  # kept across batches, up to a bound

@@ -126,8 +126,10 @@ class RecordTimeField(serializers.DateTimeField):
 
 def payment_amount(row: dict) -> Decimal:
     """What the gateway is to collect: the balance due while unpaid (the total,
-    unless some was paid through another face), the total once paid."""
-    return row["total"] if row["status"] == "paid" else row["total"] - row["amount_paid"]
+    unless some was paid through another face or credited), the total once paid."""
+    if row["status"] == "paid":
+        return row["total"]
+    return row["total"] - row["amount_paid"] - row["amount_credited"]
 
 
 @extend_schema_field({"type": "string", "pattern": r"^[0-9]+\.[0-9]{2,}$"})

@@ -99,7 +99,12 @@ class UpdatePaymentStatusView(GatewayView):
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
             return Response(errors.error_body(exc.message, 400), status=400)
-        row.update(total=settled.total, amount_paid=settled.amount_paid, status=settled.status)
+        row.update(
+            total=settled.total,
+            amount_paid=settled.amount_paid,
+            amount_credited=settled.amount_credited,
+            status=settled.status,
+        )
         return Response(billing_record(row, PAID))
 
 
