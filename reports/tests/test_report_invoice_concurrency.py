@@ -76,11 +76,9 @@ def test_twenty_clients_billing_one_report_make_one_invoice():
 
 
 def test_reports_of_one_customer_billed_at_once_each_get_their_own_invoice():
-    """Several reports of one customer, each billed by two clients at once: no
-    deadlock between their locks and the invoice numbers', one invoice each."""
-    # The invoice numbers' counter exists, as it does after a database's first
-    # invoice: its first creation by several at once is ``_next_number``'s own race.
-    NumberSequence.objects.create(name="invoice")
+    """Several reports of one customer, each billed by two clients at once, the
+    database's first invoices: no deadlock between the reports' locks and the
+    invoice numbers' counter (made by the first of them), one invoice each."""
     customer = CustomerFactory()
     reports = []
     for month in range(1, 6):
