@@ -5,9 +5,11 @@ its invoice. Exact on SQLite and MariaDB (run with ``DATABASE_URL=mysql://...``)
 import datetime
 import json
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 import yaml
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -400,3 +402,17 @@ def test_the_list_filters_billed_reports(client, report):
     assert ids("?billed=false&customer_id=" + str(report.customer_id)) == []
     wrong = client.get("/api/v2/reports/?billed=yes")
     assert wrong.status_code == 400 and "billed" in wrong.json()["errors"]
+
+
+def test_generate_reports_force_leaves_a_billed_report_as_billed(report):
+    report_bill(report=report)
+    err = StringIO()
+    with pytest.raises(CommandError, match="1 of 1 report"):
+        call_command(
+            "generate_reports",
+            *("--month", "2023-01", "--force", "--customer", str(report.customer_id)),
+            stdout=StringIO(),
+            stderr=err,
+        )
+    assert f"Report {report.pk} is billed" in err.getvalue()
+    assert BillingReport.objects.get().total_minor == 450105
