@@ -463,3 +463,9 @@ CELERY_BEAT_SCHEDULE["issue-recurring-bills"] = {
     "task": "bills.tasks.issue_recurring_bills",
     "schedule": float(BILLS_RECURRING_INTERVAL_SECONDS),
 }
+
+# A billing report billed as an invoice (POST /api/v2/reports/{id}/invoice) is due
+# this many days after it is issued, unless the request gives its due_date.
+REPORT_INVOICE_DUE_DAYS = env_int("REPORT_INVOICE_DUE_DAYS", 30)
+if REPORT_INVOICE_DUE_DAYS < 0:
+    raise ImproperlyConfigured("REPORT_INVOICE_DUE_DAYS must not be negative.")
