@@ -223,7 +223,7 @@ class CustomerInvoiceInline(ReadOnlyTabularInline):
 
     @admin.display(description="status")
     def client_status(self, invoice):
-        return status_label(invoice.display_status)
+        return status_label(invoice.status_with_refunds)
 
 
 @admin.register(Customer)
@@ -279,6 +279,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "tax_amount",
         "total_amount",
         "paid_amount",
+        "refunded_amount",
         "balance_amount",
         "receipt",
         "customer_snapshot",
@@ -303,6 +304,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     tax_amount = amount_column("tax", ordering="tax")
     total_amount = amount_column("total", ordering="total")
     paid_amount = amount_column("amount_paid", description="amount paid", ordering="amount_paid")
+    refunded_amount = amount_column("amount_refunded", description="amount refunded")
     balance_amount = amount_column("balance")
 
     def get_readonly_fields(self, request, obj=None):
@@ -448,7 +450,7 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def client_status(self, invoice):
-        return status_label(invoice.display_status)
+        return status_label(invoice.status_with_refunds)
 
     @admin.display(description="documents")
     def receipt(self, obj):

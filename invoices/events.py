@@ -13,6 +13,8 @@ STATUS_EVENTS = {
     Invoice.Status.PAID: "invoice.paid",
     Invoice.Status.VOID: "invoice.voided",
 }
+# A paid invoice open again: a refund left something owed on it.
+REOPENED = "invoice.reopened"
 
 
 def invoice_data(invoice: Invoice) -> dict:

@@ -188,6 +188,10 @@ class Invoice(models.Model):
     # Sum of the invoice's payments, kept in step by the payment services under
     # a row lock so a payment never has to sum the others.
     amount_paid = money_field()
+    # Sum of the refunds of its payments (``amount_paid`` is already net of
+    # them), kept in step with it under the same lock: whether an invoice was
+    # refunded is read from its row, without a query.
+    amount_refunded = money_field()
     customer_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -204,6 +208,9 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_paid__gte=0) & Q(amount_paid__lte=models.F("total")),
                 name="invoice_paid_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0), name="invoice_refunded_not_negative"
             ),
         ]
         indexes = [
@@ -230,6 +237,17 @@ class Invoice(models.Model):
     def display_status(self) -> str:
         """The status clients see (``client_status``)."""
         return client_status(self.status, self.amount_paid)
+
+    @property
+    def status_with_refunds(self) -> str:
+        """``display_status``, or where a face may show statuses beyond the
+        documents' numbered ones (the invoices face, the admin):
+        ``refunded`` for an open invoice whose payments were all given back,
+        ``partially_refunded`` for one that keeps some of them. A refunded
+        invoice paid again in full is ``paid``."""
+        if self.status == self.Status.OPEN and self.amount_refunded > 0:
+            return "refunded" if self.amount_paid == 0 else "partially_refunded"
+        return self.display_status
 
 
 class InvoiceLine(models.Model):

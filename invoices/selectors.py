@@ -22,7 +22,7 @@ def invoice_list(*, user):
     return (
         Invoice.objects.visible_to(user)
         .select_related("customer")
-        .prefetch_related("lines", "payments")
+        .prefetch_related("lines", "payments__refunds")
         .order_by("-id")
     )
 

@@ -1,5 +1,6 @@
 """Filters of the invoices face's lists. Dates are YYYY-MM-DD (``DateFilter``)."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter, IdFilter
@@ -10,6 +11,12 @@ from ..models import Customer, Invoice, client_status_condition
 STATUS_CHOICES = [
     (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
 ]
+# The statuses this face shows for a refunded open invoice (``status_with_refunds``),
+# which ``open`` and ``partially_paid`` then leave out; ``unpaid`` keeps them.
+REFUND_STATUSES = {
+    "refunded": Q(status="open", amount_refunded__gt=0, amount_paid=0),
+    "partially_refunded": Q(status="open", amount_refunded__gt=0, amount_paid__gt=0),
+}
 
 
 class InvoiceFilter(filters.FilterSet):
@@ -18,7 +25,7 @@ class InvoiceFilter(filters.FilterSet):
     view: one is still read by its id)."""
 
     status = filters.ChoiceFilter(
-        choices=STATUS_CHOICES,
+        choices=[*STATUS_CHOICES, *((status, status) for status in REFUND_STATUSES)],
         method="filter_status",
         help_text="unpaid: open, partly paid or not. Without it, every invoice but void ones.",
     )
@@ -44,7 +51,12 @@ class InvoiceFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(client_status_condition(value))
+        if value in REFUND_STATUSES:
+            return queryset.filter(REFUND_STATUSES[value])
+        queryset = queryset.filter(client_status_condition(value))
+        if value in ("open", "partially_paid"):
+            queryset = queryset.exclude(amount_refunded__gt=0)
+        return queryset
 
 
 class CustomerFilter(filters.FilterSet):

@@ -62,17 +62,38 @@ class CardSerializer(serializers.Serializer):
     exp_year = serializers.IntegerField(source="card_exp_year", allow_null=True)
 
 
+class RefundSerializer(serializers.Serializer):
+    """A refund of a payment: the payment's ``refunds[]`` and
+    ``/api/v1/payments/{id}/refunds``. ``provider``, ``reference`` and
+    ``provider_status`` are the provider's who gave the money back; blank (the
+    reference null) when the refund was recorded without a provider."""
+
+    id = serializers.IntegerField()
+    payment_id = serializers.IntegerField()
+    date = serializers.DateTimeField(source="refunded_at")
+    amount = MoneyNumberField()
+    currency = serializers.CharField()
+    reason = serializers.CharField()
+    provider = serializers.CharField()
+    reference = serializers.CharField(source="provider_reference", allow_null=True)
+    provider_status = serializers.CharField()
+
+
 class PaymentSerializer(serializers.Serializer):
     """A payment: the invoice's ``payment`` and ``payments[]``, and
-    ``/api/v1/invoices/{id}/payments``."""
+    ``/api/v1/invoices/{id}/payments``. ``amount`` is what was paid;
+    ``amount_refunded`` what of it was given back, refund by refund in
+    ``refunds``."""
 
     id = serializers.IntegerField()
     date = serializers.DateTimeField(source="paid_at")
     amount = MoneyNumberField()
+    amount_refunded = MoneyNumberField()
     method = serializers.CharField()
     provider = serializers.CharField()
     reference = serializers.CharField(source="provider_reference", allow_null=True)
     card = serializers.SerializerMethodField()
+    refunds = RefundSerializer(many=True)
 
     @extend_schema_field(CardSerializer(allow_null=True))
     def get_card(self, payment):
@@ -99,12 +120,17 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     customer_id = serializers.IntegerField()
     date = serializers.DateField(source="issue_date")
-    status = serializers.CharField(source="display_status")
+    status = serializers.CharField(
+        source="status_with_refunds",
+        help_text="draft, open, partially_paid, paid, void; refunded or partially_refunded "
+        "for an open invoice whose payments were given back in full or in part.",
+    )
     subtotal = MoneyNumberField()
     tax = MoneyNumberField()
     total = MoneyNumberField()
     amount = MoneyNumberField(source="total", help_text="The invoice total.")
-    amount_paid = MoneyNumberField()
+    amount_paid = MoneyNumberField(help_text="What was paid, less what was refunded.")
+    amount_refunded = MoneyNumberField(help_text="What was refunded of its payments.")
     balance = MoneyNumberField()
     line_items = LineItemSerializer(source="lines", many=True)
     customer = BilledCustomerSerializer(source="billed_customer")
@@ -130,6 +156,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "total",
             "amount",
             "amount_paid",
+            "amount_refunded",
             "balance",
             "line_items",
             "customer",

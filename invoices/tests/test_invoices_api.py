@@ -656,16 +656,16 @@ PER_REQUEST = 4
 
 
 @pytest.mark.parametrize("count", [2, 3, 7, 9])
-def test_the_streamed_list_costs_three_queries_a_batch(
+def test_the_streamed_list_costs_four_queries_a_batch(
     client, small_batches, count, django_assert_num_queries
 ):
     for invoice in InvoiceFactory.create_batch(count):
         payment_record(invoice_id=invoice.pk, amount=Decimal("1"), method="cash")
-    # A batch: its invoices with their customers, their lines, their payments.
-    # A batch that comes back short is the last; after a full one, one more
-    # query finds nothing.
+    # A batch: its invoices with their customers, their lines, their payments,
+    # their payments' refunds. A batch that comes back short is the last; after
+    # a full one, one more query finds nothing.
     full, rest = divmod(count, small_batches)
-    queries = 3 * full + (3 if rest else 1)
+    queries = 4 * full + (4 if rest else 1)
     with django_assert_num_queries(PER_REQUEST + queries):
         assert len(parsed(client.get("/api/v1/invoices/"))) == count
 
@@ -676,8 +676,8 @@ def test_a_page_costs_the_same_queries_whatever_its_size(
 ):
     for invoice in InvoiceFactory.create_batch(15):
         payment_record(invoice_id=invoice.pk, amount=Decimal("1"), method="cash")
-    # count, page (invoices with customers), lines, payments
-    with django_assert_num_queries(PER_REQUEST + 4):
+    # count, page (invoices with customers), lines, payments, their refunds
+    with django_assert_num_queries(PER_REQUEST + 5):
         response = client.get(f"/api/v1/invoices/?page_size={page_size}")
     assert len(parsed(response)) == page_size
 
