@@ -12,6 +12,7 @@ EVENT_TYPES = (
     "invoice.issued",
     "invoice.paid",
     "invoice.voided",
+    "invoice.overdue",
     "payment.succeeded",
     "bill.created",
     "bill.paid",

@@ -5,10 +5,11 @@ from django_filters import rest_framework as filters
 from billing_site.api.fields import DateFilter, IdFilter
 from billing_site.money import CURRENCY_CHOICES
 
-from ..models import Customer, Invoice, client_status_condition
+from ..models import OVERDUE, Customer, Invoice, billing_today, client_status_on_condition
 
 STATUS_CHOICES = [
-    (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
+    (status, status)
+    for status in ("draft", "open", "partially_paid", OVERDUE, "paid", "void", "unpaid")
 ]
 
 
@@ -20,7 +21,11 @@ class InvoiceFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
         choices=STATUS_CHOICES,
         method="filter_status",
-        help_text="unpaid: open, partly paid or not. Without it, every invoice but void ones.",
+        help_text=(
+            "The status the invoice shows. overdue: open (partly paid or not) and due "
+            "before today; open and partially_paid leave those out; unpaid: all three. "
+            "Without it, every invoice but void ones."
+        ),
     )
     customer_id = IdFilter(field_name="customer_id")
     date_from = DateFilter(field_name="issue_date", lookup_expr="gte")
@@ -44,7 +49,7 @@ class InvoiceFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(client_status_condition(value))
+        return queryset.filter(client_status_on_condition(value, billing_today()))
 
 
 class CustomerFilter(filters.FilterSet):
