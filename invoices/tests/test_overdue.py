@@ -286,3 +286,18 @@ def test_the_gateway_filters_overdue_and_keeps_paid_or_unpaid(gateway_client, le
         "success": "false",
         "message": "status must be paid, unpaid or overdue",
     }
+
+
+def test_the_gateways_overdue_list_costs_the_same_queries_for_1_or_12(gateway_client, today):
+    def add_late(count):
+        InvoiceFactory.create_batch(count, issue_date=today - 40 * DAY, due_date=today - 10 * DAY)
+
+    def rows():
+        return body_of(gateway_client.get("/getAllBilling?status=overdue"))
+
+    add_late(1)
+    rows()
+    one = queries_of(rows)
+    add_late(11)
+    assert len(rows()) == 12
+    assert queries_of(rows) == one
