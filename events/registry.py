@@ -13,6 +13,7 @@ EVENT_TYPES = (
     "invoice.paid",
     "invoice.voided",
     "invoice.reopened",
+    "invoice.overdue",
     "payment.succeeded",
     "payment.refunded",
     "bill.created",

@@ -6,12 +6,13 @@ from django_filters import rest_framework as filters
 from billing_site.api.fields import DateFilter, IdFilter
 from billing_site.money import CURRENCY_CHOICES
 
-from ..models import Customer, Invoice, client_status_condition
+from ..models import OVERDUE, Customer, Invoice, billing_today, client_status_on_condition
 
 STATUS_CHOICES = [
-    (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
+    (status, status)
+    for status in ("draft", "open", "partially_paid", OVERDUE, "paid", "void", "unpaid")
 ]
-# The statuses this face shows for a refunded open invoice (``status_with_refunds``),
+# The statuses this face shows for a refunded open invoice not yet overdue (``status_on``),
 # which ``open`` and ``partially_paid`` then leave out; ``unpaid`` keeps them.
 REFUND_STATUSES = {
     "refunded": Q(status="open", amount_refunded__gt=0, amount_paid=0),
@@ -27,7 +28,11 @@ class InvoiceFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
         choices=[*STATUS_CHOICES, *((status, status) for status in REFUND_STATUSES)],
         method="filter_status",
-        help_text="unpaid: open, partly paid or not. Without it, every invoice but void ones.",
+        help_text=(
+            "The status the invoice shows. overdue: open (partly paid or not) and due "
+            "before today; open and partially_paid leave those out; unpaid: all three. "
+            "Without it, every invoice but void ones."
+        ),
     )
     customer_id = IdFilter(field_name="customer_id")
     date_from = DateFilter(field_name="issue_date", lookup_expr="gte")
@@ -51,9 +56,12 @@ class InvoiceFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
+        today = billing_today()
         if value in REFUND_STATUSES:
-            return queryset.filter(REFUND_STATUSES[value])
-        queryset = queryset.filter(client_status_condition(value))
+            # Not overdue: an overdue invoice shows overdue, refunded or not.
+            not_due = Q(due_date__isnull=True) | Q(due_date__gte=today)
+            return queryset.filter(REFUND_STATUSES[value] & not_due)
+        queryset = queryset.filter(client_status_on_condition(value, today))
         if value in ("open", "partially_paid"):
             queryset = queryset.exclude(amount_refunded__gt=0)
         return queryset

@@ -29,7 +29,7 @@ from billing_site.api.numbers import MoneyNumberField, NumberField
 from billing_site.errors import ConflictError
 from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount
 
-from ..models import Customer, Invoice
+from ..models import Customer, Invoice, billing_today
 from ..selectors import customer_get
 from ..services import LineInput
 
@@ -112,6 +112,33 @@ class BilledCustomerSerializer(serializers.Serializer):
     address = AddressSerializer()
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "open",
+        "description": (
+            "draft, open, partially_paid, overdue, paid or void; refunded or "
+            "partially_refunded. overdue: open (paid in part or not at all) and due before "
+            "today, in the service's time zone; amount_paid tells whether some of it is "
+            "paid. refunded, partially_refunded: open and not overdue, its payments given "
+            "back in full or in part."
+        ),
+    }
+)
+class ClientStatusField(serializers.Field):
+    """The status the invoice shows today (``Invoice.status_on``): one today for
+    the whole answer, read once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+        self._today = None
+
+    def to_representation(self, invoice):
+        if self._today is None:
+            self._today = billing_today()
+        return invoice.status_on(self._today)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     """The invoice: document 001's four fields (``customer_id``, ``amount``,
     ``date``, ``due_date``) and its long sample's. ``payments`` is the reverse
@@ -120,11 +147,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     customer_id = serializers.IntegerField()
     date = serializers.DateField(source="issue_date")
-    status = serializers.CharField(
-        source="status_with_refunds",
-        help_text="draft, open, partially_paid, paid, void; refunded or partially_refunded "
-        "for an open invoice whose payments were given back in full or in part.",
-    )
+    status = ClientStatusField()
     subtotal = MoneyNumberField()
     tax = MoneyNumberField()
     total = MoneyNumberField()

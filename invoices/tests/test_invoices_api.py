@@ -1,3 +1,4 @@
+import datetime
 import json
 from decimal import Decimal
 
@@ -7,9 +8,18 @@ from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS, Invoice, InvoiceLine
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
 from invoices.tests.json_bodies import number, parsed
+from invoices.tests.today import pin_today
 from payments.services import payment_record
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def before_the_samples_are_due(monkeypatch):
+    """The document's sample dates (2022, 2023) are long past: these tests read invoices
+    not yet due (``test_overdue.py`` reads overdue ones)."""
+    pin_today(monkeypatch, datetime.date(2022, 1, 1))
+
 
 INVOICE_PERMS = [
     "api.use_invoices",
