@@ -1,3 +1,4 @@
+import datetime
 import json
 import threading
 import uuid
@@ -16,11 +17,19 @@ from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from invoices.tests.json_bodies import number, parsed
 from invoices.tests.pdf_text import pdf_pages
+from invoices.tests.today import pin_today
 from payments.dashboard import ledger_figures
 from payments.models import Payment, Refund
 from payments.services import payment_record, payment_refund
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def before_the_invoices_are_due(monkeypatch):
+    """The factory's invoices fall due on 2026-02-14: refunded, not late."""
+    pin_today(monkeypatch, datetime.date(2026, 1, 15))
+
 
 PERMS = [
     "api.use_invoices",
@@ -184,6 +193,24 @@ def test_refunding_part_of_an_open_invoice_keeps_it_open(client):
         Decimal("0.00"),
         Decimal("100.00"),
     )
+
+
+def test_a_refunded_invoice_past_its_due_date_shows_overdue(client, monkeypatch):
+    late = paid()
+    on_time = paid()
+    for payment in (late, on_time):
+        assert refund(client, payment, amount="30.00", reason="Damaged").status_code == 201
+    Invoice.objects.filter(pk=late.invoice_id).update(due_date=datetime.date(2026, 1, 10))
+
+    def listed(status):
+        response = client.get(f"/api/v1/invoices/?status={status}")
+        assert response.status_code == 200
+        return {row["id"]: row["status"] for row in parsed(response)}
+
+    assert listed("overdue") == {late.invoice_id: "overdue"}  # late, refunded or not
+    assert listed("partially_refunded") == {on_time.invoice_id: "partially_refunded"}
+    assert listed("partially_paid") == {}
+    assert set(listed("unpaid")) == {late.invoice_id, on_time.invoice_id}
 
 
 def test_over_refund_is_400_and_changes_nothing(client):
