@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing_site.api.numbers import MoneyNumberField
-from invoices.api.serializers import InvoiceSerializer
+from invoices.api.serializers import ClientStatusField, InvoiceSerializer
 from reports.models import BillingReport, Order
 
 
@@ -18,11 +18,15 @@ def invoice_path(invoice) -> str:
 
 
 class ReportInvoiceLinkSerializer(serializers.Serializer):
-    """The invoice a report was billed as (``POST /api/v2/reports/{id}/invoice``)."""
+    """The invoice a report was billed as (``POST /api/v2/reports/{id}/invoice``):
+    its status as the invoices face shows it, what was paid and given back of it."""
 
     id = serializers.IntegerField()
     number = serializers.CharField()
-    status = serializers.CharField(source="display_status")
+    status = ClientStatusField()
+    amount_paid = MoneyNumberField(read_only=True)
+    amount_refunded = MoneyNumberField(read_only=True)
+    balance = MoneyNumberField(read_only=True)
     url = serializers.SerializerMethodField(help_text="Its path in the invoices API.")
 
     @extend_schema_field({"type": "string", "example": "/api/v1/invoices/42"})

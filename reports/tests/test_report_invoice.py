@@ -21,6 +21,7 @@ from events.models import Event
 from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.services import invoice_void
 from invoices.tests.factories import CustomerFactory, UserFactory
+from payments.services import payment_record, payment_refund
 from reports.api.views import ReportViewSet
 from reports.models import BillingReport
 from reports.services import report_bill, report_for_period, report_generate
@@ -300,6 +301,9 @@ def test_the_report_detail_and_list_link_their_invoice(client, report):
         "id": made["id"],
         "number": made["number"],
         "status": "open",
+        "amount_paid": Decimal("0.00"),
+        "amount_refunded": Decimal("0.00"),
+        "balance": Decimal("4501.05"),
         "url": f"/api/v1/invoices/{made['id']}",
     }
     detail = exact_json(client.get(f"/api/v2/reports/{report.pk}/"))
@@ -416,3 +420,16 @@ def test_generate_reports_force_leaves_a_billed_report_as_billed(report):
         )
     assert f"Report {report.pk} is billed" in err.getvalue()
     assert BillingReport.objects.get().total_minor == 450105
+
+
+def test_the_reports_invoice_link_shows_what_was_paid_and_refunded(client, report):
+    invoice_id = exact_json(bill(client, report.pk))["id"]
+    payment = payment_record(invoice_id=invoice_id, amount=Decimal("4501.05"), method="cash")
+    payment_refund(payment_id=payment.pk, amount=Decimal("1.05"), reason="Overcharged")
+    link = exact_json(client.get(f"/api/v2/reports/{report.pk}/"))["invoice"]
+    assert (link["amount_paid"], link["amount_refunded"], link["balance"]) == (
+        Decimal("4500.00"),
+        Decimal("1.05"),
+        Decimal("1.05"),
+    )
+    assert link["status"] == "partially_refunded"  # due in 30 days: not overdue
