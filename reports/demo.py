@@ -9,7 +9,13 @@ from billing_site.money import to_minor
 from invoices.models import Customer
 
 from .models import BillingReport, Order, Service
-from .services import OrderInput, order_create_many, report_generate, usage_record_many
+from .services import (
+    OrderInput,
+    order_create_many,
+    report_bill,
+    report_generate,
+    usage_record_many,
+)
 
 SERVICES = {"Picking": "0.85", "Packing": "0.40", "Shipping": "6.90"}
 CUSTOMER = "10002"  # Acme Fulfilment Ltd, created by the payments demo
@@ -39,6 +45,8 @@ def seed(*, out=print) -> None:
     if not BillingReport.objects.filter(customer=customer).exists():
         report = report_generate(customer=customer, start_date=first, end_date=last)
         out(f"created report {report.pk} for {customer.name} ({report.total_amount} USD)")
+        invoice, _ = report_bill(report=report)
+        out(f"billed report {report.pk} as invoice {invoice.number}")
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
     usage_record_many(
         records=[
