@@ -30,7 +30,9 @@ from .models import (
     Customer,
     Invoice,
     InvoiceLine,
+    InvoiceReminder,
     InvoiceRevision,
+    billing_today,
     client_status_condition,
 )
 
@@ -207,6 +209,17 @@ class InvoiceRevisionInline(ReadOnlyTabularInline):
         return super().get_queryset(request).select_related("invoice", "changed_by")
 
 
+class InvoiceReminderInline(ReadOnlyTabularInline):
+    """The reminders sent of the invoice while it was overdue: a record, never edited."""
+
+    model = InvoiceReminder
+    fields = ["stage", "days_overdue", "due_date", "sent_at", "event"]
+    verbose_name_plural = "Reminders sent (overdue)"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event")
+
+
 class CustomerInvoiceInline(ReadOnlyTabularInline):
     model = Invoice
     fields = [
@@ -224,7 +237,7 @@ class CustomerInvoiceInline(ReadOnlyTabularInline):
 
     @admin.display(description="status")
     def client_status(self, invoice):
-        return status_label(invoice.display_status)
+        return status_label(invoice.status_with_refunds)
 
 
 @admin.register(Customer)
@@ -254,6 +267,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         "balance_amount",
         "issue_date",
         "due_date",
+        "overdue",
+        "reminders_sent",
     ]
     list_filter = [
         ClientStatusFilter,
@@ -271,6 +286,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "customer",
         "currency",
         "client_status",
+        "overdue",
         "issue_date",
         "due_date",
         "period_from",
@@ -280,6 +296,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         "tax_amount",
         "total_amount",
         "paid_amount",
+        "refunded_amount",
         "balance_amount",
         "receipt",
         "customer_snapshot",
@@ -298,13 +315,18 @@ class InvoiceAdmin(admin.ModelAdmin):
         "period_to",
         "description",
     ]
-    inlines = [InvoiceLineInline, InvoiceRevisionInline]
+    inlines = [InvoiceLineInline, InvoiceRevisionInline, InvoiceReminderInline]
     actions = [issue_invoices, void_invoices, download_receipt]
     subtotal_amount = amount_column("subtotal", ordering="subtotal")
     tax_amount = amount_column("tax", ordering="tax")
     total_amount = amount_column("total", ordering="total")
     paid_amount = amount_column("amount_paid", description="amount paid", ordering="amount_paid")
+    refunded_amount = amount_column("amount_refunded", description="amount refunded")
     balance_amount = amount_column("balance")
+
+    def get_queryset(self, request):
+        # The reminders column reads them all in one more query, not one per row.
+        return super().get_queryset(request).prefetch_related("reminders")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status == Invoice.Status.DRAFT:
@@ -449,7 +471,19 @@ class InvoiceAdmin(admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status")
     def client_status(self, invoice):
-        return status_label(invoice.display_status)
+        return status_label(invoice.status_with_refunds)
+
+    @admin.display(description="overdue")
+    def overdue(self, invoice):
+        """Days past the due date while open and due before today (TIME_ZONE)."""
+        days = invoice.days_overdue(billing_today()) if invoice.pk else 0
+        return f"{days} day{'s' if days != 1 else ''}" if days else "-"
+
+    @admin.display(description="reminders")
+    def reminders_sent(self, invoice):
+        """The stages (days after the due date) whose reminder was sent."""
+        stages = [str(reminder.stage) for reminder in invoice.reminders.all()]
+        return ", ".join(stages) or "-"
 
     @admin.display(description="documents")
     def receipt(self, obj):

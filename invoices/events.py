@@ -13,6 +13,8 @@ STATUS_EVENTS = {
     Invoice.Status.PAID: "invoice.paid",
     Invoice.Status.VOID: "invoice.voided",
 }
+# A paid invoice open again: a refund left something owed on it.
+REOPENED = "invoice.reopened"
 
 
 def invoice_data(invoice: Invoice) -> dict:
@@ -34,3 +36,14 @@ def invoice_data(invoice: Invoice) -> dict:
 
 def invoice_event(event_type: str, invoice: Invoice):
     return event_emit(type=event_type, data=invoice_data(invoice), customer_id=invoice.customer_id)
+
+
+def invoice_overdue_event(invoice: Invoice, *, days_overdue: int, stage: int):
+    """``invoice.overdue``: a reminder of the invoice is due, ``stage`` days after
+    its due date (``INVOICE_REMINDER_DAYS``), ``days_overdue`` days past it now."""
+    data = invoice_data(invoice) | {
+        "status": "overdue",
+        "days_overdue": days_overdue,
+        "stage": stage,
+    }
+    return event_emit(type="invoice.overdue", data=data, customer_id=invoice.customer_id)

@@ -74,7 +74,10 @@ class Customer(models.Model):
     email_documents = models.BooleanField(
         "email documents",
         default=True,
-        help_text="Email the customer each issued invoice and each payment's receipt.",
+        help_text=(
+            "Email the customer each issued invoice, each payment's receipt and the "
+            "reminders of an overdue invoice."
+        ),
     )
     # API users who act for this customer and see only its records.
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="customers")
@@ -139,6 +142,43 @@ def client_status_condition(status: str, prefix: str = "") -> Q:
     return condition
 
 
+# The status clients see of an open invoice (paid in part or not at all) whose
+# due date is before today: derived from the date, never stored. A face whose
+# document numbers its statuses (STATUS_IDS) keeps showing the number of the
+# open or partially paid status and offers ``overdue`` as a filter only.
+OVERDUE = "overdue"
+
+
+def billing_today() -> datetime.date:
+    """The day due dates are compared with: today in the service's TIME_ZONE, as
+    the admin's filter and dashboard count it (no request activates another zone)."""
+    return timezone.localdate()
+
+
+def overdue_condition(today: datetime.date, prefix: str = "") -> Q:
+    """The invoices (reached through ``prefix``) that are overdue on ``today``."""
+    return Q(**{f"{prefix}status": "open", f"{prefix}due_date__lt": today})
+
+
+def client_status_on(status: str, amount_paid: Decimal, due_date, today: datetime.date) -> str:
+    """``client_status`` with ``overdue`` for an open invoice due before ``today``."""
+    if status == Invoice.Status.OPEN and due_date is not None and due_date < today:
+        return OVERDUE
+    return client_status(status, amount_paid)
+
+
+def client_status_on_condition(status: str, today: datetime.date, prefix: str = "") -> Q:
+    """The rows whose ``client_status_on(today)`` is ``status``: ``open`` and
+    ``partially_paid`` leave out the overdue ones (``unpaid`` keeps them)."""
+    if status == OVERDUE:
+        return overdue_condition(today, prefix)
+    condition = client_status_condition(status, prefix)
+    if status in ("open", "partially_paid"):
+        not_due = Q(**{f"{prefix}due_date__isnull": True}) | Q(**{f"{prefix}due_date__gte": today})
+        condition &= not_due
+    return condition
+
+
 class InvoiceQuerySet(models.QuerySet):
     def visible_to(self, user):
         return self if user.is_staff else self.filter(visible_customers(user, "customer_id"))
@@ -152,7 +192,7 @@ class InvoiceQuerySet(models.QuerySet):
 
     def overdue(self, today: datetime.date):
         """Issued, not (fully) paid, and due before ``today``."""
-        return self.unpaid().filter(due_date__lt=today)
+        return self.filter(overdue_condition(today))
 
     def billing_records(self):
         """What the payment gateway sees: issued invoices, paid or not, never a
@@ -193,6 +233,10 @@ class Invoice(models.Model):
     # A database default too: rows inserted by raw SQL (the benchmark's seed)
     # name only the columns they know.
     amount_credited = money_field(db_default=Decimal("0"))
+    # Sum of the refunds of its payments (``amount_paid`` is already net of
+    # them), kept in step with it under the same lock: whether an invoice was
+    # refunded is read from its row, without a query.
+    amount_refunded = money_field()
     customer_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -211,6 +255,9 @@ class Invoice(models.Model):
                 & Q(amount_credited__gte=0)
                 & Q(amount_paid__lte=models.F("total") - models.F("amount_credited")),
                 name="invoice_paid_within_total",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_refunded__gte=0), name="invoice_refunded_not_negative"
             ),
         ]
         indexes = [
@@ -237,6 +284,29 @@ class Invoice(models.Model):
     def display_status(self) -> str:
         """The status clients see (``client_status``)."""
         return client_status(self.status, self.amount_paid)
+
+    @property
+    def status_with_refunds(self) -> str:
+        """``display_status``, or where a face may show statuses beyond the
+        documents' numbered ones (the invoices face, the admin):
+        ``refunded`` for an open invoice whose payments were all given back,
+        ``partially_refunded`` for one that keeps some of them. A refunded
+        invoice paid again in full is ``paid``."""
+        if self.status == self.Status.OPEN and self.amount_refunded > 0:
+            return "refunded" if self.amount_paid == 0 else "partially_refunded"
+        return self.display_status
+
+    def status_on(self, today: datetime.date) -> str:
+        """The status the invoices face shows on ``today``: ``overdue`` first (what
+        is owed is late, refunded or not), else ``status_with_refunds``."""
+        shown = client_status_on(self.status, self.amount_paid, self.due_date, today)
+        return shown if shown == OVERDUE else self.status_with_refunds
+
+    def days_overdue(self, today: datetime.date) -> int:
+        """Whole days since the due date while overdue on ``today``; else 0."""
+        if self.status_on(today) != OVERDUE:
+            return 0
+        return (today - self.due_date).days
 
 
 class InvoiceLine(models.Model):
@@ -291,3 +361,31 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.last_value}"
+
+
+class InvoiceReminder(models.Model):
+    """A reminder sent for an overdue invoice: its stage is the days after the
+    due date it was due at (``INVOICE_REMINDER_DAYS``). One per invoice and
+    stage, by the database's constraint, however many schedulers run."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    stage = models.PositiveSmallIntegerField(help_text="Days after the due date.")
+    days_overdue = models.PositiveIntegerField(help_text="Days overdue when it was sent.")
+    due_date = models.DateField(help_text="The invoice's due date when it was sent.")
+    event = models.OneToOneField(
+        "events.Event",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoice_reminder",
+    )
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["invoice", "stage"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "stage"], name="invoice_reminder_stage_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} reminder after {self.stage} days"

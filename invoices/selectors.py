@@ -26,7 +26,7 @@ def invoice_list(*, user):
     return (
         Invoice.objects.visible_to(user)
         .select_related("customer")
-        .prefetch_related("lines", "payments", "credit_notes")
+        .prefetch_related("lines", "payments__refunds", "credit_notes")
         .order_by("-id")
     )
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
@@ -45,11 +45,18 @@ def _next_number(name: str, template: str, taken) -> str:
     numbers a client already chose by hand (``taken(number)`` says so)."""
     sequence = NumberSequence.objects.select_for_update().filter(name=name).first()
     if sequence is None:
-        try:
-            with transaction.atomic():
-                sequence = NumberSequence.objects.create(name=name)
-        except IntegrityError:  # created meanwhile by a concurrent transaction
-            sequence = NumberSequence.objects.select_for_update().get(name=name)
+        # Made by an upsert, which waits for one made meanwhile under an exclusive
+        # lock: a plain insert would wait under a shared one (MariaDB), and two
+        # such waiters locking the row for update next would deadlock each other.
+        # (MariaDB names no conflict target: its only unique key besides the id is name.)
+        target = ["name"] if connection.features.supports_update_conflicts_with_target else None
+        NumberSequence.objects.bulk_create(
+            [NumberSequence(name=name)],
+            update_conflicts=True,
+            unique_fields=target,
+            update_fields=["name"],
+        )
+        sequence = NumberSequence.objects.select_for_update().get(name=name)
     while True:
         sequence.last_value += 1
         number = template.format(sequence.last_value)

@@ -13,17 +13,17 @@ from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 
-from .events import STATUS_EVENTS, invoice_event
+from .events import REOPENED, STATUS_EVENTS, invoice_event
 from .models import Invoice
 
 Status = Invoice.Status
 
-# The moves the ledger makes. A paid invoice stays paid: money never goes back
-# through this ledger, so nothing reopens or voids it.
+# The moves the ledger makes. A paid invoice is never voided; a refund that
+# leaves something owed reopens it (``paid -> open``: ``invoice.reopened``).
 MOVES = {
     Status.DRAFT: {Status.OPEN, Status.VOID},
     Status.OPEN: {Status.PAID, Status.VOID},
-    Status.PAID: set(),
+    Status.PAID: {Status.OPEN},
     Status.VOID: set(),
 }
 # The field that records when an invoice entered each status.
@@ -108,10 +108,16 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
         before(row)
     for field, value in changes.items():
         setattr(row, field, value)
+    event = STATUS_EVENTS[to]
+    if row.status == Status.PAID and to == Status.OPEN:
+        # Reopened: it was issued when it was, and is no longer paid.
+        event, row.paid_at = REOPENED, None
+    else:
+        setattr(row, STAMPS[to], at or timezone.now())
     row.status = to
-    setattr(row, STAMPS[to], at or timezone.now())
     row.save()
-    invoice_event(STATUS_EVENTS[to], row)
-    for hook in ISSUE_HOOKS if to == Status.OPEN else ():
+    invoice_event(event, row)
+    # Issued (not reopened by a refund): the customer's credit is applied to it.
+    for hook in ISSUE_HOOKS if event == STATUS_EVENTS[Status.OPEN] else ():
         hook(row)
     return row

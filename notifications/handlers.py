@@ -1,4 +1,5 @@
-"""Which events are emailed: an issued invoice and each payment's receipt, to a
+"""Which events are emailed: an issued invoice, each payment's receipt and each
+reminder of an overdue invoice (with the invoice attached), to a
 customer with an email address who has not opted out (``email_documents``).
 The handler runs in the relay's transaction: it writes the email's row and
 queues its sending for after the commit, never sending itself."""
@@ -17,6 +18,7 @@ from .tasks import send_email
 EMAILED = {
     "invoice.issued": (OutgoingEmail.Kind.INVOICE, "id"),
     "payment.succeeded": (OutgoingEmail.Kind.RECEIPT, "invoice_id"),
+    "invoice.overdue": (OutgoingEmail.Kind.REMINDER, "id"),
 }
 
 
@@ -24,6 +26,9 @@ def subject(event: Event, invoice: Invoice) -> str:
     if event.type == "payment.succeeded":
         return f"Receipt for your payment of {event.data['amount']} {event.data['currency']}"
     heading = document_heading(invoice)
+    if event.type == "invoice.overdue":
+        days = event.data["days_overdue"]
+        return f"Reminder: {heading.title.lower()} {heading.number} is {days} days overdue"
     return f"{heading.title} {heading.number} from {heading.seller.name}"
 
 
@@ -39,6 +44,8 @@ def email_documents(event: Event) -> None:
     )
     if invoice is None or not invoice.customer.email or not invoice.customer.email_documents:
         return
+    if event.type == "invoice.overdue" and invoice.status != Invoice.Status.OPEN:
+        return  # paid or voided since the reminder was due: nothing to remind of
     email, _ = OutgoingEmail.objects.get_or_create(
         event=event,
         kind=kind,

@@ -34,10 +34,21 @@ def context(attachment: Attachment) -> dict:
     return facts
 
 
+def reminder_context(email: OutgoingEmail, attachment: Attachment) -> dict:
+    """A reminder's days overdue (as its event counted them) and what is owed now."""
+    invoice = attachment.invoice
+    return {
+        "days_overdue": email.event.data["days_overdue"],
+        "balance": formatting.money(invoice.balance, invoice.currency),
+    }
+
+
 def email_message(email: OutgoingEmail) -> EmailMultiAlternatives:
     """The message with its PDF, rendered now (the document as it is when sent)."""
     attachment = attachment_for(email)
     values = context(attachment)
+    if email.kind == OutgoingEmail.Kind.REMINDER:
+        values |= reminder_context(email, attachment)
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=render_to_string(f"notifications/{email.kind}.txt", values),

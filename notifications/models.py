@@ -10,6 +10,7 @@ class OutgoingEmail(models.Model):
     class Kind(models.TextChoices):
         INVOICE = "invoice"
         RECEIPT = "receipt"
+        REMINDER = "reminder"  # of an overdue invoice
 
     class Status(models.TextChoices):
         PENDING = "pending"

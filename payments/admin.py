@@ -21,7 +21,7 @@ from invoices.models import Invoice
 
 from . import services
 from .forms import PaymentRecordForm
-from .models import Payment
+from .models import Payment, Refund
 
 # The admin's index opens on the ledger's figures (templatetags/ledger_dashboard.py).
 admin.site.index_template = "admin/payments/ledger_index.html"
@@ -34,6 +34,7 @@ class PaymentInline(ReadOnlyTabularInline):
     fields = [
         "paid_at",
         "payment_amount",
+        "refunded_amount",
         "currency",
         "method",
         "provider",
@@ -43,9 +44,29 @@ class PaymentInline(ReadOnlyTabularInline):
         "recorded_by",
     ]
     payment_amount = amount_column("amount")
+    refunded_amount = amount_column("amount_refunded", description="refunded")
+    show_change_link = True  # its refunds are on its page
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
+
+
+class RefundInline(ReadOnlyTabularInline):
+    model = Refund
+    fields = [
+        "refunded_at",
+        "refund_amount",
+        "currency",
+        "reason",
+        "provider",
+        "provider_reference",
+        "provider_status",
+        "created_by",
+    ]
+    refund_amount = amount_column("amount")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
 
 
 @admin.register(Payment)
@@ -61,6 +82,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         "method",
         "provider",
         "provider_reference",
+        "refunded_amount",
     ]
     list_filter = ["method", "provider", CurrencyInUseFilter, "paid_at"]
     search_fields = ["invoice__number", "invoice__order_id", "provider_reference"]
@@ -78,10 +100,59 @@ class PaymentAdmin(ReadOnlyAdmin):
         "card_last4",
         "card_exp_month",
         "card_exp_year",
+        "refunded_amount",
         "recorded_by",
         "created_at",
     ]
+    inlines = [RefundInline]
     payment_amount = amount_column("amount", ordering="amount")
+    refunded_amount = amount_column(
+        "amount_refunded", description="refunded", ordering="amount_refunded"
+    )
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    """Refunds are ledger entries too, made by ``services.payment_refund`` (the
+    API): shown here, never added, edited or deleted."""
+
+    list_display = [
+        "refunded_at",
+        "payment",
+        "invoice",
+        "refund_amount",
+        "currency",
+        "provider",
+        "provider_reference",
+        "reason",
+    ]
+    list_filter = ["provider", CurrencyInUseFilter, "refunded_at"]
+    search_fields = [
+        "payment__invoice__number",
+        "payment__invoice__order_id",
+        "provider_reference",
+        "payment__provider_reference",
+    ]
+    list_select_related = ["payment__invoice"]
+    date_hierarchy = "refunded_at"
+    fields = [
+        "payment",
+        "invoice",
+        "refunded_at",
+        "refund_amount",
+        "currency",
+        "reason",
+        "provider",
+        "provider_reference",
+        "provider_status",
+        "created_by",
+        "created_at",
+    ]
+    refund_amount = amount_column("amount", ordering="amount")
+
+    @admin.display(description="invoice", ordering="payment__invoice__number")
+    def invoice(self, refund):
+        return refund.payment.invoice
 
 
 # The invoice page shows its payments and offers to record one; invoices cannot

@@ -1,7 +1,8 @@
 """What the admin's index shows first, per currency: the balance still owed on
-issued invoices, what of it is overdue, and the payments received today (in the
-site's time zone). Two queries whatever the size of the ledger; amounts are
-summed in Python as Decimals (SQLite would sum them as floats)."""
+issued invoices, what of it is overdue, the payments received today and the
+refunds given back today (in the site's time zone). Three queries whatever the
+size of the ledger; amounts are summed in Python as Decimals (SQLite would sum
+them as floats)."""
 
 import datetime
 from collections import defaultdict
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from invoices.models import Invoice
 
-from .models import Payment
+from .models import Payment, Refund
 
 
 @dataclass
@@ -24,6 +25,8 @@ class CurrencyFigures:
     overdue_balance: Decimal = Decimal("0")
     payments_count: int = 0
     payments_total: Decimal = Decimal("0")
+    refunds_count: int = 0
+    refunds_total: Decimal = Decimal("0")
 
 
 def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -35,10 +38,10 @@ def day_bounds(day: datetime.date) -> tuple[datetime.datetime, datetime.datetime
 
 
 def ledger_figures(
-    *, today: datetime.date, invoices: bool = True, payments: bool = True
+    *, today: datetime.date, invoices: bool = True, payments: bool = True, refunds: bool = True
 ) -> list[CurrencyFigures]:
-    """The figures per currency, sorted by code; ``invoices``/``payments`` False
-    leaves those out (and their query) for a user who may not see them."""
+    """The figures per currency, sorted by code; ``invoices``/``payments``/``refunds``
+    False leaves those out (and their query) for a user who may not see them."""
     figures: dict[str, CurrencyFigures] = defaultdict(lambda: CurrencyFigures(""))
     if invoices:
         rows = Invoice.objects.unpaid().order_by()
@@ -59,6 +62,13 @@ def ledger_figures(
             row = figures[currency]
             row.payments_count += 1
             row.payments_total += amount
+    if refunds:
+        start, end = day_bounds(today)
+        rows = Refund.objects.filter(refunded_at__gte=start, refunded_at__lt=end).order_by()
+        for currency, amount in rows.values_list("currency", "amount"):
+            row = figures[currency]
+            row.refunds_count += 1
+            row.refunds_total += amount
     for currency, row in figures.items():
         row.currency = currency
     return [figures[currency] for currency in sorted(figures)]

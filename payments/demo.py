@@ -13,7 +13,7 @@ from invoices.models import VIEW_ALL_CUSTOMERS, Customer, Invoice
 from invoices.services import LineInput, customer_create, invoice_create
 
 from .models import Payment
-from .services import payment_record
+from .services import payment_record, payment_refund
 
 ADMIN = ("admin", "password")
 GATEWAY_USER = ("gateway", "gateway-demo-password")
@@ -187,6 +187,11 @@ def seed(*, out=print) -> None:
                 method=Payment.Method.BANK_TRANSFER,
             )
         out(f"created invoice {number} ({format_amount(invoice.total, currency)} {currency})")
+    # Part of a payment given back, so the refund pages and statuses have one to show.
+    payment = Payment.objects.filter(invoice__number="INV-1002").first()
+    if payment is not None and not payment.refunds.exists():
+        payment_refund(payment_id=payment.pk, amount=Decimal("5.00"), reason="Hosting downtime")
+        out("refunded 5.00 USD of the payment of INV-1002")
     out(
         f"Log in as {ADMIN[0]} / {ADMIN[1]} (admin site and every API) or "
         f"{GATEWAY_USER[0]} / {GATEWAY_USER[1]} (the gateway API only)."

@@ -1,21 +1,26 @@
 """Money movements. Each function is one transaction that locks the invoice row
 first (``invoices.transitions``), so concurrent payments queue on the lock and
-re-check the balance; the payment that pays an invoice off moves it to paid."""
+re-check the balance; the payment that pays an invoice off moves it to paid.
+A refund locks the invoice, then the payment (always in that order, so that a
+refund and a payment of one invoice never deadlock), and gives back at most what
+is left of the payment; a refund of a paid invoice reopens it."""
 
 import datetime
+import uuid
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.spool import require_durable
-from billing_site.errors import BillingError, ConflictError
-from billing_site.money import format_amount
+from billing_site.errors import BillingError, ConflictError, NotFoundError
+from billing_site.money import MoneyError, format_amount, parse_amount
 from invoices.models import Invoice
 from invoices.transitions import locked, transition
 
-from .events import payment_event
-from .models import Payment
+from .events import payment_event, refund_event
+from .models import Payment, Refund
+from .providers import provider_refund
 
 
 class AlreadyPaidError(ConflictError):
@@ -146,3 +151,119 @@ def invoice_settle(
         recorded_by=recorded_by,
     )
     return payment.invoice
+
+
+class OverRefundError(BillingError):
+    pass
+
+
+class RefundKeyReusedError(BillingError):
+    """The Idempotency-Key of an earlier refund, sent with another request."""
+
+    status_code = 422
+
+    def __init__(self):
+        super().__init__("This Idempotency-Key was used for a different refund.")
+
+
+def _not_refundable(invoice: Invoice) -> ConflictError:
+    return ConflictError(
+        f"Invoice {invoice.number} is {invoice.status}: its payments cannot be refunded."
+    )
+
+
+def _earlier_refund(created_by, key: str | None, *, payment: Payment, amount, reason: str):
+    """The refund this user already made under ``key``, if it is this request's
+    (a retry after the API forgot the key); another request's key is a 422."""
+    if not key or created_by is None:
+        return None
+    earlier = Refund.objects.filter(created_by=created_by, idempotency_key=key).first()
+    if earlier is None:
+        return None
+    if (earlier.payment_id, earlier.amount, earlier.reason) != (payment.pk, amount, reason):
+        raise RefundKeyReusedError()
+    earlier.payment = payment
+    return earlier
+
+
+@transaction.atomic
+def payment_refund(
+    *,
+    payment_id: int,
+    amount: Decimal,
+    reason: str,
+    created_by=None,
+    idempotency_key: str | None = None,
+) -> Refund:
+    """Give back ``amount`` of a payment, never more than is left of it: through
+    the payment's provider when it has a refund call (the sandbox), else recorded
+    as given back outside. The invoice's paid amount falls by the refund (its
+    balance rises); a paid invoice is open again. The refund's ``payment`` and
+    its ``invoice`` are the rows saved."""
+    invoice_id = Payment.objects.filter(pk=payment_id).values_list("invoice_id", flat=True).first()
+    if invoice_id is None:
+        raise NotFoundError(f"Payment {payment_id} does not exist.")
+    # The invoice's lock first, as every payment takes it, then the payment's.
+    invoice = locked(invoice_id, (Invoice.Status.OPEN, Invoice.Status.PAID), refuse=_not_refundable)
+    payment = Payment.objects.select_for_update().get(pk=payment_id)
+    payment.invoice = invoice
+    earlier = _earlier_refund(
+        created_by, idempotency_key, payment=payment, amount=amount, reason=reason
+    )
+    if earlier is not None:
+        return earlier
+    try:
+        parse_amount(amount, payment.currency)  # exact in the currency's places
+    except MoneyError as exc:
+        raise BillingError(str(exc)) from None
+    if amount <= 0:
+        raise BillingError("A refund amount must be greater than zero.")
+    # The invoice's paid amount is the sum of what is left of its payments, so
+    # it covers the payment's refundable part; checked all the same.
+    refundable = min(payment.refundable, invoice.amount_paid)
+    if amount > refundable:
+        raise OverRefundError(
+            f"Refund of {amount} exceeds the {format_amount(refundable, payment.currency)} "
+            f"{payment.currency} left to refund of payment {payment.pk}."
+        )
+    require_durable()  # the request's log row reaches the disk before its answer
+    # Inside the locks: the sandbox answers at once and keeps nothing, so a
+    # rollback after it loses nothing. A remote provider's call would go out of
+    # the transaction, after a pending refund row held the amount.
+    key = idempotency_key or uuid.uuid4().hex
+    given_back = provider_refund(payment=payment, amount=amount, key=key)
+    refund = Refund(
+        payment=payment,
+        amount=amount,
+        currency=payment.currency,
+        reason=reason,
+        created_by=created_by,
+        idempotency_key=idempotency_key,
+    )
+    if given_back is not None:
+        refund.provider = given_back.provider
+        refund.provider_reference = given_back.reference
+        refund.provider_status = given_back.status
+    refund.full_clean(exclude=["payment", "created_by"], validate_constraints=False)
+    try:
+        with transaction.atomic():
+            refund.save()
+    except IntegrityError:  # the same key, another payment's, committed meanwhile
+        raise RefundKeyReusedError() from None
+    payment.amount_refunded += amount
+    payment.save(update_fields=["amount_refunded"])
+    changes = {
+        "amount_paid": invoice.amount_paid - amount,
+        "amount_refunded": invoice.amount_refunded + amount,
+    }
+    for field, value in changes.items():
+        setattr(invoice, field, value)
+    refund_event(refund, payment, invoice)  # the invoice as it is after: open
+    if invoice.status == Invoice.Status.PAID:
+        invoice = transition(
+            invoice, Invoice.Status.PAID, Invoice.Status.OPEN, held=True, **changes
+        )
+    else:
+        invoice.save(update_fields=[*changes, "updated_at"])
+    payment.invoice = invoice
+    return refund

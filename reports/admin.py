@@ -7,13 +7,14 @@ report already generated keeps its own copy of their costs."""
 
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from billing_site.admin import CurrencyInUseFilter, ReadOnlyAdmin, amount_column
+from billing_site.errors import BillingError
 from billing_site.money import (
     MoneyError,
     format_amount,
@@ -28,6 +29,7 @@ from .api.documents import report_attachment, report_document_parts
 from .api.renderers import REPORT_RENDERERS
 from .api.serializers import MAX_SERVICE_COST
 from .models import BillingReport, BillingReportLine, Order, OrderServiceCost, Service, UsageRecord
+from .services import report_bill
 
 # What the admin's downloads ask of the renderers: a CSV with a byte-order mark,
 # so that spreadsheets read it as UTF-8.
@@ -95,9 +97,28 @@ class OrderAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("service_costs")
 
 
+@admin.action(description="Bill the selected reports (issued invoices)", permissions=["bill"])
+def bill_reports(modeladmin, request, queryset):
+    """Each selected report billed as the API bills it (``report_bill``): an
+    issued invoice, made once; a report billed before keeps its invoice."""
+    made = kept = 0
+    for report in queryset:
+        try:
+            _, created = report_bill(report=report)
+        except BillingError as exc:
+            modeladmin.message_user(request, exc.message, messages.WARNING)
+            continue
+        made, kept = made + created, kept + (not created)
+    if made:
+        modeladmin.message_user(request, f"{made} report(s) billed.", messages.SUCCESS)
+    if kept:
+        modeladmin.message_user(request, f"{kept} report(s) were billed before.", messages.INFO)
+
+
 @admin.register(BillingReport)
 class BillingReportAdmin(ReadOnlyAdmin):
-    """Reports are generated (API, command), frozen, and never deleted."""
+    """Reports are generated (API, command), frozen, and never deleted; billed
+    once (the action, or the API), each shows its invoice."""
 
     list_display = [
         "id",
@@ -107,6 +128,7 @@ class BillingReportAdmin(ReadOnlyAdmin):
         "report_total",
         "currency",
         "order_count",
+        "invoice_link",
         "created_at",
         "downloads",
     ]
@@ -118,7 +140,7 @@ class BillingReportAdmin(ReadOnlyAdmin):
         "created_at",
     ]
     search_fields = ["customer__name", "customer__account_number"]
-    list_select_related = ["customer"]
+    list_select_related = ["customer", "invoice"]
     date_hierarchy = "created_at"
     fields = [
         "id",
@@ -130,13 +152,26 @@ class BillingReportAdmin(ReadOnlyAdmin):
         "service_total_table",
         "order_count",
         "lines",
+        "invoice_link",
         "created_at",
         "downloads",
     ]
+    actions = [bill_reports]
     report_total = amount_column("total_amount", description="total", ordering="total_minor")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("customer")
+        return super().get_queryset(request).select_related("customer", "invoice")
+
+    def has_bill_permission(self, request):
+        return request.user.has_perms(["reports.view_billingreport", "invoices.add_invoice"])
+
+    @admin.display(description="invoice", ordering="invoice__number")
+    def invoice_link(self, report):
+        invoice = report.invoice
+        if invoice is None:
+            return "—"
+        url = reverse("admin:invoices_invoice_change", args=[invoice.pk])
+        return format_html('<a href="{}">{}</a> ({})', url, invoice.number, invoice.display_status)
 
     @admin.display(description="totals by service")
     def service_total_table(self, report):

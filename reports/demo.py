@@ -9,10 +9,17 @@ from billing_site.money import to_minor
 from invoices.models import Customer
 
 from .models import BillingReport, Order, Service
-from .services import OrderInput, order_create_many, report_generate, usage_record_many
+from .services import (
+    OrderInput,
+    order_create_many,
+    report_bill,
+    report_generate,
+    usage_record_many,
+)
 
 SERVICES = {"Picking": "0.85", "Packing": "0.40", "Shipping": "6.90"}
 CUSTOMER = "10002"  # Acme Fulfilment Ltd, created by the payments demo
+HALF = datetime.timedelta(days=14)
 
 
 def seed(*, out=print) -> None:
@@ -39,6 +46,10 @@ def seed(*, out=print) -> None:
     if not BillingReport.objects.filter(customer=customer).exists():
         report = report_generate(customer=customer, start_date=first, end_date=last)
         out(f"created report {report.pk} for {customer.name} ({report.total_amount} USD)")
+        # The first half of the period again, billed: a report with its invoice.
+        half = report_generate(customer=customer, start_date=first, end_date=first + HALF)
+        invoice, _ = report_bill(report=half)
+        out(f"created report {half.pk} and billed it as invoice {invoice.number}")
     start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()))
     usage_record_many(
         records=[

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 
 from billing_site.money import CURRENCY_CHOICES, from_minor
-from invoices.models import Customer, visible_customers
+from invoices.models import Customer, Invoice, visible_customers
 
 
 def default_currency() -> str:
@@ -101,6 +101,17 @@ class BillingReport(models.Model):
     line_count = models.PositiveIntegerField(default=0)
     # {"<service id>": {"service_name": ..., "amount_minor": ...}}, frozen at generation.
     service_totals = models.JSONField(default=dict)
+    # The invoice the report was billed as (``services.report_bill``), once: the
+    # one-to-one is the database's guard against a second. PROTECT: a draft of a
+    # report is never deleted from under it (it is voided, and stays the report's).
+    invoice = models.OneToOneField(
+        Invoice,
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="billing_report",
+    )
 
     objects = CustomerOwnedQuerySet.as_manager()
 

@@ -31,7 +31,9 @@ def order_list(*, user):
 
 
 def report_list(*, user):
-    return BillingReport.objects.visible_to(user).select_related("customer")
+    """Reports ``user`` may see, with their customer and their invoice (the
+    link each shows), in the one query."""
+    return BillingReport.objects.visible_to(user).select_related("customer", "invoice")
 
 
 def report_get(*, user, pk: int) -> BillingReport | None:
@@ -45,7 +47,7 @@ def report_of_period(
     reports = BillingReport.objects.filter(
         customer=customer, start_date=start_date, end_date=end_date
     )
-    return reports.select_related("customer").order_by("-created_at", "-id").first()
+    return reports.select_related("customer", "invoice").order_by("-created_at", "-id").first()
 
 
 def customers_with_orders(

@@ -11,9 +11,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from billing_site.errors import BillingError, ConflictError
-from billing_site.money import MoneyError, check_total
-from invoices.models import Customer
+from billing_site.errors import BillingError, ConflictError, NotFoundError
+from billing_site.money import MoneyError, check_total, from_minor
+from invoices.models import Customer, Invoice
+from invoices.services import LineInput, invoice_create
 
 from . import selectors
 from .events import report_event
@@ -119,7 +120,20 @@ def report_generate(
 @transaction.atomic
 def report_regenerate(*, report: BillingReport) -> BillingReport:
     """The report made again in place (its id stays) from the orders of its period
-    as they are now: its lines replaced, its totals and ``created_at`` new."""
+    as they are now: its lines replaced, its totals and ``created_at`` new. A
+    billed report is refused (a plain 400-kind error, not a conflict that a
+    queued run would retry): its lines are what its invoice bills. Its row is
+    locked first, so a bill made meanwhile (``report_bill``) is seen."""
+    invoice_id = (
+        BillingReport.objects.select_for_update()
+        .filter(pk=report.pk)
+        .values_list("invoice_id", flat=True)
+        .first()
+    )
+    if invoice_id is not None:
+        raise BillingError(
+            f"Report {report.pk} is billed (invoice id {invoice_id}) and is not made again."
+        )
     BillingReportLine.objects.filter(report=report).delete()
     report.created_at = timezone.now()
     report.currency = default_currency()
@@ -152,6 +166,66 @@ def _freeze(report: BillingReport, also: tuple[str, ...] = ()) -> None:
         for row in per_service
     }
     report.save(update_fields=["total_minor", "order_count", "line_count", "service_totals", *also])
+
+
+def _bill_lines(report: BillingReport) -> list[LineInput]:
+    """One untaxed line per service of the report, by service id: quantity 1 at
+    the service's total, the exact amount the report froze (minor units turned
+    into the currency's Decimal, never rounded)."""
+    totals = sorted(report.service_totals.items(), key=lambda item: int(item[0]))
+    return [
+        LineInput(
+            description=total["service_name"],
+            unit_price=from_minor(total["amount_minor"], report.currency),
+        )
+        for _, total in totals
+    ]
+
+
+@transaction.atomic
+def report_bill(
+    *,
+    report: BillingReport | int,
+    issue: bool = True,
+    due_date: datetime.date | None = None,
+) -> tuple[Invoice, bool]:
+    """The report's invoice and whether this call made it. Made once: the report's
+    row is locked while it is looked for and made, so concurrent calls queue and
+    all but the first answer the invoice the first made (whatever its status
+    since, and whatever ``issue`` or ``due_date`` they ask for). The invoice is
+    the report's customer's, in its currency, over its period, one line per
+    service (``_bill_lines``); issued at once unless ``issue`` is false (a draft,
+    issued later through the invoices face). Its events (``invoice.created``,
+    ``invoice.issued``) are written by the invoice services with it. A report
+    with nothing to bill (no service costs, or all of them zero) is refused."""
+    pk = report.pk if isinstance(report, BillingReport) else report
+    # The report's row only: a join would lock the customer's row too on MariaDB,
+    # which every invoice and order of the customer's reads under a shared lock.
+    report = BillingReport.objects.select_for_update().filter(pk=pk).first()
+    if report is None:  # it is never deleted; an id that never was one
+        raise NotFoundError(f"Report {pk} does not exist.")
+    if report.invoice_id is not None:
+        return Invoice.objects.get(pk=report.invoice_id), False
+    if report.total_minor == 0:
+        raise ConflictError(
+            f"Report {pk} has nothing to bill: its period ({report.start_date} to "
+            f"{report.end_date}) has no service costs above zero."
+        )
+    today = timezone.localdate()
+    invoice = invoice_create(
+        customer=Customer.objects.get(pk=report.customer_id),
+        currency=report.currency,
+        lines=_bill_lines(report),
+        issue_date=today if issue else None,  # a draft's is the day it is issued
+        due_date=due_date or today + datetime.timedelta(days=settings.REPORT_INVOICE_DUE_DAYS),
+        period_from=report.start_date,
+        period_to=report.end_date,
+        description=f"Billing report {pk}: {report.start_date} to {report.end_date}",
+        issue=issue,
+    )
+    report.invoice = invoice
+    report.save(update_fields=["invoice"])
+    return invoice, True
 
 
 class PeriodOutcome(enum.StrEnum):

@@ -476,3 +476,27 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CustomerStatusEnum": "invoices.models.Customer.Status",
     "CreditNoteModeEnum": "credits.models.CreditNote.Mode",
 }
+
+# A billing report billed as an invoice (POST /api/v2/reports/{id}/invoice) is due
+# this many days after it is issued, unless the request gives its due_date.
+REPORT_INVOICE_DUE_DAYS = env_int("REPORT_INVOICE_DUE_DAYS", 30)
+if REPORT_INVOICE_DUE_DAYS < 0:
+    raise ImproperlyConfigured("REPORT_INVOICE_DUE_DAYS must not be negative.")
+
+# Overdue invoices (invoices/reminders.py): an open invoice due before today (in
+# TIME_ZONE) is "overdue". A reminder (an invoice.overdue event and its email) is
+# sent at each of INVOICE_REMINDER_DAYS after the due date, once per invoice and
+# stage; an invoice the beat missed for days gets only the latest stage due. The
+# beat looks every INVOICE_REMINDER_INTERVAL_SECONDS (an hour).
+try:
+    INVOICE_REMINDER_DAYS = sorted(
+        {int(day) for day in env_list("INVOICE_REMINDER_DAYS", ["3", "7", "14"])}
+    )
+except ValueError:
+    raise ImproperlyConfigured("INVOICE_REMINDER_DAYS must be whole numbers, e.g. 3,7,14") from None
+if any(not 1 <= day <= 3650 for day in INVOICE_REMINDER_DAYS):
+    raise ImproperlyConfigured("INVOICE_REMINDER_DAYS must be days after the due date, 1 to 3650")
+CELERY_BEAT_SCHEDULE["send-overdue-reminders"] = {
+    "task": "invoices.tasks.send_overdue_reminders",
+    "schedule": float(env_int("INVOICE_REMINDER_INTERVAL_SECONDS", 3600)),
+}

@@ -2,7 +2,7 @@ from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter
-from invoices.models import client_status_condition
+from invoices.models import OVERDUE, billing_today, client_status_condition, overdue_condition
 
 from ..models import Bill
 from .fields import STATUS_NUMBERS
@@ -26,9 +26,12 @@ STATUSES |= {
 
 class BillFilter(filters.FilterSet):
     status = filters.ChoiceFilter(
-        choices=[(key, key) for key in STATUSES],
+        choices=[(key, key) for key in [*STATUSES, OVERDUE]],
         method="filter_status",
-        help_text="open, partially_paid, paid, cancelled (or 2, 3, 4, 5)",
+        help_text=(
+            "open, partially_paid, paid, cancelled (or 2, 3, 4, 5); overdue: the open "
+            "and partially paid bills due before today (they show status 2 or 3)"
+        ),
     )
     paid = filters.ChoiceFilter(
         choices=[("true", "true"), ("false", "false")], method="filter_paid"
@@ -43,6 +46,8 @@ class BillFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
+        if value == OVERDUE:  # a filter only: the bill's status number stays the document's
+            return queryset.filter(overdue_condition(billing_today(), "invoice__"))
         return queryset.filter(STATUSES[value])
 
     def filter_paid(self, queryset, name, value):

@@ -37,7 +37,7 @@ def render(url: str, tmp_path) -> str:
 def test_bill_and_payment_pages_in_headless_chromium(tmp_path):
     with demo_server(tmp_path, workers=1) as (base, token):
         _, bills = http_call(f"{base}/api/collections/demo/bills", token=token)
-        bill = bills["data"][0]
+        bill = next(bill for bill in bills["data"] if bill["ref1"] == "Membership 2026")
         page = render(bill["bill_url"], tmp_path)
         for text in (
             f"Bill {bill['bill_no']}",

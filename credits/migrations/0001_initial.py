@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('invoices', '0007_invoice_amount_credited'),
+        ('invoices', '0009_invoice_amount_credited'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ def create_sequence(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("credits", "0001_initial"),
-        ("invoices", "0007_invoice_amount_credited"),
+        ("invoices", "0009_invoice_amount_credited"),
     ]
 
     operations = [migrations.RunPython(create_sequence, migrations.RunPython.noop)]

@@ -1,15 +1,23 @@
 """Filters of the invoices face's lists. Dates are YYYY-MM-DD (``DateFilter``)."""
 
+from django.db.models import Q
 from django_filters import rest_framework as filters
 
 from billing_site.api.fields import DateFilter, IdFilter
 from billing_site.money import CURRENCY_CHOICES
 
-from ..models import Customer, Invoice, client_status_condition
+from ..models import OVERDUE, Customer, Invoice, billing_today, client_status_on_condition
 
 STATUS_CHOICES = [
-    (status, status) for status in ("draft", "open", "partially_paid", "paid", "void", "unpaid")
+    (status, status)
+    for status in ("draft", "open", "partially_paid", OVERDUE, "paid", "void", "unpaid")
 ]
+# The statuses this face shows for a refunded open invoice not yet overdue (``status_on``),
+# which ``open`` and ``partially_paid`` then leave out; ``unpaid`` keeps them.
+REFUND_STATUSES = {
+    "refunded": Q(status="open", amount_refunded__gt=0, amount_paid=0),
+    "partially_refunded": Q(status="open", amount_refunded__gt=0, amount_paid__gt=0),
+}
 
 
 class InvoiceFilter(filters.FilterSet):
@@ -18,9 +26,13 @@ class InvoiceFilter(filters.FilterSet):
     view: one is still read by its id)."""
 
     status = filters.ChoiceFilter(
-        choices=STATUS_CHOICES,
+        choices=[*STATUS_CHOICES, *((status, status) for status in REFUND_STATUSES)],
         method="filter_status",
-        help_text="unpaid: open, partly paid or not. Without it, every invoice but void ones.",
+        help_text=(
+            "The status the invoice shows. overdue: open (partly paid or not) and due "
+            "before today; open and partially_paid leave those out; unpaid: all three. "
+            "Without it, every invoice but void ones."
+        ),
     )
     customer_id = IdFilter(field_name="customer_id")
     date_from = DateFilter(field_name="issue_date", lookup_expr="gte")
@@ -44,7 +56,15 @@ class InvoiceFilter(filters.FilterSet):
         fields = []
 
     def filter_status(self, queryset, name, value):
-        return queryset.filter(client_status_condition(value))
+        today = billing_today()
+        if value in REFUND_STATUSES:
+            # Not overdue: an overdue invoice shows overdue, refunded or not.
+            not_due = Q(due_date__isnull=True) | Q(due_date__gte=today)
+            return queryset.filter(REFUND_STATUSES[value] & not_due)
+        queryset = queryset.filter(client_status_on_condition(value, today))
+        if value in ("open", "partially_paid"):
+            queryset = queryset.exclude(amount_refunded__gt=0)
+        return queryset
 
 
 class CustomerFilter(filters.FilterSet):

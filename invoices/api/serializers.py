@@ -29,7 +29,7 @@ from billing_site.api.numbers import MoneyNumberField, NumberField
 from billing_site.errors import ConflictError
 from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount, quantize
 
-from ..models import Customer, Invoice
+from ..models import Customer, Invoice, billing_today
 from ..selectors import customer_get
 from ..services import LineInput
 
@@ -62,17 +62,38 @@ class CardSerializer(serializers.Serializer):
     exp_year = serializers.IntegerField(source="card_exp_year", allow_null=True)
 
 
+class RefundSerializer(serializers.Serializer):
+    """A refund of a payment: the payment's ``refunds[]`` and
+    ``/api/v1/payments/{id}/refunds``. ``provider``, ``reference`` and
+    ``provider_status`` are the provider's who gave the money back; blank (the
+    reference null) when the refund was recorded without a provider."""
+
+    id = serializers.IntegerField()
+    payment_id = serializers.IntegerField()
+    date = serializers.DateTimeField(source="refunded_at")
+    amount = MoneyNumberField()
+    currency = serializers.CharField()
+    reason = serializers.CharField()
+    provider = serializers.CharField()
+    reference = serializers.CharField(source="provider_reference", allow_null=True)
+    provider_status = serializers.CharField()
+
+
 class PaymentSerializer(serializers.Serializer):
     """A payment: the invoice's ``payment`` and ``payments[]``, and
-    ``/api/v1/invoices/{id}/payments``."""
+    ``/api/v1/invoices/{id}/payments``. ``amount`` is what was paid;
+    ``amount_refunded`` what of it was given back, refund by refund in
+    ``refunds``."""
 
     id = serializers.IntegerField()
     date = serializers.DateTimeField(source="paid_at")
     amount = MoneyNumberField()
+    amount_refunded = MoneyNumberField()
     method = serializers.CharField()
     provider = serializers.CharField()
     reference = serializers.CharField(source="provider_reference", allow_null=True)
     card = serializers.SerializerMethodField()
+    refunds = RefundSerializer(many=True)
 
     @extend_schema_field(CardSerializer(allow_null=True))
     def get_card(self, payment):
@@ -104,6 +125,33 @@ class BilledCustomerSerializer(serializers.Serializer):
     address = AddressSerializer()
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "example": "open",
+        "description": (
+            "draft, open, partially_paid, overdue, paid or void; refunded or "
+            "partially_refunded. overdue: open (paid in part or not at all) and due before "
+            "today, in the service's time zone; amount_paid tells whether some of it is "
+            "paid. refunded, partially_refunded: open and not overdue, its payments given "
+            "back in full or in part."
+        ),
+    }
+)
+class ClientStatusField(serializers.Field):
+    """The status the invoice shows today (``Invoice.status_on``): one today for
+    the whole answer, read once."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", read_only=True, **kwargs)
+        self._today = None
+
+    def to_representation(self, invoice):
+        if self._today is None:
+            self._today = billing_today()
+        return invoice.status_on(self._today)
+
+
 class InvoiceSerializer(serializers.ModelSerializer):
     """The invoice: document 001's four fields (``customer_id``, ``amount``,
     ``date``, ``due_date``) and its long sample's. ``payments`` is the reverse
@@ -112,12 +160,13 @@ class InvoiceSerializer(serializers.ModelSerializer):
 
     customer_id = serializers.IntegerField()
     date = serializers.DateField(source="issue_date")
-    status = serializers.CharField(source="display_status")
+    status = ClientStatusField()
     subtotal = MoneyNumberField()
     tax = MoneyNumberField()
     total = MoneyNumberField()
     amount = MoneyNumberField(source="total", help_text="The invoice total.")
-    amount_paid = MoneyNumberField()
+    amount_paid = MoneyNumberField(help_text="What was paid, less what was refunded.")
+    amount_refunded = MoneyNumberField(help_text="What was refunded of its payments.")
     amount_credited = MoneyNumberField(
         help_text="Taken off by credit notes and by the customer's credit applied to it."
     )
@@ -147,6 +196,7 @@ class InvoiceSerializer(serializers.ModelSerializer):
             "total",
             "amount",
             "amount_paid",
+            "amount_refunded",
             "balance",
             "line_items",
             "customer",

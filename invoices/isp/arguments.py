@@ -12,7 +12,9 @@ from billing_site.api.fields import ID_SCHEMA, MAX_ID, whole_number
 # not another script's digits (which ``\d`` would take without re.ASCII).
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
-STATUSES = ("paid", "unpaid", "all")
+# The document's keywords, and ``overdue``: the unpaid invoices due before today
+# (a filter only: ``status_id`` keeps the document's numbers, 2 or 3 for those).
+STATUSES = ("paid", "unpaid", "all", "overdue")
 
 
 def parse_date(value: str, name: str) -> datetime.date:
@@ -32,11 +34,11 @@ def parse_id(value: str, name: str) -> int:
 
 
 def parse_status(value: str | None) -> str:
-    """``paid``, ``unpaid`` or ``all``; all when not given."""
+    """``paid``, ``unpaid``, ``all`` or ``overdue``; all when not given."""
     if value is None:
         return "all"
     if value not in STATUSES:
-        raise ValidationError(f"status must be one of paid, unpaid, all, not {value!r}.")
+        raise ValidationError(f"status must be one of {', '.join(STATUSES)}, not {value!r}.")
     return value
 
 

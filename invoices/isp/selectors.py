@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterator
 
 from billing_site.api.batches import keyset_batches, keyset_rows
-from invoices.models import Customer, Invoice, client_status
+from invoices.models import Customer, Invoice, billing_today, client_status
 
 # What a row of ``invoices_with_contacts`` reads of an invoice and of its
 # customer: the columns the Invoice and Contact shapes show.
@@ -49,7 +49,8 @@ def isp_invoice_list(
     customer_id: int | None = None,
 ):
     """Issued invoices ``user`` may see, by issue date (each bound inclusive and
-    optional) and ``paid``/``unpaid``/``all``, of one customer or all. A voided
+    optional) and ``paid``/``unpaid``/``all``/``overdue`` (unpaid and due before
+    today), of one customer or all. A voided
     invoice is in none of these lists (its details are still read by its id)."""
     queryset = _issued(user).exclude(status=Invoice.Status.VOID)
     if date_from:
@@ -60,6 +61,8 @@ def isp_invoice_list(
         queryset = queryset.paid()
     elif status == "unpaid":
         queryset = queryset.unpaid()
+    elif status == "overdue":
+        queryset = queryset.overdue(billing_today())
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
     return queryset

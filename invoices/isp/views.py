@@ -63,7 +63,10 @@ class InvoiceIdsView(IspView):
     @extend_schema(
         tags=["isp"],
         summary="Ids of the invoices issued in a date range (status paid, unpaid, all)",
-        description="A fromDate alone is that date onward; no dates is every invoice.",
+        description=(
+            "A fromDate alone is that date onward; no dates is every invoice. status "
+            "overdue (an addition): the unpaid invoices due before today."
+        ),
         responses={200: IspInvoiceIdMapSerializer, **ERRORS},
     )
     def get(self, request, from_date=None, to_date=None, status=None):

@@ -16,6 +16,7 @@ from invoices.services import (
     invoice_void,
 )
 from invoices.tests.factories import CustomerFactory, InvoiceFactory, UserFactory
+from invoices.tests.today import pin_today
 from payments.services import payment_record
 
 pytestmark = pytest.mark.django_db
@@ -208,7 +209,8 @@ def test_moving_an_issued_invoices_terms_is_recorded_too():
     assert not InvoiceRevision.objects.filter(invoice=draft).exists()
 
 
-def test_every_face_sees_the_revised_amount(staff_client):
+def test_every_face_sees_the_revised_amount(staff_client, monkeypatch):
+    pin_today(monkeypatch, datetime.date(2026, 1, 15))  # the factory's invoice is not yet due
     invoice = InvoiceFactory(currency="IQD", amount=Decimal("50000"))
     invoice_revise(invoice=invoice, amount=Decimal("42000"))
     record = staff_client.post(

@@ -1,5 +1,6 @@
-"""Recording a payment through the invoices face: ``POST /api/v1/invoices/{id}/payments``.
-The payment comes back in the face's payment shape (``invoices.api.serializers``)."""
+"""Recording a payment through the invoices face: ``POST /api/v1/invoices/{id}/payments``,
+and refunding one: ``POST /api/v1/payments/{id}/refunds``. The payment and the
+refund come back in the face's shapes (``invoices.api.serializers``)."""
 
 from rest_framework import serializers
 
@@ -10,7 +11,8 @@ from billing_site.api.fields import (
     StrictIntegerField,
     StrictRegexField,
 )
-from invoices.api.serializers import InvoiceBalanceSerializer, PaymentSerializer
+from billing_site.api.numbers import MoneyNumberField
+from invoices.api.serializers import InvoiceBalanceSerializer, PaymentSerializer, RefundSerializer
 
 from ..models import Payment
 
@@ -95,3 +97,39 @@ class RecordedPaymentSerializer(PaymentSerializer):
     """A payment just recorded, with what it changed of its invoice."""
 
     invoice = InvoiceBalanceSerializer()
+
+
+class RefundCreateSerializer(serializers.Serializer):
+    """``{"amount", "reason"}``, both required; any other key is refused."""
+
+    amount = AmountField(help_text="At most what is left of the payment to refund.")
+    reason = StrictCharField(max_length=500, help_text="Why the money is given back.")
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+        return super().to_internal_value(data)
+
+    def validate(self, attrs):
+        check_precision(attrs, self.context["currency"], ("amount",))
+        if attrs["amount"] <= 0:
+            raise serializers.ValidationError({"amount": ["Must be greater than zero."]})
+        return attrs
+
+
+class RefundedPaymentSerializer(serializers.Serializer):
+    """The payment a refund was made from, as the refund leaves it."""
+
+    id = serializers.IntegerField()
+    amount = MoneyNumberField()
+    amount_refunded = MoneyNumberField()
+    refundable = MoneyNumberField(help_text="What is left of the payment to refund.")
+
+
+class RecordedRefundSerializer(RefundSerializer):
+    """A refund just made, with what it changed of its payment and invoice."""
+
+    payment = RefundedPaymentSerializer()
+    invoice = InvoiceBalanceSerializer(source="payment.invoice")

@@ -9,4 +9,9 @@ urlpatterns = [
         views.InvoicePaymentsView.as_view(),
         "invoice-payments",
     ),
+    route(
+        r"api/v1/payments/(?P<payment_id>[^/]+)/refunds",
+        views.PaymentRefundsView.as_view(),
+        "payment-refunds",
+    ),
 ]

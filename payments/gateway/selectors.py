@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 
 from billing_site.api.batches import keyset_batches
 from billing_site.compiled_query import CompiledValuesQuery
-from invoices.models import Customer, Invoice
+from invoices.models import Customer, Invoice, billing_today
 from invoices.selectors import restricted_to_customers
 
 # The columns of a billing record (the gateway's view of an invoice).
@@ -94,6 +94,8 @@ def billing_record_batches(
         queryset = queryset.paid()
     elif status == "unpaid":
         queryset = queryset.unpaid()
+    elif status == "overdue":
+        queryset = queryset.overdue(billing_today())
     queryset = queryset.annotate(
         total_text=Cast("total", CharField()),
         amount_paid_text=Cast("amount_paid", CharField()),

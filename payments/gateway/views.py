@@ -115,15 +115,22 @@ class GetAllBillingView(GatewayView):
         description="A bare JSON array of every record the caller may see, streamed.",
         tags=["gateway"],
         parameters=[
-            OpenApiParameter("status", OpenApiTypes.STR, enum=["paid", "unpaid"], required=False)
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=["paid", "unpaid", "overdue"],
+                required=False,
+                description="overdue: the unpaid records due before today (still paymentStatus "
+                "unpaid).",
+            )
         ],
         responses={200: BillingRecordSerializer(many=True), **_ERRORS},
     )
     def get(self, request):
         check_query_params(request, {"status"})
         status = request.query_params.get("status")
-        if status not in (None, "paid", "unpaid"):
-            raise ValidationError("status must be paid or unpaid")
+        if status not in (None, "paid", "unpaid", "overdue"):
+            raise ValidationError("status must be paid, unpaid or overdue")
         batches = billing_record_batches(user=request.user, status=status)
         return StreamingHttpResponse(
             billing_records_json(batches, LISTED), content_type="application/json"

@@ -1,3 +1,4 @@
+import datetime
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
@@ -9,9 +10,17 @@ from billing_site.testing import bearer_client
 from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from invoices.tests.json_bodies import number, parsed
+from invoices.tests.today import pin_today
 from payments.models import Payment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def before_the_invoices_are_due(monkeypatch):
+    """The factory's invoices fall due on 2026-02-14: these tests read them unpaid, not late."""
+    pin_today(monkeypatch, datetime.date(2026, 1, 15))
+
 
 PERMS = [
     "api.use_invoices",

@@ -17,6 +17,12 @@ class BillingReportFilter(filters.FilterSet):
     end_date = DateFilter(field_name="end_date", lookup_expr="lte")
     created_after = DateFilter(method="filter_created_after")
     created_before = DateFilter(method="filter_created_before")
+    # Not in the document: the reports billed (turned into an invoice) or not yet.
+    billed = filters.ChoiceFilter(
+        choices=[("true", "true"), ("false", "false")],
+        method="filter_billed",
+        help_text="true: the reports billed as an invoice; false: those not billed yet.",
+    )
     order_by = filters.OrderingFilter(
         fields=[
             ("created_at", "created_at"),
@@ -38,6 +44,9 @@ class BillingReportFilter(filters.FilterSet):
 
     def filter_created_before(self, queryset, name, value):
         return queryset.filter(created_at__lte=end_of_day(value))
+
+    def filter_billed(self, queryset, name, value):
+        return queryset.filter(invoice__isnull=value == "false")
 
 
 class OrderFilter(filters.FilterSet):

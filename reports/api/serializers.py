@@ -1,9 +1,11 @@
 """What the reports face reads: services and orders (the data reports are
 made of) and the request to generate a report. What it writes is in ``shapes``."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -166,3 +168,46 @@ class GenerateReportSerializer(serializers.Serializer):
             raise serializers.ValidationError(f"Customer with ID {attrs['customer_id']} not found")
         attrs["customer"] = customer
         return attrs
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """``true`` or ``false`` as JSON writes them, not DRF's "yes", 1 or "on"."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class BillReportSerializer(serializers.Serializer):
+    """Billing a report (``POST /api/v2/reports/{id}/invoice``); the body may be
+    empty. A field it does not know is refused, not ignored."""
+
+    issue = StrictBooleanField(
+        default=True,
+        help_text="true (the default): the invoice is issued (open) at once, ready to send; "
+        "false: a draft, issued later with POST /api/v1/invoices/{id}/issue.",
+    )
+    due_date = StrictDateField(
+        required=False,
+        help_text="The invoice's due date, not before today; by default "
+        "REPORT_INVOICE_DUE_DAYS (30) days from today.",
+    )
+
+    def to_internal_value(self, data):
+        names = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        unknown = {name: ["Unknown field."] for name in names}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:  # named with the fields at fault
+            if unknown and isinstance(exc.detail, dict):
+                exc.detail.update(unknown)
+            raise
+        if unknown:
+            raise serializers.ValidationError(unknown)
+        return value
+
+    def validate_due_date(self, value):
+        if value < timezone.localdate():
+            raise serializers.ValidationError("Must not be before today.")
+        return value

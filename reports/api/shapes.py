@@ -3,19 +3,47 @@ answers (JSON, CSV, PDF) all come from these serializers, which only write. Amou
 numbers with the currency's places (``1500.00``), as the document shows them;
 render them with ``NumberJSONRenderer``."""
 
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from billing_site.api.numbers import MoneyNumberField
+from invoices.api.serializers import ClientStatusField, InvoiceSerializer
 from reports.models import BillingReport, Order
+
+
+def invoice_path(invoice) -> str:
+    """The invoice's path in the invoices face (document 001)."""
+    return reverse("invoice-detail", args=[invoice.pk])
+
+
+class ReportInvoiceLinkSerializer(serializers.Serializer):
+    """The invoice a report was billed as (``POST /api/v2/reports/{id}/invoice``):
+    its status as the invoices face shows it, what was paid and given back of it."""
+
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = ClientStatusField()
+    amount_paid = MoneyNumberField(read_only=True)
+    amount_refunded = MoneyNumberField(read_only=True)
+    balance = MoneyNumberField(read_only=True)
+    url = serializers.SerializerMethodField(help_text="Its path in the invoices API.")
+
+    @extend_schema_field({"type": "string", "example": "/api/v1/invoices/42"})
+    def get_url(self, invoice) -> str:
+        return invoice_path(invoice)
 
 
 class ReportSerializer(serializers.ModelSerializer):
     """A report in the list (and the head of its detail). ``currency`` is not in
-    the document's example; it says what the amounts count."""
+    the document's example; it says what the amounts count. ``invoice`` neither:
+    the invoice the report was billed as, null until it is (read with the report
+    by ``selectors.report_list``)."""
 
     customer_id = serializers.IntegerField()
     customer_name = serializers.CharField(source="customer.name")
     total_amount = MoneyNumberField()
+    invoice = ReportInvoiceLinkSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = BillingReport
@@ -29,6 +57,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "total_amount",
             "order_count",
             "currency",
+            "invoice",
         ]
 
 
@@ -64,6 +93,22 @@ class ReportDetailSerializer(ReportSerializer):
 
     class Meta(ReportSerializer.Meta):
         fields = [*ReportSerializer.Meta.fields, "service_totals", "orders"]
+
+
+class ReportInvoiceSerializer(InvoiceSerializer):
+    """The answer to billing a report: the invoice as the invoices face shows it
+    (document 001's invoice), with its ``url`` there and the ``report_id`` it bills."""
+
+    url = serializers.SerializerMethodField(help_text="Its path in the invoices API.")
+    report_id = serializers.IntegerField(source="billing_report.pk")
+
+    class Meta(InvoiceSerializer.Meta):
+        fields = ["url", "report_id", *InvoiceSerializer.Meta.fields]
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "string", "example": "/api/v1/invoices/42"})
+    def get_url(self, invoice) -> str:
+        return invoice_path(invoice)
 
 
 class CustomerSummarySerializer(serializers.Serializer):

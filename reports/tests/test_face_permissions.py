@@ -59,6 +59,7 @@ def reports_requests(report) -> list[tuple[str, str, object]]:
         ("post", "/api/v2/services/", {"name": "Packing"}),
         ("get", "/api/v2/orders/", None),
         ("post", "/api/v2/orders/", {}),
+        ("post", f"/api/v2/reports/{report.pk}/invoice", {}),
     ]
 
 

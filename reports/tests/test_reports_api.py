@@ -266,6 +266,7 @@ def test_list_filters_and_ordering(client, acme):
         "total_amount": Decimal("4501.05"),
         "order_count": 3,
         "currency": "USD",
+        "invoice": None,
     }
     assert ids(f"?customer_id={other.pk}") == [widgets.pk]
     assert ids("?start_date=2023-02-01") == [february.pk]

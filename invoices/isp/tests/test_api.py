@@ -149,11 +149,17 @@ def test_a_us_date_written_with_slashes_is_refused(client, ledger):
     [
         ("2023-03-01/2023-01-01", "fromDate must not be after toDate."),
         (
-            "2023-01-01/2023-03-01/overdue",
-            "status must be one of paid, unpaid, all, not 'overdue'.",
+            "2023-01-01/2023-03-01/late",
+            "status must be one of paid, unpaid, all, overdue, not 'late'.",
         ),
-        ("2023-01-01/2023-03-01/PAID", "status must be one of paid, unpaid, all, not 'PAID'."),
-        ("2023-01-01/2023-03-01/%20paid", "status must be one of paid, unpaid, all, not ' paid'."),
+        (
+            "2023-01-01/2023-03-01/PAID",
+            "status must be one of paid, unpaid, all, overdue, not 'PAID'.",
+        ),
+        (
+            "2023-01-01/2023-03-01/%20paid",
+            "status must be one of paid, unpaid, all, overdue, not ' paid'.",
+        ),
     ],
 )
 def test_bad_ranges_and_statuses_are_400(client, ledger, path, message):
@@ -168,7 +174,7 @@ def test_an_unknown_status_of_a_user_is_400(client, ledger):
     assert response.json() == {
         "status": "error",
         "errorCode": 400,
-        "message": "status must be one of paid, unpaid, all, not 'open'.",
+        "message": "status must be one of paid, unpaid, all, overdue, not 'open'.",
     }
 
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoices', '0006_customer_email_documents'),
+        ('invoices', '0008_invoice_reminders'),
     ]
 
     operations = [
