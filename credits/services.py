@@ -37,17 +37,24 @@ def _lines_and_totals(
     invoice: Invoice, lines: list[LineInput] | None, amount: Decimal | None, reason: str
 ) -> tuple[list[CreditNoteLine], Decimal, Decimal]:
     """The note's lines, subtotal and tax. Lines are taxed as invoice lines are;
-    a tax-inclusive ``amount`` is one line whose tax is the invoice's share of
-    tax in its total, rounded to the currency."""
+    a tax-inclusive ``amount`` is one line taxed at the invoice's rate when its
+    lines share one, else at the invoice's share of tax in its total, rounded to
+    the currency."""
     currency = invoice.currency
     if (lines is None) == (amount is None):
         raise BillingError("A credit note needs either lines or an amount.")
     if lines is None:
         if amount <= 0:
             raise BillingError("A credit note's amount must be greater than zero.")
-        tax = quantize(amount * invoice.tax / invoice.total, currency) if invoice.total else 0
-        subtotal = amount - tax
-        rate = (tax * 100 / subtotal).quantize(Decimal("0.0001")) if subtotal else Decimal(0)
+        rates = set(invoice.lines.values_list("tax_rate", flat=True))
+        if len(rates) == 1:
+            (rate,) = rates
+            subtotal = quantize(amount * 100 / (100 + rate), currency)
+            tax = amount - subtotal
+        else:
+            tax = quantize(amount * invoice.tax / invoice.total, currency) if invoice.total else 0
+            subtotal = amount - tax
+            rate = (tax * 100 / subtotal).quantize(Decimal("0.0001")) if subtotal else Decimal(0)
         description = reason or f"Credit on invoice {invoice.number}"
         rows = [
             CreditNoteLine(

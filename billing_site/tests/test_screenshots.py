@@ -243,3 +243,8 @@ def test_every_kind_of_pdf(server):
     render_pdf(
         _download(f"{base}/api/v2/reports/{report['id']}/download/?format=pdf", token), "report"
     )
+    notes = _get(base, "/api/v1/credit-notes/", token)
+    assert notes, "the demo data has no credit notes"
+    for note in notes:
+        pdf = _download(f"{base}/api/v1/credit-notes/{note['id']}/pdf", token)
+        render_pdf(pdf, f"credit-note-{_slug(note['number'])}")

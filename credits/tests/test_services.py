@@ -66,6 +66,38 @@ def test_an_amount_carries_the_invoices_share_of_tax():
     assert (line.description, line.unit_price, line.tax_rate) == ("Goodwill", D("10"), D("10"))
 
 
+def test_an_amount_is_taxed_at_the_invoices_one_rate(settings):
+    # 14.24 EUR at 5.5%: 2.00 of it is 1.90 and 0.10 of tax, at the invoice's 5.5%.
+    invoice = invoice_create(
+        customer=CustomerFactory(),
+        currency="EUR",
+        lines=[LineInput("Crème brûlée", unit_price=D("4.50"), quantity=D("3"), tax_rate=D("5.5"))],
+        issue=True,
+    )
+    note = credit_note_issue(invoice_id=invoice.pk, amount=D("2.00"))
+    (line,) = note.lines.all()
+    assert (note.subtotal, note.tax, note.total, line.tax_rate) == (
+        D("1.90"),
+        D("0.10"),
+        D("2.00"),
+        D("5.5"),
+    )
+
+
+def test_an_amount_on_an_invoice_of_several_rates_takes_its_share_of_tax():
+    invoice = invoice_create(
+        customer=CustomerFactory(),
+        currency="USD",
+        lines=[
+            LineInput("Books", unit_price=D("100.00")),
+            LineInput("Hosting", unit_price=D("100.00"), tax_rate=D("20")),
+        ],
+        issue=True,
+    )  # 220.00, of which 20.00 tax: a tenth of 22.00 is 2.00
+    note = credit_note_issue(invoice_id=invoice.pk, amount=D("22.00"))
+    assert (note.subtotal, note.tax, note.total) == (D("20.00"), D("2.00"), D("22.00"))
+
+
 def test_numbers_come_from_their_own_sequence(settings):
     invoice = _taxed_invoice()
     numbers = [credit_note_issue(invoice_id=invoice.pk, amount=D("1.00")).number for _ in range(3)]
