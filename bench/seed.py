@@ -179,6 +179,8 @@ def seed_invoices(dialect: Dialect, customer_ids: list[int], first: int, last: i
         "tax",
         "total",
         "amount_paid",
+        "amount_refunded",
+        "amount_credited",
         "customer_snapshot",
         "created_at",
         "updated_at",
@@ -209,7 +211,9 @@ def seed_invoices(dialect: Dialect, customer_ids: list[int], first: int, last: i
             amount,
             "0",
             amount,
-            "0",
+            "0",  # paid
+            "0",  # refunded
+            "0",  # credited
             snapshot,
             "%s",
             "%s",
