@@ -12,6 +12,7 @@ from django.http import JsonResponse
 
 from billing_site.api.clients import client_address
 from billing_site.api.parsers import text_charset
+from billing_site.health import PATHS as PROBES
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
@@ -89,7 +90,7 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(settings.STATIC_URL):
+        if request.path.startswith(settings.STATIC_URL) or request.path.rstrip("/") in PROBES:
             return self.get_response(request)
         started = time.perf_counter()
         request.request_id = _request_id(request)

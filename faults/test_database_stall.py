@@ -113,3 +113,25 @@ def test_a_statement_stuck_on_a_lock_is_a_503_within_the_timeout(tmp_path, maria
         f"row lock held: 503 after {seconds:.1f} s (bound {TIMEOUT + 1} s, InnoDB's own wait"
         " is 50 s); released: 200"
     )
+
+
+def test_readyz_says_when_the_database_is_gone_and_when_it_is_back(tmp_path, mariadb):
+    env = {**PRODUCTION_ENV, "DATABASE_URL": mariadb.url, "DATABASE_TIMEOUT_SECONDS": str(TIMEOUT)}
+    with serve(tmp_path, workers=1, **env) as server:
+        assert http_call(f"{server.base}/readyz")[0] == 200
+        mariadb.stop()
+        try:
+            started = time.monotonic()
+            status, body = http_call(f"{server.base}/readyz")
+            seconds = time.monotonic() - started
+            assert (status, body["status"]) == (503, "unavailable"), body
+            assert body["checks"]["database"]["status"] == "error"
+            assert seconds < TIMEOUT + 2, seconds
+            assert http_call(f"{server.base}/healthz") == (200, {"status": "ok"})
+        finally:
+            mariadb.start()
+        deadline = time.monotonic() + 30
+        while (answer := http_call(f"{server.base}/readyz"))[0] != 200:
+            assert time.monotonic() < deadline, answer
+            time.sleep(0.5)
+    print(f"database stopped: /readyz 503 in {seconds:.1f} s, /healthz 200; started: /readyz 200")
