@@ -4,7 +4,7 @@ from operator import attrgetter
 
 from django.contrib import admin
 
-from billing_site.money import format_for_people
+from billing_site.money import format_for_people, format_min_places
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -58,6 +58,43 @@ def amount_column(field: str, currency: str = "currency", *, description="", ord
 
     column.admin_order_field = ordering
     return column
+
+
+def document_lines_inline(line_model, document: str, *, first: tuple[str, ...] = ()):
+    """A read-only inline of a document's lines (an invoice's, a credit note's),
+    each amount in the currency of the line's ``document``."""
+    currency = f"{document}.currency"
+
+    class LinesInline(ReadOnlyTabularInline):
+        model = line_model
+        fields = [
+            *first,
+            "description",
+            "line_quantity",
+            "unit_price_amount",
+            "line_tax_rate",
+            "subtotal_amount",
+            "tax_amount",
+            "total_amount",
+        ]
+        unit_price_amount = amount_column("unit_price", currency)
+        subtotal_amount = amount_column("subtotal", currency)
+        tax_amount = amount_column("tax", currency)
+        total_amount = amount_column("total", currency)
+
+        def get_queryset(self, request):
+            return super().get_queryset(request).select_related(document)
+
+        @admin.display(description="quantity")
+        def line_quantity(self, line):
+            return format_min_places(line.quantity, 0)
+
+        @admin.display(description="tax rate (%)")
+        def line_tax_rate(self, line):
+            return format_min_places(line.tax_rate, 0)
+
+    LinesInline.__name__ = LinesInline.__qualname__ = f"{line_model.__name__}Inline"
+    return LinesInline
 
 
 class CurrencyInUseFilter(admin.SimpleListFilter):

@@ -41,11 +41,9 @@ def _database() -> dict:
     return {}
 
 
-def _redis() -> dict:
+def _ping(url: str) -> dict:
     client = redis.Redis.from_url(
-        settings.REDIS_URL,
-        socket_timeout=PROBE_TIMEOUT_SECONDS,
-        socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
+        url, socket_timeout=PROBE_TIMEOUT_SECONDS, socket_connect_timeout=PROBE_TIMEOUT_SECONDS
     )
     try:
         client.ping()
@@ -54,19 +52,14 @@ def _redis() -> dict:
     return {}
 
 
+def _redis() -> dict:
+    return _ping(settings.REDIS_URL)
+
+
 def _broker() -> dict:
     url = settings.CELERY_BROKER_URL
     if url.startswith(("redis://", "rediss://")):
-        client = redis.Redis.from_url(
-            url,
-            socket_timeout=PROBE_TIMEOUT_SECONDS,
-            socket_connect_timeout=PROBE_TIMEOUT_SECONDS,
-        )
-        try:
-            client.ping()
-        finally:
-            client.close()
-        return {}
+        return _ping(url)
     with Connection(url, connect_timeout=PROBE_TIMEOUT_SECONDS) as broker:
         broker.ensure_connection(max_retries=0)  # one try: a probe does not wait
     return {}

@@ -23,6 +23,7 @@ from invoices.services import (
     customer_create,
     invoice_amend_terms,
     invoice_create,
+    invoice_line_inputs,
     invoice_void,
 )
 from payments.models import Payment
@@ -356,15 +357,7 @@ def _issue_next(master_id: int, today: datetime.date) -> Bill | None:
     child_invoice = invoice_create(
         customer=invoice.customer,
         currency=invoice.currency,
-        lines=[
-            LineInput(
-                description=line.description,
-                unit_price=line.unit_price,
-                quantity=line.quantity,
-                tax_rate=line.tax_rate,
-            )
-            for line in invoice.lines.all()
-        ],
+        lines=invoice_line_inputs(invoice),
         issue_date=period,
         due_date=recurrence.shifted(invoice.due_date, master.recurring, anchor, period),
         period_from=period,

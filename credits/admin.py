@@ -12,9 +12,14 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from billing_site.admin import ReadOnlyAdmin, ReadOnlyTabularInline, amount_column
+from billing_site.admin import (
+    ReadOnlyAdmin,
+    ReadOnlyTabularInline,
+    amount_column,
+    document_lines_inline,
+)
 from billing_site.errors import BillingError
-from billing_site.money import format_for_people, format_min_places
+from billing_site.money import format_for_people
 from invoices.admin import CustomerAdmin
 from invoices.models import Customer, Invoice
 from invoices.receipts import pdf_filename
@@ -27,32 +32,7 @@ from .models import CreditNote, CreditNoteLine, CustomerCreditEntry
 ISSUE_CREDIT_NOTE = "credits.add_creditnote"
 
 
-class CreditNoteLineInline(ReadOnlyTabularInline):
-    model = CreditNoteLine
-    fields = [
-        "description",
-        "line_quantity",
-        "unit_price_amount",
-        "line_tax_rate",
-        "subtotal_amount",
-        "tax_amount",
-        "total_amount",
-    ]
-    unit_price_amount = amount_column("unit_price", "credit_note.currency")
-    subtotal_amount = amount_column("subtotal", "credit_note.currency")
-    tax_amount = amount_column("tax", "credit_note.currency")
-    total_amount = amount_column("total", "credit_note.currency")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("credit_note")
-
-    @admin.display(description="quantity")
-    def line_quantity(self, line):
-        return format_min_places(line.quantity, 0)
-
-    @admin.display(description="tax rate (%)")
-    def line_tax_rate(self, line):
-        return format_min_places(line.tax_rate, 0)
+CreditNoteLineInline = document_lines_inline(CreditNoteLine, "credit_note")
 
 
 @admin.register(CreditNote)

@@ -6,18 +6,16 @@ from reportlab.platypus import Flowable
 
 from billing_site.documents import formatting
 from billing_site.documents.layout import (
-    Column,
     Document,
     Total,
     header,
     headline,
-    items,
     note,
     parties,
     totals,
 )
 from billing_site.documents.seller import seller_from_settings
-from invoices.documents.parts import customer_lines, order_facts
+from invoices.documents.parts import customer_lines, line_items, order_facts
 
 from .models import CreditNote
 
@@ -27,28 +25,6 @@ USES = {
         "Credited to your account in {currency}; applied to your next invoices."
     ),
 }
-
-
-def _lines(credit_note: CreditNote) -> Flowable:
-    currency = credit_note.currency
-    columns = [
-        Column("Description", 0.41),
-        Column("Quantity", 0.14, numeric=True),
-        Column("Unit price", 0.16, numeric=True),
-        Column("Tax", 0.10, numeric=True),
-        Column(f"Amount ({currency})", 0.19, numeric=True),
-    ]
-    rows = [
-        [
-            line.description,
-            formatting.quantity(line.quantity),
-            formatting.amount(line.unit_price, currency),
-            formatting.percent(line.tax_rate),
-            formatting.amount(line.subtotal, currency),
-        ]
-        for line in credit_note.lines.all()
-    ]
-    return items(columns, rows)
 
 
 def credit_note_page(credit_note: CreditNote, seller) -> list[Flowable]:
@@ -65,7 +41,7 @@ def credit_note_page(credit_note: CreditNote, seller) -> list[Flowable]:
         header(seller, "Credit note", credit_note.number),
         parties("Credit to", customer_lines(invoice), facts),
         *headline(f"{money} credited on invoice {invoice.number}"),
-        _lines(credit_note),
+        line_items(credit_note.lines.all(), currency),
         totals(
             [
                 Total("Subtotal", amount(credit_note.subtotal, currency)),

@@ -19,10 +19,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from billing_site.admin import CurrencyInUseFilter, ReadOnlyTabularInline, amount_column
+from billing_site.admin import (
+    CurrencyInUseFilter,
+    ReadOnlyTabularInline,
+    amount_column,
+    document_lines_inline,
+)
 from billing_site.documents import formatting
 from billing_site.errors import BillingError
-from billing_site.money import format_for_people, format_min_places
+from billing_site.money import format_for_people
 
 from . import receipts, services
 from .models import (
@@ -169,33 +174,7 @@ MOVES = {
 }
 
 
-class InvoiceLineInline(ReadOnlyTabularInline):
-    model = InvoiceLine
-    fields = [
-        "position",
-        "description",
-        "line_quantity",
-        "unit_price_amount",
-        "line_tax_rate",
-        "subtotal_amount",
-        "tax_amount",
-        "total_amount",
-    ]
-    unit_price_amount = amount_column("unit_price", "invoice.currency")
-    subtotal_amount = amount_column("subtotal", "invoice.currency")
-    tax_amount = amount_column("tax", "invoice.currency")
-    total_amount = amount_column("total", "invoice.currency")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("invoice")
-
-    @admin.display(description="quantity")
-    def line_quantity(self, line):
-        return format_min_places(line.quantity, 0)
-
-    @admin.display(description="tax rate (%)")
-    def line_tax_rate(self, line):
-        return format_min_places(line.tax_rate, 0)
+InvoiceLineInline = document_lines_inline(InvoiceLine, "invoice", first=("position",))
 
 
 class InvoiceRevisionInline(ReadOnlyTabularInline):

@@ -137,7 +137,7 @@ def _replace_lines(invoice: Invoice, lines: list[LineInput]) -> None:
     invoice.subtotal, invoice.tax, invoice.total = subtotal, tax, subtotal + tax
 
 
-def _current_lines(invoice: Invoice, currency: str | None = None) -> list[LineInput]:
+def invoice_line_inputs(invoice: Invoice, currency: str | None = None) -> list[LineInput]:
     """The invoice's lines as inputs; with ``currency``, only if every price fits
     it exactly (a change of currency never rounds an amount away)."""
     lines = [
@@ -314,13 +314,13 @@ def _apply_changes(
     lines_change = lines is not None or amount is not None or currency_changed
     before = None
     if invoice.status != Invoice.Status.DRAFT:  # a draft is free to change unrecorded
-        before = _revision_state(invoice, _current_lines(invoice) if lines_change else None)
+        before = _revision_state(invoice, invoice_line_inputs(invoice) if lines_change else None)
     for field, value in fields.items():
         setattr(invoice, field, value)
     invoice.full_clean()
     lines = _lines_for(lines, amount, invoice.description, invoice.currency)
     if lines is None and currency_changed:
-        lines = _current_lines(invoice, invoice.currency)
+        lines = invoice_line_inputs(invoice, invoice.currency)
     if lines is not None:
         _replace_lines(invoice, lines)
     invoice.save()

@@ -29,6 +29,7 @@ from .parts import (
     customer_lines,
     invoice_heading,
     invoice_mark,
+    line_items,
     order_facts,
     status_label,
 )
@@ -74,26 +75,8 @@ def _headline(invoice: Invoice) -> str:
 
 
 def _lines(invoice: Invoice, heading: Heading):
-    currency = invoice.currency
     quantity = f"Quantity ({heading.quantity_label})" if heading.quantity_label else "Quantity"
-    columns = [
-        Column("Description", 0.41),
-        Column(quantity, 0.14, numeric=True),
-        Column("Unit price", 0.16, numeric=True),
-        Column("Tax", 0.10, numeric=True),
-        Column(f"Amount ({currency})", 0.19, numeric=True),
-    ]
-    rows = [
-        [
-            line.description,
-            formatting.quantity(line.quantity),
-            formatting.amount(line.unit_price, currency),
-            formatting.percent(line.tax_rate),
-            formatting.amount(line.subtotal, currency),
-        ]
-        for line in invoice.lines.all()
-    ]
-    return items(columns, rows)
+    return line_items(invoice.lines.all(), invoice.currency, quantity)
 
 
 def _tax_summary(invoice: Invoice) -> Flowable | None:

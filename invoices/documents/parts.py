@@ -1,10 +1,11 @@
-"""What the invoice and its receipts share: the heading they present the
-invoice under, the customer as billed, the status in words."""
+"""What the invoice and its receipts (and credit notes) share: the heading they
+present the invoice under, the customer as billed, the status in words, the
+table of lines."""
 
 from dataclasses import dataclass
 
 from billing_site.documents import formatting
-from billing_site.documents.layout import DRAFT, PAID, VOID, Mark
+from billing_site.documents.layout import DRAFT, PAID, VOID, Column, Mark, items
 from billing_site.documents.seller import Seller, seller_from_settings
 
 from ..models import Invoice
@@ -71,3 +72,26 @@ def invoice_mark(invoice: Invoice) -> Mark | None:
     return {Invoice.Status.PAID: PAID, Invoice.Status.VOID: VOID, Invoice.Status.DRAFT: DRAFT}.get(
         invoice.status
     )
+
+
+def line_items(lines, currency: str, quantity: str = "Quantity"):
+    """The table of a document's lines (an invoice's, a credit note's): each
+    line's description, quantity, unit price, tax rate and amount before tax."""
+    columns = [
+        Column("Description", 0.41),
+        Column(quantity, 0.14, numeric=True),
+        Column("Unit price", 0.16, numeric=True),
+        Column("Tax", 0.10, numeric=True),
+        Column(f"Amount ({currency})", 0.19, numeric=True),
+    ]
+    rows = [
+        [
+            line.description,
+            formatting.quantity(line.quantity),
+            formatting.amount(line.unit_price, currency),
+            formatting.percent(line.tax_rate),
+            formatting.amount(line.subtotal, currency),
+        ]
+        for line in lines
+    ]
+    return items(columns, rows)
