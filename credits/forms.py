@@ -16,7 +16,7 @@ class CreditNoteIssueForm(forms.Form):
     amount = forms.CharField(
         max_length=40,
         widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-        help_text="Tax included; its tax is the invoice's share of tax in its total.",
+        help_text="Tax included: at the invoice's rate, or its share of tax when it has several.",
     )
     mode = forms.ChoiceField(choices=CreditNote.Mode.choices)
     reason = forms.CharField(

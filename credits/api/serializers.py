@@ -106,8 +106,9 @@ class CreditLineInputSerializer(serializers.Serializer):
 
 
 class CreditNoteCreateSerializer(serializers.Serializer):
-    """Give ``lines`` (taxed as invoice lines) or ``amount`` (tax included; its
-    tax is the invoice's share of tax in its total), not both."""
+    """Give ``lines`` (taxed as invoice lines) or ``amount`` (tax included: taxed
+    at the invoice's rate when its lines share one, else at the invoice's share
+    of tax in its total), not both."""
 
     invoice_id = IdField(help_text="An issued (open or paid) invoice.")
     lines = CreditLineInputSerializer(
