@@ -4,18 +4,25 @@
 # make screenshots - every admin page (headless Chromium) and PDF (pdftoppm) as PNGs in artifacts/screenshots/
 # make fuzz  - schemathesis against every operation of /api/schema/ (scripts/fuzz.sh)
 # make audit - the pinned dependencies against known advisories (needs pypi.org's JSON API)
+# make tools - the npm tools run on the schema (lint, TypeScript, newman) into node_modules/
 # make bench - seed a large data set and measure (see bench/README.md)
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test faults screenshots lint format migrations-check ci clean bench fuzz audit
+.PHONY: install tools run test faults screenshots lint format migrations-check ci clean bench fuzz audit
 
 .venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh scripts/fonts.sh
 	./scripts/bootstrap.sh
 	touch $@
 
 install: .venv/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+tools: node_modules/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
