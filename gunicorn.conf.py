@@ -2,11 +2,11 @@
 line runs from the repository's root); its command line flags come on top.
 
 - Metrics: each worker writes its values to files in PROMETHEUS_MULTIPROC_DIR,
-  which a scrape sums (``billing_site/metrics.py``). The folder is emptied when
-  the server starts (a previous run's counts would be added again) and a dead
-  worker's live gauges are dropped. Without the variable the server makes a
-  folder of its own and removes it when it stops, so two servers on one machine
-  never share one.
+  which a scrape sums (``billing_site/metrics.py``). The values' files (``*.db``)
+  are removed when the server starts (a previous run's counts would be added
+  again), and a dead worker's live gauges when it exits; a dead worker's counts
+  stay, as counters must. Without the variable the server makes a folder of its
+  own and removes it when it stops: two servers must never share one.
 - Logs: gunicorn's own lines go through the application's LOGGING (the same
   format, LOG_FORMAT); its access line is off, the application writes one per
   request (``billing.access``) with the request's id, user and face."""
