@@ -12,7 +12,10 @@ from django.http import JsonResponse
 
 from billing_site.api.clients import client_address
 from billing_site.api.parsers import text_charset
+from billing_site.faces import face_of
 from billing_site.health import PATHS as PROBES
+from billing_site.logs import bind_request, log_access, unbind_request
+from billing_site.metrics import record_request
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
@@ -21,6 +24,8 @@ from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
 
+# Not API requests: the probes and the metrics' scrapes come every few seconds.
+UNLOGGED = (*PROBES, "/metrics")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
 # Pages (the docs, the admin) carry CSRF tokens and session data: summarised.
@@ -90,10 +95,18 @@ class RequestLogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(settings.STATIC_URL) or request.path.rstrip("/") in PROBES:
+        if request.path.startswith(settings.STATIC_URL) or request.path.rstrip("/") in UNLOGGED:
             return self.get_response(request)
         started = time.perf_counter()
         request.request_id = _request_id(request)
+        face = face_of(request.path)
+        bound = bind_request(request, face)
+        try:
+            return self._answer(request, face, started)
+        finally:
+            unbind_request(bound)
+
+    def _answer(self, request, face: str, started: float):
         request_body = _request_body(request)
         moves_money = spool.durable_requested()
         try:
@@ -102,9 +115,10 @@ class RequestLogMiddleware:
         finally:
             spool.reset_durable(moves_money)
         response["X-Request-ID"] = request.request_id
-        elapsed_ms = (time.perf_counter() - started) * 1000
+        elapsed = time.perf_counter() - started
+        endpoint = mask_link_signatures(request.path)[:500]
         request_log_write(
-            endpoint=mask_link_signatures(request.path)[:500],
+            endpoint=endpoint,
             method=request.method[:10],
             status_code=response.status_code,
             request_body=request_body,
@@ -112,9 +126,16 @@ class RequestLogMiddleware:
             query_string=_query_string(request),
             user=_user(request),
             client_address=client_address(request) or None,
-            duration_ms=Decimal(f"{elapsed_ms:.3f}"),
+            duration_ms=Decimal(f"{elapsed * 1000:.3f}"),
             request_id=request.request_id,
             durable=durable,
+        )
+        record_request(face, request.method, response.status_code, elapsed)
+        log_access(
+            method=request.method[:10],
+            path=endpoint,
+            status=response.status_code,
+            duration_ms=elapsed * 1000,
         )
         return response
 

@@ -12,7 +12,7 @@ from billing_site.api.batches import keyset_batches
 from billing_site.api.middleware import is_connection_failure
 
 from .models import RequestLog, SpoolPosition
-from .spool import Spool
+from .spool import Spool, spool_files
 
 logger = logging.getLogger(__name__)
 
@@ -201,3 +201,17 @@ def request_log_purge(*, older_than_days: int, batch_size: int = 5000, progress=
         if progress:
             progress(deleted)
     return deleted
+
+
+def spool_backlog() -> list[tuple[str, int, int]]:
+    """(name, bytes, bytes not yet stored) of each file in the spool's folder: the
+    rows of every process of this machine, stopped ones' included; one query."""
+    files = spool_files(settings.REQUEST_LOG_SPOOL_DIR)
+    if not files:
+        return []
+    stored = dict(
+        SpoolPosition.objects.filter(segment__in=[name for name, _ in files]).values_list(
+            "segment", "offset"
+        )
+    )
+    return [(name, size, size - stored.get(name, 0)) for name, size in files]

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "billing_site.settings.local")
 if "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name):
@@ -18,3 +18,14 @@ if "celery" in (Path(sys.argv[0]).name, Path(sys.argv[0]).parent.name):
 app = Celery("billing_site")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def use_django_logging(**kwargs):
+    """Workers and the beat write their lines as the web processes do (LOGGING,
+    in LOG_FORMAT), not in Celery's own format."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

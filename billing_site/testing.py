@@ -110,11 +110,12 @@ def _collect_static(env: dict) -> None:
 
 
 @contextlib.contextmanager
-def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
+def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, output=None, **env):
     """Gunicorn with ``workers`` processes on a fresh database (SQLite in
     ``tmp_path`` unless ``DATABASE_URL`` is given) with the demo data; yields a
     ``Server``. The data is loaded with the local settings; the server runs with
-    the settings ``env`` names (local unless it says otherwise)."""
+    the settings ``env`` names (local unless it says otherwise). Its standard
+    error goes to the file ``output`` (a Path) when given, else nowhere."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "billing_site.settings.local",
@@ -138,6 +139,7 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
     if env["DJANGO_SETTINGS_MODULE"].endswith("production"):
         _collect_static(env)
     base = f"http://127.0.0.1:{_free_port()}"
+    errors = open(output, "ab") if output else subprocess.DEVNULL  # noqa: SIM115
     server = subprocess.Popen(
         [
             sys.executable,
@@ -155,7 +157,7 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
     )
     try:
         deadline = time.monotonic() + 60
@@ -174,6 +176,8 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, **env):
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if output:
+            errors.close()
 
 
 @contextlib.contextmanager

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenRefreshView
 
-from billing_site import health
+from billing_site import health, metrics_view
 from billing_site.api.auth import LoginView, LogoutView, TokenObtainView, throttled_admin_login
 from billing_site.api.routes import route
 from billing_site.unknown_routes import unknown_route
@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     route("healthz", health.healthz, "healthz"),
     route("readyz", health.readyz, "readyz"),
+    route("metrics", metrics_view.metrics, "metrics"),
     route("api/schema", SpectacularAPIView.as_view(), "schema"),
     route("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), "docs"),
     route("login", LoginView.as_view(), "login"),

@@ -3,6 +3,7 @@ a beat) as the Procfile starts them, each in a process group of its own so a
 test can kill one, pool processes included, as a lost machine would."""
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -119,3 +120,16 @@ def broker_idle(url: str, queue: str = "celery") -> bool:
     """No task waiting in the queue, none delivered and not yet acknowledged."""
     client = redis.Redis.from_url(url)
     return client.llen(queue) == 0 and client.hlen("unacked") == 0
+
+
+def log_messages(text: str) -> list[str]:
+    """The messages of a process's output: a JSON line's (LOG_FORMAT=json, the
+    production settings' default), or any other line as it is."""
+    return [_message(line) for line in text.splitlines()]
+
+
+def _message(line: str) -> str:
+    try:
+        return json.loads(line)["message"]
+    except (ValueError, TypeError, KeyError):
+        return line

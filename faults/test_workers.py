@@ -20,7 +20,7 @@ from billing_site.faults import mariadb_available, private_mariadb
 from billing_site.testing import PRODUCTION_ENV, ROOT, procfile_command
 
 from .clients import query
-from .processes import CELERY, broker_idle, wait_until, workers
+from .processes import CELERY, broker_idle, log_messages, wait_until, workers
 
 # The project's app with a handler that records each event it sees.
 RECORDING_WORKER = [CELERY, "-A", "faults.recording_worker", "worker", "--loglevel", "INFO"]
@@ -188,7 +188,7 @@ print(json.dumps(ids))
     outcomes = (
         collections.Counter(  # "Task reports.tasks.generate_report[...] succeeded ...: 'kept'"
             line.rsplit(": ", 1)[1].strip("'")
-            for line in logs.splitlines()
+            for line in log_messages(logs)
             if "reports.tasks.generate_report[" in line and " succeeded in " in line
         )
     )

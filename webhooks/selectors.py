@@ -21,3 +21,8 @@ def delivery_list(*, endpoint: WebhookEndpoint):
         .prefetch_related(Prefetch("attempt_set", queryset=DeliveryAttempt.objects.order_by("id")))
         .order_by("-id")
     )
+
+
+def pending_delivery_count() -> int:
+    """Deliveries not yet delivered nor given up: the queue's depth."""
+    return Delivery.objects.filter(status=Delivery.Status.PENDING).count()

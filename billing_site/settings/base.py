@@ -341,11 +341,24 @@ CORS_ALLOWED_ORIGINS = [
     origin.rstrip("/").lower() for origin in env_list("CORS_ALLOWED_ORIGINS", [])
 ]
 
+# Log lines (billing_site/logs.py): "plain" text, or "json", one object a line with
+# the request's id, user and face, what production writes unless told otherwise.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "billing_site.logs.JsonFormatter"},
+    },
+    "filters": {"request": {"()": "billing_site.logs.RequestContextFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
@@ -500,3 +513,7 @@ CELERY_BEAT_SCHEDULE["send-overdue-reminders"] = {
     "task": "invoices.tasks.send_overdue_reminders",
     "schedule": float(env_int("INVOICE_REMINDER_INTERVAL_SECONDS", 3600)),
 }
+
+# Metrics (billing_site/metrics_view.py): GET /metrics answers only requests with
+# "Authorization: Bearer <METRICS_TOKEN>"; without a token it is off (a 404).
+METRICS_TOKEN = env_str("METRICS_TOKEN", "")

@@ -3,12 +3,18 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import jwt_settings
-from .env import env_bool, env_int, env_list, env_str
+from .base import LOGGING, jwt_settings
+from .env import env_bool, env_choice, env_int, env_list, env_str
 
 BILLING_ENVIRONMENT = "production"
 DEBUG = False
 SANDBOX_PAYMENTS = env_bool("SANDBOX_PAYMENTS", False)
+# One JSON object a line, for a log collector; LOG_FORMAT=plain for people.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "plain"))
+LOGGING = {
+    **LOGGING,
+    "handlers": {"console": {**LOGGING["handlers"]["console"], "formatter": LOG_FORMAT}},
+}
 
 
 def _strong_key(name: str, *, required: bool = True) -> str:

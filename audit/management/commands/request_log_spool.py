@@ -3,9 +3,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import CommandError
 
-from audit.models import SpoolPosition
-from audit.services import spool
-from audit.spool import is_owned, spool_files
+from audit.services import spool, spool_backlog
+from audit.spool import is_owned
 from billing_site.commands import CronCommand, one_line
 
 
@@ -37,16 +36,10 @@ class Command(CronCommand):
                     one_line(f"The database did not take the rows: {error}")
                 ) from None
         directory = Path(settings.REQUEST_LOG_SPOOL_DIR)
-        files = spool_files(directory)
-        stored = dict(
-            SpoolPosition.objects.filter(segment__in=[name for name, _ in files]).values_list(
-                "segment", "offset"
-            )
-        )
+        files = spool_backlog()
         waiting = orphans = 0
         self.say(f"Spool: {directory}" + (" (dry run: nothing is stored)" if dry_run else ""))
-        for name, size in files:
-            left = size - stored.get(name, 0)
+        for name, size, left in files:
             waiting += left
             line = f"  {name}: {size} bytes, {left} waiting"
             if (store and dry_run) or self.verbosity >= 2:
