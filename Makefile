@@ -25,7 +25,7 @@ run: install
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install
-	HOST=$(HOST) PORT=$(PORT) deploy/serve.sh
+	HOST=$(HOST) PORT=$(PORT) exec deploy/serve.sh
 
 test: install
 	$(PY) -m pytest

@@ -79,6 +79,22 @@ def _alive(pid: int) -> bool:
         return False
 
 
+def _stop_all(honcho: subprocess.Popen) -> None:
+    """After a failure: honcho stops what it started; what outlives it is killed
+    (each process runs in a session of its own, out of reach of honcho's group)."""
+    children = _descendants(honcho.pid)
+    if honcho.poll() is None:
+        honcho.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            honcho.wait(timeout=STOP_SECONDS)
+    for pid in [honcho.pid, *children]:
+        with contextlib.suppress(ProcessLookupError):
+            if pid == honcho.pid or _alive(pid):
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        honcho.wait(timeout=30)
+
+
 def _port_free(port: int) -> bool:
     with socket.socket() as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -185,9 +201,7 @@ def test_serve_runs_every_process_behind_nginx_and_a_signal_stops_them_all(
         wait_until(lambda: not any(_alive(pid) for pid in children), 5, "every child gone")
         stopped_after = time.monotonic() - stopping
     finally:
-        if honcho.poll() is None:
-            os.killpg(honcho.pid, signal.SIGKILL)
-            honcho.wait(timeout=30)
+        _stop_all(honcho)
         listener.shutdown()
     output = log_path.read_text()
     assert "SIGKILL" not in output, output[-4000:]
