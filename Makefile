@@ -1,4 +1,5 @@
 # make run   - set up, migrate a SQLite database, load demo data, serve on :8000
+# make serve - the production processes behind nginx on :8000 (deploy/serve.sh; Ctrl-C stops them)
 # make test  - the test suite (SQLite unless DATABASE_URL says otherwise)
 # make faults - kill, stall and starve real processes (faults/), bounded in time
 # make screenshots - every admin page (headless Chromium) and PDF (pdftoppm) as PNGs in artifacts/screenshots/
@@ -10,7 +11,7 @@ PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install tools run test faults screenshots lint format migrations-check ci clean bench fuzz audit
+.PHONY: install tools run serve test faults screenshots lint format migrations-check ci clean bench fuzz audit
 
 .venv/.installed: requirements.txt requirements-dev.txt scripts/bootstrap.sh scripts/fonts.sh
 	./scripts/bootstrap.sh
@@ -29,6 +30,9 @@ run: install
 	$(PY) manage.py seed_demo
 	@echo "API docs: http://$(HOST):$(PORT)/api/docs/   admin: http://$(HOST):$(PORT)/admin/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+serve: install
+	HOST=$(HOST) PORT=$(PORT) exec deploy/serve.sh
 
 test: install
 	$(PY) -m pytest

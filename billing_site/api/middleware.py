@@ -2,9 +2,10 @@
 
 import logging
 
+import corsheaders.middleware
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.utils.cache import patch_vary_headers
 
 from .cache import CacheUnavailable
@@ -107,35 +108,18 @@ class DatabaseUnavailableMiddleware:
         return None
 
 
-class CorsMiddleware:
-    """Cross-origin browser calls: refused (no CORS headers) unless the caller's
-    ``Origin`` is one of CORS_ALLOWED_ORIGINS. An allowed origin's preflight
-    (OPTIONS with ``Access-Control-Request-Method``) is answered here."""
+class CorsMiddleware(corsheaders.middleware.CorsMiddleware):
+    """django-cors-headers (CORS_* settings) with a preflight answered 204 No
+    Content, and ``Vary: Origin`` spelled as HTTP writes it (the library writes
+    it in lower case: added first, it is not added again)."""
 
-    ALLOWED_HEADERS = "Authorization, Content-Type, Idempotency-Key, X-Request-ID"
-    ALLOWED_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    EXPOSED_HEADERS = "X-Request-ID, X-Total-Count, Link, Retry-After, Content-Disposition"
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        # META rather than request.headers, which copies every header on first use.
-        origin = request.META.get("HTTP_ORIGIN")
-        allowed = origin is not None and origin in settings.CORS_ALLOWED_ORIGINS
-        if (
-            allowed
-            and request.method == "OPTIONS"
-            and "HTTP_ACCESS_CONTROL_REQUEST_METHOD" in request.META
-        ):
-            response = HttpResponse(status=204)
-            response["Access-Control-Allow-Methods"] = self.ALLOWED_METHODS
-            response["Access-Control-Allow-Headers"] = self.ALLOWED_HEADERS
-            response["Access-Control-Max-Age"] = "600"
-        else:
-            response = self.get_response(request)
-        if allowed:
-            response["Access-Control-Allow-Origin"] = origin
-            response["Access-Control-Expose-Headers"] = self.EXPOSED_HEADERS
-        patch_vary_headers(response, ["Origin"])
+    def check_preflight(self, request):
+        response = super().check_preflight(request)
+        if response is not None:
+            response.status_code = 204
+            del response["Content-Length"]  # a 204 has no body, nor its length
         return response
+
+    def add_response_headers(self, request, response):
+        patch_vary_headers(response, ["Origin"])
+        return super().add_response_headers(request, response)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "corsheaders",
     "rest_framework",
     "rest_framework_simplejwt",
     "rest_framework_simplejwt.token_blacklist",
@@ -62,7 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it sees every response, including errors raised further in.
     "audit.middleware.RequestLogMiddleware",
-    # Before the guards, so a browser can read their answers (413, 503) too.
+    # django-cors-headers (CORS_* below), before the guards, so a browser can
+    # read their answers (413, 503) too.
     "billing_site.api.middleware.CorsMiddleware",
     "billing_site.api.middleware.BodySizeLimitMiddleware",
     "billing_site.api.middleware.DatabaseUnavailableMiddleware",
@@ -340,6 +342,18 @@ REQUEST_LOG_SPOOL_MAX_BYTES = env_int("REQUEST_LOG_SPOOL_MAX_BYTES", 1024 * 1024
 CORS_ALLOWED_ORIGINS = [
     origin.rstrip("/").lower() for origin in env_list("CORS_ALLOWED_ORIGINS", [])
 ]
+# What django-cors-headers lets those pages send and read, and how long a browser
+# may keep a preflight's answer.
+CORS_ALLOW_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+CORS_ALLOW_HEADERS = ("Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID")
+CORS_EXPOSE_HEADERS = (
+    "X-Request-ID",
+    "X-Total-Count",
+    "Link",
+    "Retry-After",
+    "Content-Disposition",
+)
+CORS_PREFLIGHT_MAX_AGE = 600
 
 # Log lines (billing_site/logs.py): "plain" text, or "json", one object a line with
 # the request's id, user and face, what production writes unless told otherwise.

@@ -4,8 +4,8 @@ import json
 import os
 import re
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -108,60 +108,72 @@ def database_timeout() -> int:
 
 def database_from_url(url: str, *, base_dir: Path, timeout: int = 5) -> dict:
     """Turn ``sqlite:///relative.db``, ``sqlite:////abs.db`` or
-    ``mysql://user:password@host:port/name`` into a Django DATABASES entry whose
-    waits are bounded by ``timeout`` seconds: SQLite's lock waits; MariaDB's
-    connect, each statement (``max_statement_time``, which keeps the connection)
-    and, a second later, each read or write of a database that does not answer
-    at all (the connection is then dropped). The C client does not retry a timed
-    out read, so a stalled database fails a query after ``timeout + 1`` seconds."""
-    parts = urlsplit(url)
-    if parts.scheme == "sqlite":
-        path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
-        if not path or path == ":memory:":
-            name = ":memory:"
-        else:
-            name = str(Path(path) if Path(path).is_absolute() else base_dir / path)
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": name,
-            "OPTIONS": {
-                # Take the write lock when a transaction starts, so two concurrent
-                # writers queue on the busy timeout instead of failing with
-                # "database is locked" when a read lock cannot be upgraded.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": timeout,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    if parts.scheme in ("mysql", "mariadb"):
-        name = unquote(parts.path.lstrip("/"))
-        if not name:
-            raise ImproperlyConfigured("DATABASE_URL for MySQL/MariaDB must name a database")
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
-        return {
-            "ENGINE": "billing_site.db.mysql",
-            "NAME": name,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "127.0.0.1",
-            "PORT": str(parts.port or 3306),
-            "CONN_MAX_AGE": int(query.get("conn_max_age", 60)),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": {
-                "charset": "utf8mb4",
-                "isolation_level": "read committed",
-                # max_statement_time is MariaDB's (10.1.1+): MySQL skips the comment.
-                "init_command": "SET sql_mode='STRICT_TRANS_TABLES', default_storage_engine=INNODB"
-                f" /*M!100101 , max_statement_time={timeout} */",
-                "connect_timeout": int(query.get("connect_timeout", timeout)),
-                "read_timeout": timeout + 1,
-                "write_timeout": timeout + 1,
-            },
-            "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
-        }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL scheme {parts.scheme!r} is not supported (use sqlite:// or mysql://)"
-    )
+    ``mysql://user:password@host:port/name`` (read by dj-database-url; ``mariadb://``
+    too) into a Django DATABASES entry whose waits are bounded by ``timeout``
+    seconds: SQLite's lock waits; MariaDB's connect, each statement
+    (``max_statement_time``, which keeps the connection) and, a second later, each
+    read or write of a database that does not answer at all (the connection is
+    then dropped). The C client does not retry a timed out read, so a stalled
+    database fails a query after ``timeout + 1`` seconds. The URL's query sets
+    MySQL's client options over these (``?connect_timeout=3``), and
+    ``conn_max_age`` how long a connection is kept (60 s)."""
+    scheme = url.partition(":")[0]
+    if scheme == "mariadb":
+        url = "mysql" + url[len(scheme) :]
+    elif scheme not in ("sqlite", "mysql"):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL scheme {scheme!r} is not supported (use sqlite:// or mysql://)"
+        )
+    try:
+        config = dj_database_url.parse(url)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"DATABASE_URL cannot be read: {error}") from None
+    if scheme == "sqlite":
+        return _sqlite(config, base_dir, timeout)
+    return _mysql(config, timeout)
+
+
+def _sqlite(config: dict, base_dir: Path, timeout: int) -> dict:
+    name = config["NAME"]  # a relative path, an absolute one, or ":memory:"
+    if name != ":memory:" and not Path(name).is_absolute():
+        config["NAME"] = str(base_dir / name)
+    config["OPTIONS"] = {
+        # Take the write lock when a transaction starts, so two concurrent
+        # writers queue on the busy timeout instead of failing with
+        # "database is locked" when a read lock cannot be upgraded.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": timeout,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        **config.get("OPTIONS", {}),
+    }
+    return config
+
+
+def _mysql(config: dict, timeout: int) -> dict:
+    if not config["NAME"]:
+        raise ImproperlyConfigured("DATABASE_URL for MySQL/MariaDB must name a database")
+    options = config.get("OPTIONS", {})
+    conn_max_age = int(options.pop("conn_max_age", 60))  # Django's, not the client's
+    return {
+        **config,
+        "ENGINE": "billing_site.db.mysql",
+        "HOST": config["HOST"] or "127.0.0.1",
+        "PORT": str(config["PORT"] or 3306),
+        "CONN_MAX_AGE": conn_max_age,
+        "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {
+            "charset": "utf8mb4",
+            "isolation_level": "read committed",
+            # max_statement_time is MariaDB's (10.1.1+): MySQL skips the comment.
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES', default_storage_engine=INNODB"
+            f" /*M!100101 , max_statement_time={timeout} */",
+            "connect_timeout": timeout,
+            "read_timeout": timeout + 1,
+            "write_timeout": timeout + 1,
+            **options,
+        },
+        "TEST": {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"},
+    }
 
 
 def spool_name(database: dict) -> str:
