@@ -25,11 +25,12 @@ class Operation:
     tag: str = ""
 
 
-# Examples, not secrets: tokens signed by no key (real ones are longer), and the
-# gateway user seed_demo creates.
+# Examples, not secrets: tokens signed by no key (real ones are longer), and
+# credentials of no user. Not the demo data's: a schema-driven client (the fuzzer)
+# would log in with them and then log its own token out.
 ACCESS_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoiYWNjZXNzIn0.c2lnbmF0dXJl"  # noqa: S105
 REFRESH_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJ0b2tlbl90eXBlIjoicmVmcmVzaCJ9.c2lnbmF0dXJl"  # noqa: S105
-CREDENTIALS = {"username": "gateway", "password": "gateway-demo-password"}
+CREDENTIALS = {"username": "gateway-client", "password": "correct-horse-battery-staple"}
 
 TAG = "auth"
 OPERATIONS = {
