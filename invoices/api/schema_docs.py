@@ -448,8 +448,8 @@ OPERATIONS = {
         "reportUsage",
         "Record usage",
         "Records one usage record (answered as one) or a JSON array of them (answered as "
-        "an array; all or none). `customer_id` may be left out by a user acting for one "
-        "customer.",
+        "an array; all or none). `customer_id` is optional; a customer the caller may not "
+        "see: 400.",
         request=USAGE_RECORD,
         responses={201: {"id": 7, **USAGE_RECORD}},
     ),
@@ -529,7 +529,8 @@ OPERATIONS = {
     "POST /api/v1/webhook-endpoints/{id}/rotate-secret/": Operation(
         "rotateWebhookSecret",
         "Rotate an endpoint's signing secret",
-        "Gives the endpoint a new signing secret, answered once; the old one stops signing.",
+        "Gives the endpoint a new signing secret, answered here only, used from the next "
+        "attempt on (pending retries too).",
         responses={200: {**ENDPOINT, "secret": SECRET}},
     ),
     "GET /invoices/{token}.pdf": Operation(
