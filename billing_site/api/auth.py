@@ -18,6 +18,7 @@ from billing_site.api import revocation
 from billing_site.api.lockout import LOCKED_OUT, LockedOutMixin, seconds_locked_out
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
+from payments.gateway.errors import GatewayErrorSerializer
 
 
 class LoginResponseSerializer(serializers.Serializer):
@@ -55,8 +56,6 @@ class LoginView(LockedOutMixin, TokenViewBase):
     parser_classes = [AnyTypeJSONParser]
 
     @extend_schema(
-        operation_id="login",
-        tags=["auth"],
         responses={
             200: LoginResponseSerializer,
             # A body that is not a JSON object: detail; missing fields: a list each.
@@ -72,11 +71,8 @@ class LoginView(LockedOutMixin, TokenViewBase):
                     ),
                 },
             ),
-            401: inline_serializer("LoginFailed", {"detail": serializers.CharField()}),
-            429: inline_serializer(
-                "LoginLockedOut",
-                {"success": serializers.CharField(), "message": serializers.CharField()},
-            ),
+            # A lock-out in the gateway's shape; every other error is DRF's detail.
+            429: GatewayErrorSerializer,
         },
     )
     def post(self, request, *args, **kwargs):
