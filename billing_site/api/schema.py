@@ -1,9 +1,20 @@
 """drf-spectacular: the schema class and hooks."""
 
+from django.utils.module_loading import import_string
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import is_list_serializer
 
 from .fields import ID_SCHEMA
+
+# The modules whose ``OPERATIONS`` name and document the operations of the faces.
+SCHEMA_DOCS = (
+    "billing_site.api.schema_docs",
+    "payments.gateway.schema_docs",
+    "invoices.api.schema_docs",
+    "invoices.isp.schema_docs",
+    "reports.api.schema_docs",
+    "bills.api.schema_docs",
+)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -21,6 +32,16 @@ class AutoSchema(openapi.AutoSchema):
         if schema and is_list_serializer(field) and not field.allow_empty:
             schema["minItems"] = max(1, schema.get("minItems", 0))
         return schema
+
+    def map_parsers(self):
+        # A parser reading JSON whatever the declared type (``*/*``) is, for the
+        # schema, a JSON one: generated clients send JSON and skip ``*/*`` bodies.
+        return list(
+            dict.fromkeys(
+                "application/json" if media_type == "*/*" else media_type
+                for media_type in super().map_parsers()
+            )
+        )
 
 
 def canonical_paths(endpoints):
@@ -83,3 +104,22 @@ def is_id(parameter) -> bool:
     """A numeric parameter naming a record (``id``, ``customer_id``)."""
     name, schema = parameter["name"], parameter.get("schema", {})
     return (name == "id" or name.endswith("_id")) and schema.get("type") in ("integer", "number")
+
+
+def document_operations(result, generator, request, public):
+    """Postprocessing hook: each operation gets the id, summary, description and
+    examples its face's ``schema_docs`` module gives it."""
+    operations = {}
+    for module in SCHEMA_DOCS:
+        operations |= import_string(f"{module}.OPERATIONS")
+    for path, path_item in result.get("paths", {}).items():
+        for method, operation in path_item.items():
+            doc = operations.get(f"{method.upper()} {path}")
+            if doc is None:
+                continue
+            operation["operationId"] = doc.operation_id
+            if doc.summary:
+                operation["summary"] = doc.summary
+            if doc.description:
+                operation["description"] = doc.description
+    return result

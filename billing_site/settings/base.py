@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "billing_site.api.schema.document_common_errors",
+        "billing_site.api.schema.document_operations",
     ],
 }
 

@@ -5,6 +5,7 @@ from decimal import Decimal
 from functools import cached_property
 from operator import itemgetter
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -69,8 +70,11 @@ REFERENCE_REQUEST_SCHEMA = {
         "orderId": {**_GIVEN_REFERENCE, "description": "Alias of orderID."},
         "billingNumber": _GIVEN_REFERENCE,
     },
+    # One of orderID and orderId is required too: said in words, since client
+    # generators turn an ``anyOf`` of ``required`` lists into an untyped body.
     "required": ["billingNumber"],
-    "anyOf": [{"required": ["orderID"]}, {"required": ["orderId"]}],
+    "description": "The billing number and the order id, as orderID or orderId; "
+    'without either: 400 "Order ID and Billing Number are required".',
 }
 
 
@@ -96,6 +100,17 @@ class BillingReferenceSerializer(serializers.Serializer):
         if not order_id or not number:
             raise serializers.ValidationError(REFERENCE_REQUIRED)
         return {"order_id": order_id, "number": number}
+
+
+class BillingReferenceSchema(OpenApiSerializerExtension):
+    """The reference in the schema: a component of its own (``BillingReferenceRequest``)
+    whose fields say what a request must carry, where the serializer's are all
+    optional to answer the face's own message."""
+
+    target_class = BillingReferenceSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return REFERENCE_REQUEST_SCHEMA
 
 
 def is_plain_number(reference: str) -> bool:

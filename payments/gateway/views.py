@@ -24,7 +24,6 @@ from .serializers import (
     CHECKED,
     LISTED,
     PAID,
-    REFERENCE_REQUEST_SCHEMA,
     BillingRecordSerializer,
     BillingReferenceSerializer,
     billing_record,
@@ -55,7 +54,7 @@ class GatewayView(APIView):
 
 _GATEWAY_SCHEMA = dict(
     tags=["gateway"],
-    request={"application/json": REFERENCE_REQUEST_SCHEMA},
+    request=BillingReferenceSerializer,
     responses={200: BillingRecordSerializer, **_ERRORS},
 )
 
