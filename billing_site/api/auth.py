@@ -18,6 +18,7 @@ from billing_site.api import revocation
 from billing_site.api.lockout import LOCKED_OUT, LockedOutMixin, seconds_locked_out
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
+from payments.gateway.errors import GatewayErrorSerializer
 
 
 class LoginResponseSerializer(serializers.Serializer):
@@ -72,11 +73,8 @@ class LoginView(LockedOutMixin, TokenViewBase):
                     ),
                 },
             ),
-            401: inline_serializer("LoginFailed", {"detail": serializers.CharField()}),
-            429: inline_serializer(
-                "LoginLockedOut",
-                {"success": serializers.CharField(), "message": serializers.CharField()},
-            ),
+            # A lock-out in the gateway's shape; every other error is DRF's detail.
+            429: GatewayErrorSerializer,
         },
     )
     def post(self, request, *args, **kwargs):

@@ -10,7 +10,7 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -19,6 +19,13 @@ from billing_site.api.middleware import CACHE_DOWN, DATABASE_DOWN, is_connection
 from billing_site.errors import BillingError
 
 logger = logging.getLogger(__name__)
+
+
+class DetailSerializer(serializers.Serializer):
+    """DRF's own error body, ``{"detail": ...}``: the auth routes', the signed
+    links', and the reports face's for every status but 400."""
+
+    detail = serializers.CharField()
 
 
 def first_message(detail) -> str:

@@ -1,9 +1,16 @@
 """drf-spectacular: the schema class and hooks."""
 
+from http import HTTPStatus
+from importlib import import_module
+
+from django.conf import settings
 from django.utils.module_loading import import_string
 from drf_spectacular import openapi
 from drf_spectacular.plumbing import is_list_serializer
 
+from billing_site.unknown_routes import error_body_for
+
+from .exceptions import DetailSerializer
 from .fields import ID_SCHEMA
 
 # The modules whose ``OPERATIONS`` name and document the operations of the faces.
@@ -32,6 +39,34 @@ class AutoSchema(openapi.AutoSchema):
         if schema and is_list_serializer(field) and not field.allow_empty:
             schema["minItems"] = max(1, schema.get("minItems", 0))
         return schema
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if operation is not None:
+            self._document_errors(operation)
+        return operation
+
+    def _document_errors(self, operation):
+        """Every operation documents the common error answers besides its own, and
+        every error answer is its face's error component."""
+        responses = operation.setdefault("responses", {})
+        errors = COMMON_ERRORS | (CHANGE_ERRORS if self.method.lower() in CHANGE_METHODS else {})
+        names = {parameter["name"] for parameter in operation.get("parameters", [])}
+        errors |= KEY_REUSED if "Idempotency-Key" in names else {}
+        for code, description in errors.items():
+            responses.setdefault(code, {"description": description})
+        for code, response in responses.items():
+            if int(code) < 400:
+                continue
+            if not response.get("description"):
+                response["description"] = errors.get(code) or HTTPStatus(int(code)).phrase
+            serializer = face_error_serializer(self.path, int(code), self.view)
+            error = {"schema": self.resolve_serializer(serializer, "response").ref}
+            content = response.setdefault("content", {})
+            content.setdefault("application/json", error)
+            for media in content.values():
+                if "$ref" not in media.get("schema", {}):
+                    media["schema"] = error["schema"]
 
     def map_parsers(self):
         # A parser reading JSON whatever the declared type (``*/*``) is, for the
@@ -82,18 +117,25 @@ CHANGE_METHODS = {"post", "put", "patch", "delete"}
 KEY_REUSED = {"422": "Idempotency-Key reused for another request"}
 
 
-def document_common_errors(result, generator, request, public):
-    """Postprocessing hook: every operation documents the common error answers it
-    does not describe itself, as a JSON object, and states the range of its ids."""
-    error = {"description": "", "content": {"application/json": {"schema": {"type": "object"}}}}
+def face_error_serializer(path: str, status_code: int, view):
+    """The serializer of the error body answering ``status_code`` at ``path``: that
+    of the face the path belongs to (``billing_site.unknown_routes``), unless the
+    view does not word its errors as that face does (the signed PDF links,
+    ``/login``): then DRF's own ``{"detail": ...}``, as on ``/api/auth/``."""
+    error_body = error_body_for(path)
+    view_error_body = getattr(view, "error_body", None)
+    if (
+        error_body is None
+        or getattr(view_error_body, "__func__", view_error_body) is not error_body
+    ):
+        return DetailSerializer
+    return import_module(error_body.__module__).error_serializer(status_code)
+
+
+def document_id_ranges(result, generator, request, public):
+    """Postprocessing hook: a parameter naming a record states the range of its ids."""
     for path in result.get("paths", {}).values():
-        for method, operation in path.items():
-            responses = operation.setdefault("responses", {})
-            errors = COMMON_ERRORS | (CHANGE_ERRORS if method in CHANGE_METHODS else {})
-            names = {parameter["name"] for parameter in operation.get("parameters", [])}
-            errors |= KEY_REUSED if "Idempotency-Key" in names else {}
-            for code, description in errors.items():
-                responses.setdefault(code, {**error, "description": description})
+        for operation in path.values():
             for parameter in operation.get("parameters", []):
                 if is_id(parameter):
                     parameter["schema"] = dict(ID_SCHEMA)
@@ -107,19 +149,92 @@ def is_id(parameter) -> bool:
 
 
 def document_operations(result, generator, request, public):
-    """Postprocessing hook: each operation gets the id, summary, description and
-    examples its face's ``schema_docs`` module gives it."""
-    operations = {}
+    """Postprocessing hook: each operation gets the id, tag, summary, description
+    and examples its face's ``schema_docs`` module gives it; one without a
+    security requirement says it needs none."""
+    docs = {}
     for module in SCHEMA_DOCS:
-        operations |= import_string(f"{module}.OPERATIONS")
+        docs |= {
+            key: (import_string(f"{module}.TAG"), operation)
+            for key, operation in import_string(f"{module}.OPERATIONS").items()
+        }
     for path, path_item in result.get("paths", {}).items():
         for method, operation in path_item.items():
-            doc = operations.get(f"{method.upper()} {path}")
-            if doc is None:
-                continue
+            tag, doc = docs[f"{method.upper()} {path}"]
             operation["operationId"] = doc.operation_id
-            if doc.summary:
-                operation["summary"] = doc.summary
+            operation["tags"] = [doc.tag or tag]
+            operation["summary"] = doc.summary
             if doc.description:
                 operation["description"] = doc.description
+            operation.setdefault("security", [])
+            add_examples(operation, doc)
+    return result
+
+
+def add_examples(operation, doc):
+    """The doc's request examples on the JSON request body, its response examples
+    on the JSON answers of their status."""
+    request_examples = doc.examples or ({"default": doc.request} if doc.request is not None else {})
+    if request_examples:
+        media = operation["requestBody"]["content"]["application/json"]
+        media["examples"] = {name: {"value": value} for name, value in request_examples.items()}
+    for code, value in doc.responses.items():
+        media = operation["responses"][str(code)]["content"]["application/json"]
+        media["examples"] = {"default": {"value": value}}
+
+
+# What a nullable reference to a component may also be (null), in OpenAPI 3.0.
+NULL_OBJECT = {"type": "object", "nullable": True, "enum": [None]}
+
+
+def type_nullables(result, generator, request, public):
+    """Postprocessing hook: OpenAPI 3.0 reads ``nullable`` only beside a ``type``,
+    and a null fails an ``allOf`` of a component whatever its ``nullable`` says.
+    drf-spectacular writes a nullable component as such an ``allOf``: it becomes
+    a ``oneOf`` of the component and null. A nullable ``oneOf`` of an enum and
+    ``NullEnum`` gets the enum's type; one of several types has its first
+    branch made nullable instead."""
+    schemas = result.get("components", {}).get("schemas", {})
+    for node in _nodes(result):
+        if not node.get("nullable") or "type" in node:
+            continue
+        if len(node.get("allOf", ())) == 1:
+            node["oneOf"] = [node.pop("allOf")[0], NULL_OBJECT]
+            del node["nullable"]
+            continue
+        branches = [_resolved(branch, schemas) for branch in node.get("oneOf", [])]
+        types = {branch["type"] for branch in branches if "type" in branch}
+        if len(types) == 1:
+            node["type"] = types.pop()
+        elif branches:
+            first = node["oneOf"][0]
+            first["nullable"] = True
+            if "enum" in first:
+                first["enum"] = [*first["enum"], None]
+            del node["nullable"]
+    return result
+
+
+def _nodes(value):
+    """Every mapping in ``value``, depth first."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from _nodes(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _nodes(item)
+
+
+def _resolved(schema: dict, schemas: dict) -> dict:
+    """``schema``, or the component it refers to."""
+    ref = schema.get("$ref", "")
+    return schemas.get(ref.rpartition("/")[2], {}) if ref else schema
+
+
+def name_the_server(result, generator, request, public):
+    """Postprocessing hook: the schema names the server it was asked of (offline,
+    ``SCHEMA_SERVER_URL``), so clients and "try it out" call that one."""
+    url = request.build_absolute_uri("/") if request is not None else settings.SCHEMA_SERVER_URL
+    result["servers"] = [{"url": url.rstrip("/") or url}]
     return result

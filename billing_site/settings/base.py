@@ -260,10 +260,54 @@ SPECTACULAR_SETTINGS = {
     "PREPROCESSING_HOOKS": ["billing_site.api.schema.canonical_paths"],
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "billing_site.api.schema.document_common_errors",
+        "billing_site.api.schema.document_id_ranges",
         "billing_site.api.schema.document_operations",
+        "billing_site.api.schema.type_nullables",
+        "billing_site.api.schema.name_the_server",
+    ],
+    # One tag a face (operations get theirs from the faces' schema_docs modules).
+    "TAGS": [
+        {
+            "name": "gateway",
+            "description": "The payment gateway (document 000): check and settle a billing "
+            'record by order id and billing number. Errors: {"success": "false", "message"}.',
+        },
+        {
+            "name": "invoices",
+            "description": "Invoices, their payments and refunds, customers, credit notes, "
+            "usage and webhook endpoints (document 001), under /api/v1/. Errors: DRF's own, "
+            '{"detail"} or the messages of each field at fault.',
+        },
+        {
+            "name": "isp",
+            "description": "The ISP's invoice details (document 002), under /api/v1/get_*. "
+            'Errors: {"status": "error", "errorCode", "message"}.',
+        },
+        {
+            "name": "reports",
+            "description": "Orders, services and billing reports (document 003), under "
+            '/api/v2/; 100 requests a minute. Errors: 400 {"error", "errors"}, else {"detail"}.',
+        },
+        {
+            "name": "bills",
+            "description": "Hosted bills in collections and the providers' payment callbacks "
+            '(document 004). Errors: {"message", "errors"}; a body that fails validation: 422.',
+        },
+        {
+            "name": "auth",
+            "description": "Bearer tokens: POST /login (the gateway clients' login) or the "
+            'token pair of /api/auth/token/, its refresh and logout. Errors: {"detail"}.',
+        },
+        {
+            "name": "documents",
+            "description": "PDFs behind signed, expiring links (the receipt URL of the ISP "
+            'face, the bills\' bill_url): no token needed. Errors: {"detail"}; 410 once expired.',
+        },
     ],
 }
+# The server the schema names when generated offline (``manage.py spectacular``);
+# served, it names the host it was asked of.
+SCHEMA_SERVER_URL = env_str("SCHEMA_SERVER_URL", "http://127.0.0.1:8000")
 
 # Largest page a client may ask for with ?page_size=.
 MAX_PAGE_SIZE = env_int("MAX_PAGE_SIZE", 200)
@@ -476,6 +520,22 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     **SPECTACULAR_SETTINGS.get("ENUM_NAME_OVERRIDES", {}),
     "CustomerStatusEnum": "invoices.models.Customer.Status",
     "CreditNoteModeEnum": "credits.models.CreditNote.Mode",
+    # Names the schema's enums keep whatever else is named alike (drf-spectacular
+    # would otherwise name colliding ones by a hash).
+    "InvoiceStatusEnum": [
+        "draft",
+        "open",
+        "partially_paid",
+        "overdue",
+        "paid",
+        "void",
+        "partially_refunded",
+        "refunded",
+    ],
+    "PaymentMethodEnum": "payments.models.Payment.Method",
+    "PaymentMethodInputEnum": ["gateway", "card", "bank_transfer", "cash", "manual", "credit_card"],
+    "ReportFormatEnum": ["csv", "json", "pdf", "dict"],
+    "BillStatusEnum": "bills.api.fields.STATUS_CODES",
 }
 
 # A billing report billed as an invoice (POST /api/v2/reports/{id}/invoice) is due

@@ -2,10 +2,12 @@
 ``{"message": ..., "errors": {"field.dotted.name": ["...", ...]}}``. A body that
 fails validation is a 422; a bad query parameter (include, filter) a 400."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import APIException
 
 
+@extend_schema_serializer(component_name="BillsError")
 class ErrorSerializer(serializers.Serializer):
     """The error body: what the schema shows and what ``error_body`` writes."""
 
@@ -16,6 +18,11 @@ class ErrorSerializer(serializers.Serializer):
 class Unprocessable(APIException):
     status_code = 422
     default_detail = "The given data was invalid."
+
+
+def error_serializer(status_code: int) -> type[serializers.Serializer]:
+    """The serializer of this face's error bodies (one for every status), for the schema."""
+    return ErrorSerializer
 
 
 def error_body(message: str, status_code: int | None = None, detail=None) -> dict:

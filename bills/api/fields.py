@@ -5,6 +5,7 @@ from decimal import Decimal
 from operator import attrgetter
 
 from django.utils import timezone
+from drf_spectacular.plumbing import list_hash
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -68,7 +69,20 @@ class FlagField(serializers.BooleanField):
         return int(bool(value))
 
 
-@extend_schema_field({"type": "integer", "minimum": 1, "maximum": 5})
+# The status codes of document 004 and what each means.
+STATUS_CODES = [(1, "draft"), (2, "open"), (3, "partially paid"), (4, "paid"), (5, "cancelled")]
+
+
+@extend_schema_field(
+    {
+        "type": "integer",
+        "enum": [code for code, _ in STATUS_CODES],
+        "description": ", ".join(f"{code} {name}" for code, name in STATUS_CODES) + ".",
+        # Hashed with the meanings, so that the enum is not merged with the
+        # recurrence's, whose codes are the same numbers.
+        "x-spec-enum-id": list_hash(STATUS_CODES),
+    }
+)
 class StatusField(serializers.CharField):
     """1 draft, 2 open, 3 partially paid, 4 paid, 5 cancelled."""
 

@@ -19,6 +19,7 @@ from billing_site.api.fields import (
     StrictModelSerializer,
 )
 from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount
+from payments.models import Payment
 
 from .. import pages, services
 from ..models import Bill, Collection
@@ -205,7 +206,7 @@ class TransactionSerializer(IncludedMixin, serializers.Serializer):
 class BillPaymentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     amount = AmountField(currency_source="currency")
-    method = serializers.CharField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
     paid_at = LocalTimeField()
     transaction = TransactionSerializer(source="*", include="payments.transaction")
 

@@ -28,6 +28,8 @@ from billing_site.api.fields import (
 from billing_site.api.numbers import MoneyNumberField, NumberField
 from billing_site.errors import ConflictError
 from billing_site.money import CURRENCY_CHOICES, MoneyError, parse_amount, quantize
+from credits.models import CreditNote
+from payments.models import Payment
 
 from ..models import Customer, Invoice, billing_today
 from ..selectors import customer_get
@@ -89,7 +91,7 @@ class PaymentSerializer(serializers.Serializer):
     date = serializers.DateTimeField(source="paid_at")
     amount = MoneyNumberField()
     amount_refunded = MoneyNumberField()
-    method = serializers.CharField()
+    method = serializers.ChoiceField(choices=Payment.Method.choices)
     provider = serializers.CharField()
     reference = serializers.CharField(source="provider_reference", allow_null=True)
     card = serializers.SerializerMethodField()
@@ -108,7 +110,7 @@ class InvoiceCreditNoteSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.CharField()
     date = serializers.DateTimeField(source="issued_at")
-    mode = serializers.CharField(help_text="reduce_invoice or customer_credit.")
+    mode = serializers.ChoiceField(choices=CreditNote.Mode.choices)
     total = MoneyNumberField()
     reason = serializers.CharField()
 
@@ -125,9 +127,23 @@ class BilledCustomerSerializer(serializers.Serializer):
     address = AddressSerializer()
 
 
+# Every status an invoice shows a client (ClientStatusField).
+CLIENT_STATUSES = (
+    "draft",
+    "open",
+    "partially_paid",
+    "overdue",
+    "paid",
+    "void",
+    "partially_refunded",
+    "refunded",
+)
+
+
 @extend_schema_field(
     {
         "type": "string",
+        "enum": list(CLIENT_STATUSES),
         "example": "open",
         "description": (
             "draft, open, partially_paid, overdue, paid or void; refunded or "

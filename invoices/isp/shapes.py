@@ -11,7 +11,7 @@ from drf_spectacular.plumbing import build_array_type
 from rest_framework import serializers
 
 from billing_site.api.fields import MAX_ID
-from invoices.models import STATUS_IDS
+from invoices.models import STATUS_IDS, Customer
 
 from .fields import (
     ConstantField,
@@ -112,7 +112,7 @@ class IspContactSerializer(serializers.Serializer):
 
     user_id = serializers.CharField(source="pk")
     person_title = serializers.CharField(source="account_number")
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Customer.Status.choices)
     group_name = ConstantField("")
     first_name = serializers.CharField()
     last_name = PlaceholderField(placeholder="Customer")

@@ -26,7 +26,7 @@ from .shapes import (
     IspStatusAnswerSerializer,
 )
 
-ERRORS = {int(code): IspStatusAnswerSerializer for code in COMMON_ERRORS}
+ERRORS = {int(code): errors.IspErrorSerializer for code in COMMON_ERRORS}
 
 
 def written_by(shape) -> Callable[[list], str]:

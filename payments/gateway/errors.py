@@ -14,6 +14,11 @@ class GatewayErrorSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
+def error_serializer(status_code: int) -> type[serializers.Serializer]:
+    """The serializer of this face's error bodies (one for every status), for the schema."""
+    return GatewayErrorSerializer
+
+
 def error_body(message: str, status_code: int, detail=None) -> dict:
     """The body of an error answer of the gateway (``status_code`` and the DRF
     ``detail`` are not shown: clients know only the message)."""

@@ -4,11 +4,13 @@ fault and adding the per-field ``errors`` when there are fields; every other
 error is ``{"detail": ...}`` ("Not found.", "Authentication credentials were
 not provided.")."""
 
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from billing_site.api.exceptions import all_messages
+from billing_site.api.exceptions import DetailSerializer, all_messages
 
 
+@extend_schema_serializer(component_name="ReportsError")
 class ReportErrorSerializer(serializers.Serializer):
     """A bad request on this face: the schema's and every answer's."""
 
@@ -16,10 +18,9 @@ class ReportErrorSerializer(serializers.Serializer):
     errors = serializers.JSONField(required=False, help_text="The messages of each field at fault.")
 
 
-class DetailSerializer(serializers.Serializer):
-    """Any other error on this face."""
-
-    detail = serializers.CharField()
+def error_serializer(status_code: int) -> type[serializers.Serializer]:
+    """The serializer of this face's error bodies of ``status_code``, for the schema."""
+    return ReportErrorSerializer if status_code == 400 else DetailSerializer
 
 
 def error_body(message: str, status_code: int, detail=None) -> dict:

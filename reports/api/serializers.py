@@ -147,11 +147,24 @@ class OrderBatchSerializer(serializers.ListSerializer):
         return attrs
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "enum": list(OUTPUT_FORMATS),
+        "default": "json",
+        "description": "The format of the answer: json, csv or pdf (dict: the same as json).",
+    }
+)
+class OutputFormatField(StrictCharField):
+    """``output_format``: read as text, so a format not offered gets document
+    003's own message ("Invalid format: ...") from the serializer."""
+
+
 class GenerateReportSerializer(serializers.Serializer):
     customer_id = IdField()
     start_date = StrictDateField()
     end_date = StrictDateField()
-    output_format = StrictCharField(default="json")
+    output_format = OutputFormatField(default="json")
 
     def validate(self, attrs):
         # Document 003's own messages, as the whole "error".
