@@ -14,29 +14,18 @@ reads."""
 
 import argparse
 import datetime
+import importlib
 import os
+import pkgutil
 import sys
 import traceback
 import uuid
 from decimal import Decimal
+from importlib.util import find_spec
 
+import billing_api_client.api as endpoints
 import httpx
 from billing_api_client import AuthenticatedClient, Client
-from billing_api_client.api.auth import login
-from billing_api_client.api.customers import create_customer
-from billing_api_client.api.gateway import (
-    check_payment_status,
-    get_all_billing,
-    update_payment_status,
-)
-from billing_api_client.api.invoices import create_invoice, issue_invoice, list_invoices
-from billing_api_client.api.reports import (
-    create_order,
-    download_report,
-    generate_report,
-    get_report,
-    list_services,
-)
 from billing_api_client.models import (
     BillingRecord,
     BillingReferenceRequest,
@@ -60,6 +49,26 @@ SCHEME = "Bearer"
 
 class FlowFailed(Exception):
     """A step answered otherwise than expected."""
+
+
+class Operations:
+    """The generated client's operations by name (``ops.check_payment_status``
+    for ``checkPaymentStatus``), whichever tag's package holds each: the schema
+    keeps its operation ids; its tags may regroup them."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        for package in pkgutil.iter_modules(endpoints.__path__):
+            path = f"{endpoints.__name__}.{package.name}.{name}"
+            if find_spec(path) is not None:
+                module = importlib.import_module(path)
+                setattr(self, name, module)
+                return module
+        raise FlowFailed(f"the generated client has no operation {name}")
+
+
+ops = Operations()
 
 
 def answer(response, status: int, step: str):
@@ -88,7 +97,7 @@ def money(value) -> Decimal:
 def log_in(base_url: str, username: str, password: str) -> AuthenticatedClient:
     client = Client(base_url=base_url, timeout=TIMEOUT)
     body = LoginRequest(username=username, password=password)
-    tokens = answer(login.sync_detailed(client=client, body=body), 200, "login")
+    tokens = answer(ops.login.sync_detailed(client=client, body=body), 200, "login")
     check(bool(tokens.access_token), "login", "no access_token")
     check(tokens.token_type == SCHEME, "login", f"token_type {tokens.token_type!r}")
     done("login", f"a Bearer token for {username}, valid {tokens.expires_in} s")
@@ -109,7 +118,7 @@ def pay_a_billing_record(api: AuthenticatedClient) -> None:
     older ones (the document's sample among them) are left for other clients."""
     step = "getAllBilling (unpaid)"
     unpaid = answer(
-        get_all_billing.sync_detailed(client=api, status=GetAllBillingStatus.UNPAID), 200, step
+        ops.get_all_billing.sync_detailed(client=api, status=GetAllBillingStatus.UNPAID), 200, step
     )
     check(bool(unpaid), step, "no unpaid billing record to pay (load the demo data)")
     check(all(row.payment_status == "unpaid" for row in unpaid), step, "a paid record listed")
@@ -118,7 +127,7 @@ def pay_a_billing_record(api: AuthenticatedClient) -> None:
 
     step = "checkPaymentStatus"
     found = answer(
-        check_payment_status.sync_detailed(client=api, body=reference(record)), 200, step
+        ops.check_payment_status.sync_detailed(client=api, body=reference(record)), 200, step
     )
     check(same_record(found, record), step, f"another record: {found.to_dict()}")
     check((found.success, found.message) == ("true", "successful"), step, str(found.to_dict()))
@@ -128,7 +137,7 @@ def pay_a_billing_record(api: AuthenticatedClient) -> None:
 
     step = "updatePaymentStatus"
     paid = answer(
-        update_payment_status.sync_detailed(
+        ops.update_payment_status.sync_detailed(
             client=api, body=reference(record), idempotency_key=uuid.uuid4().hex
         ),
         200,
@@ -141,14 +150,14 @@ def pay_a_billing_record(api: AuthenticatedClient) -> None:
 
     step = "updatePaymentStatus (again)"
     refused = answer(
-        update_payment_status.sync_detailed(client=api, body=reference(record)), 400, step
+        ops.update_payment_status.sync_detailed(client=api, body=reference(record)), 400, step
     )
     check(refused.message == "payment is already paid", step, f"message {refused.message!r}")
     done(step, "refused: already paid")
 
     step = "getAllBilling (paid)"
     rows = answer(
-        get_all_billing.sync_detailed(client=api, status=GetAllBillingStatus.PAID), 200, step
+        ops.get_all_billing.sync_detailed(client=api, status=GetAllBillingStatus.PAID), 200, step
     )
     listed = [row for row in rows if same_record(row, record)]
     check(len(listed) == 1, step, f"order {record.order_id} listed {len(listed)} times")
@@ -161,7 +170,7 @@ def invoice_a_new_customer(api: AuthenticatedClient, run: str):
     the gateway sees it as an unpaid record. Returns the customer."""
     step = "createCustomer"
     customer = answer(
-        create_customer.sync_detailed(
+        ops.create_customer.sync_detailed(
             client=api,
             body=CustomerRequest(
                 name=f"Client flow {run}",
@@ -179,7 +188,7 @@ def invoice_a_new_customer(api: AuthenticatedClient, run: str):
     step = "createInvoice"
     today = datetime.date.today()
     draft = answer(
-        create_invoice.sync_detailed(
+        ops.create_invoice.sync_detailed(
             client=api,
             body=InvoiceWriteRequest(
                 customer_id=customer.id,
@@ -202,19 +211,21 @@ def invoice_a_new_customer(api: AuthenticatedClient, run: str):
     done(step, f"draft {draft.number}, total {draft.total} {draft.currency}")
 
     step = "issueInvoice"
-    issued = answer(issue_invoice.sync_detailed(draft.id, client=api), 200, step)
+    issued = answer(ops.issue_invoice.sync_detailed(draft.id, client=api), 200, step)
     check(issued.status == "open", step, f"status {issued.status}")
     check(money(issued.balance) == 110, step, f"balance {issued.balance}")
     done(step, f"{issued.number} open")
 
     step = "listInvoices"
-    invoices = answer(list_invoices.sync_detailed(client=api, customer_id=customer.id), 200, step)
+    invoices = answer(
+        ops.list_invoices.sync_detailed(client=api, customer_id=customer.id), 200, step
+    )
     check([invoice.id for invoice in invoices] == [issued.id], step, "not just the new invoice")
     done(step, f"the customer's one invoice {issued.number}")
 
     step = "checkPaymentStatus (new invoice)"
     body = BillingReferenceRequest(billing_number=issued.number, orderID=issued.order_id)
-    record = answer(check_payment_status.sync_detailed(client=api, body=body), 200, step)
+    record = answer(ops.check_payment_status.sync_detailed(client=api, body=body), 200, step)
     check(record.payment_status == "unpaid", step, f"status {record.payment_status}")
     check(money(record.payment_amount) == 110, step, f"amount {record.payment_amount}")
     done(step, "the gateway sees it unpaid")
@@ -225,7 +236,7 @@ def report_on_orders(api: AuthenticatedClient, customer, run: str) -> None:
     """The reports face: two orders of the customer, a report on them, read and
     downloaded as CSV and PDF."""
     step = "listServices"
-    services = answer(list_services.sync_detailed(client=api), 200, step)
+    services = answer(ops.list_services.sync_detailed(client=api), 200, step)
     check(len(services) >= 2, step, "fewer than two services (load the demo data)")
     first, second = services[0].id, services[1].id
     done(step, f"services {first} and {second}")
@@ -235,7 +246,7 @@ def report_on_orders(api: AuthenticatedClient, customer, run: str) -> None:
     for reference_number, (one, two) in costs.items():
         step = f"createOrder {reference_number}"
         order = answer(
-            create_order.sync_detailed(
+            ops.create_order.sync_detailed(
                 client=api,
                 body=OrderInputRequest(
                     customer_id=customer.id,
@@ -257,7 +268,7 @@ def report_on_orders(api: AuthenticatedClient, customer, run: str) -> None:
     step = "generateReport"
     start = today - datetime.timedelta(days=30)
     report = answer(
-        generate_report.sync_detailed(
+        ops.generate_report.sync_detailed(
             client=api,
             body=GenerateReportRequest(customer_id=customer.id, start_date=start, end_date=today),
         ),
@@ -272,14 +283,14 @@ def report_on_orders(api: AuthenticatedClient, customer, run: str) -> None:
     done(step, f"report {report.id}, total {report.total_amount}")
 
     step = "getReport"
-    read = answer(get_report.sync_detailed(str(report.id), client=api), 200, step)
+    read = answer(ops.get_report.sync_detailed(str(report.id), client=api), 200, step)
     check(read.id == report.id, step, f"report {read.id}")
     check(money(read.total_amount) == total, step, f"total {read.total_amount}")
     check(len(read.orders) == 2, step, f"{len(read.orders)} orders")
     done(step, f"report {read.id} with {len(read.orders)} orders")
 
     step = "downloadReport (CSV)"
-    csv = download_report.sync_detailed(
+    csv = ops.download_report.sync_detailed(
         str(report.id), client=api, format_=DownloadReportFormat.CSV
     )
     answer(csv, 200, step)
@@ -290,7 +301,7 @@ def report_on_orders(api: AuthenticatedClient, customer, run: str) -> None:
     done(step, f"{len(lines) - 1} rows")
 
     step = "downloadReport (PDF)"
-    pdf = download_report.sync_detailed(
+    pdf = ops.download_report.sync_detailed(
         str(report.id), client=api, format_=DownloadReportFormat.PDF
     )
     answer(pdf, 200, step)

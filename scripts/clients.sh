@@ -83,8 +83,9 @@ no_warnings openapi-python-client "$OUT/python.log"
 echo "== TypeScript types in $OUT/typescript/schema.d.ts"
 mkdir -p "$OUT/typescript"
 # A request field with a default (an invoice's currency) is one a client may
-# leave out: not required in the types.
+# leave out: not required in the types. Its checks of the schema: clients/typescript/redocly.yaml.
 node_modules/.bin/openapi-typescript "$OUT/schema.json" --default-non-nullable false \
+    --redocly clients/typescript/redocly.yaml \
     --output "$OUT/typescript/schema.d.ts" >"$OUT/typescript.log" 2>&1 ||
     {
         cat "$OUT/typescript.log"
