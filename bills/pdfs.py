@@ -30,9 +30,6 @@ class BillPDFView(SignedPDFView):
     throttle_scope = "bills"
 
     @extend_schema(
-        tags=["bills"],
-        operation_id="bill_pdf",
-        summary="The bill, under its number and its collection's organisation",
         auth=[],
         responses=PDF_RESPONSES,
     )
@@ -48,9 +45,6 @@ class BillReceiptPDFView(SignedPDFView):
     throttle_scope = "bills"
 
     @extend_schema(
-        tags=["bills"],
-        operation_id="bill_receipt_pdf",
-        summary="The receipts of the bill's payments, one page each (the bill while none)",
         auth=[],
         responses=PDF_RESPONSES,
     )

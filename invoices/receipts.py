@@ -87,9 +87,6 @@ class SignedPDFView(APIView):
 
 class ReceiptPDFView(SignedPDFView):
     @extend_schema(
-        tags=["receipts"],
-        operation_id="invoice_receipt_pdf",
-        summary="The receipt of the invoice's payments, one page each (the invoice while none)",
         auth=[],
         responses=PDF_RESPONSES,
     )
@@ -102,9 +99,6 @@ class ReceiptPDFView(SignedPDFView):
 
 class InvoicePDFView(SignedPDFView):
     @extend_schema(
-        tags=["receipts"],
-        operation_id="invoice_pdf",
-        summary="The invoice, paid or not",
         auth=[],
         responses=PDF_RESPONSES,
     )

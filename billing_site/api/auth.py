@@ -56,8 +56,6 @@ class LoginView(LockedOutMixin, TokenViewBase):
     parser_classes = [AnyTypeJSONParser]
 
     @extend_schema(
-        operation_id="login",
-        tags=["auth"],
         responses={
             200: LoginResponseSerializer,
             # A body that is not a JSON object: detail; missing fields: a list each.

@@ -10,6 +10,7 @@ import logging
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -22,10 +23,37 @@ logger = logging.getLogger(__name__)
 
 
 class DetailSerializer(serializers.Serializer):
-    """DRF's own error body, ``{"detail": ...}``: the auth routes', the signed
-    links', and the reports face's for every status but 400."""
+    """DRF's own error body, ``{"detail": ...}``: that of the views no face words
+    (the auth routes, the signed links) but for a bad request, and the reports
+    face's for every status but 400."""
 
     detail = serializers.CharField()
+
+
+# DRF's own body of a bad request: the messages of each field at fault, or a
+# ``detail``. The invoices face answers it for every error.
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": 'Either {"detail": "..."} or the messages of each field at fault, such '
+    'as {"currency": [""XYZ" is not a valid choice."]}; a nested field has the '
+    "errors of its own fields, a list field those of each item.",
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {},
+}
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """DRF's own bad-request body, for the schema (``ValidationError``)."""
+
+
+class ValidationErrorSchema(OpenApiSerializerExtension):
+    """A body whose keys are the request's fields: ``additionalProperties``,
+    which a serializer's fields cannot say."""
+
+    target_class = ValidationErrorSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        return VALIDATION_ERROR_SCHEMA
 
 
 def first_message(detail) -> str:

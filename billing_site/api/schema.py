@@ -10,7 +10,7 @@ from drf_spectacular.plumbing import is_list_serializer
 
 from billing_site.unknown_routes import error_body_for
 
-from .exceptions import DetailSerializer
+from .exceptions import DetailSerializer, ValidationErrorSerializer
 from .fields import ID_SCHEMA
 
 # The modules whose ``OPERATIONS`` name and document the operations of the faces.
@@ -60,12 +60,16 @@ class AutoSchema(openapi.AutoSchema):
                 continue
             if not response.get("description"):
                 response["description"] = errors.get(code) or HTTPStatus(int(code)).phrase
-            serializer = face_error_serializer(self.path, int(code), self.view)
-            error = {"schema": self.resolve_serializer(serializer, "response").ref}
+            refs = [
+                self.resolve_serializer(serializer, "response").ref
+                for serializer in error_serializers(self.path, int(code), self.view)
+            ]
+            error = {"schema": refs[0] if len(refs) == 1 else {"oneOf": refs}}
             content = response.setdefault("content", {})
             content.setdefault("application/json", error)
             for media in content.values():
-                if "$ref" not in media.get("schema", {}):
+                schema = media.get("schema", {})
+                if "$ref" not in schema and "oneOf" not in schema:
                     media["schema"] = error["schema"]
 
     def map_parsers(self):
@@ -117,19 +121,24 @@ CHANGE_METHODS = {"post", "put", "patch", "delete"}
 KEY_REUSED = {"422": "Idempotency-Key reused for another request"}
 
 
-def face_error_serializer(path: str, status_code: int, view):
-    """The serializer of the error body answering ``status_code`` at ``path``: that
-    of the face the path belongs to (``billing_site.unknown_routes``), unless the
-    view does not word its errors as that face does (the signed PDF links,
-    ``/login``): then DRF's own ``{"detail": ...}``, as on ``/api/auth/``."""
+def error_serializers(path: str, status_code: int, view) -> list:
+    """The serializers of the error bodies answering ``status_code`` at ``path``:
+    that of the face the path belongs to (``billing_site.unknown_routes``),
+    unless the view does not word its errors as that face does (the signed PDF
+    links, the auth routes): then DRF's own. A path argument the route does not
+    match falls to the unknown route, so such a view's 404 may be either."""
     error_body = error_body_for(path)
+    face = error_body and import_module(error_body.__module__).error_serializer(status_code)
     view_error_body = getattr(view, "error_body", None)
     if (
-        error_body is None
-        or getattr(view_error_body, "__func__", view_error_body) is not error_body
+        error_body is not None
+        and getattr(view_error_body, "__func__", view_error_body) is error_body
     ):
-        return DetailSerializer
-    return import_module(error_body.__module__).error_serializer(status_code)
+        return [face]
+    own = ValidationErrorSerializer if status_code == 400 else DetailSerializer
+    if face and status_code == 404 and "{" in path:
+        return [own, face]
+    return [own]
 
 
 def document_id_ranges(result, generator, request, public):

@@ -42,7 +42,6 @@ class NotificationResultSerializer(serializers.Serializer):
     paid = serializers.BooleanField(source="bill.paid")
 
 
-@extend_schema(tags=["bills"])
 class PaymentCallbackView(APIView):
     """A payment provider's notification for a bill. No token and no user, so
     no face permission: the HMAC-SHA256 ``signature`` with the collection's

@@ -3,7 +3,7 @@
 import re
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import IsAuthenticated
@@ -64,7 +64,6 @@ class BillsFace:
         return serializer.validated_data
 
 
-@extend_schema(tags=["bills"])
 class CollectionViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     """The collections bills are raised in (not in document 004, whose bills name
     theirs by ``code``); changed only by users who see every customer."""
@@ -93,7 +92,7 @@ class CollectionViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet
         return Response(self.get_serializer(collection).data, status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["bills"], parameters=[INCLUDE_PARAMETER])
+@extend_schema(parameters=[INCLUDE_PARAMETER])
 class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     """Bills of one collection, found by their bill number. A body that fails
     validation is a 422; a bad query parameter (include, filter) a 400."""
@@ -147,26 +146,6 @@ class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=BillCreateSerializer,
         responses={200: BillSerializer, **ERRORS},
-        description="Create a bill. With `recurring` (1 daily, 2 weekly, 3 monthly, "
-        "4 quarterly, 5 yearly, or the name) it is the master of a series: its next bill "
-        "is issued on `rbill_date`, and each after it one interval on, until "
-        "`recurring_end_date` (if given) or until the master is cancelled.",
-        examples=[
-            OpenApiExample(
-                "A monthly bill for a year",
-                request_only=True,
-                value={
-                    "due": "2026-01-25",
-                    "ref1": "Membership",
-                    "ref2": "Member 42",
-                    "currency": "MYR",
-                    "customer": {"acc_no": "911111111111", "first_name": "RAUDHAH"},
-                    "product": [{"title": "Monthly fee", "price": "30.00", "quantity": 1}],
-                    "recurring": 3,
-                    "recurring_end_date": "2026-12-31",
-                },
-            )
-        ],
     )
     @idempotent
     def create(self, request, code=None):
@@ -195,10 +174,6 @@ class BillViewSet(BillsFace, LengthAwareListMixin, viewsets.GenericViewSet):
     @extend_schema(
         request=BillUpdateSerializer,
         responses={200: BillSerializer, **ERRORS},
-        description="Change a bill's terms, or cancel it with `cancel: true` (409 once paid). "
-        "Cancelling a master ends its series: `rbill_date` becomes null and no bill is "
-        "issued after it; its own bill is cancelled unless something is paid on it, and "
-        "the bills already issued stay payable. The recurrence cannot be changed (422).",
     )
     @idempotent
     def partial_update(self, request, code=None, bill_no=None):

@@ -1,7 +1,7 @@
 """Credit notes on the invoices face: ``/api/v1/credit-notes/``."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
@@ -19,45 +19,7 @@ from ..documents import credit_note_document
 from .filters import CreditNoteFilter
 from .serializers import CreditNoteCreateSerializer, CreditNoteSerializer
 
-_EXAMPLES = [
-    OpenApiExample(
-        "Lines, taken off the invoice",
-        value={
-            "invoice_id": 42,
-            "lines": [
-                {
-                    "description": "Returned item",
-                    "quantity": 1,
-                    "unit_price": "20.00",
-                    "tax_rate": "10",
-                }
-            ],
-            "reason": "Item returned",
-        },
-        request_only=True,
-    ),
-    OpenApiExample(
-        "An amount, as the customer's credit",
-        value={
-            "invoice_id": 42,
-            "amount": "11.00",
-            "reason": "Goodwill",
-            "mode": "customer_credit",
-        },
-        request_only=True,
-    ),
-]
 
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Credit notes, newest first",
-        description="A bare JSON array of every credit note the user sees (its customers'), "
-        "streamed; paged on ?page/?page_size. Filter by invoice_id, customer_id, currency, mode.",
-    ),
-    retrieve=extend_schema(summary="One credit note"),
-)
-@extend_schema(tags=["credit notes"])
 class CreditNoteViewSet(
     InvoicesFaceView,
     BareArrayListMixin,
@@ -82,17 +44,8 @@ class CreditNoteViewSet(
         return super().get_object()
 
     @extend_schema(
-        summary="Issue a credit note against an invoice",
-        description=(
-            "Against an open or paid invoice (a draft or void one is a 409). All notes of an "
-            "invoice together never exceed its total, and reduce_invoice never more than its "
-            "balance (400). reduce_invoice settles the invoice (paid) when its balance reaches "
-            "0. The number comes from the credit notes' own gap-free sequence. Send an "
-            "Idempotency-Key to retry safely."
-        ),
         request=CreditNoteCreateSerializer,
         responses={201: CreditNoteSerializer},
-        examples=_EXAMPLES,
     )
     @idempotent
     def create(self, request, *args, **kwargs):
@@ -105,7 +58,6 @@ class CreditNoteViewSet(
         return Response(CreditNoteSerializer(fresh).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
-        summary="The credit note as a PDF",
         responses={
             (200, "application/pdf"): OpenApiTypes.BINARY,
             (404, "application/json"): OpenApiTypes.OBJECT,

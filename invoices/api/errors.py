@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from billing_site.api.exceptions import VALIDATION_ERROR_SCHEMA
+
 # Keys under which DRF puts a message that belongs to no one field.
 _GENERAL = {"detail", "non_field_errors"}
 
@@ -16,8 +18,7 @@ class ErrorSerializer(serializers.Serializer):
 
 
 class ErrorSchema(OpenApiSerializerExtension):
-    """A body whose keys are the request's fields: ``additionalProperties``,
-    which a serializer's fields cannot say."""
+    """DRF's own bad-request body, answered here for every error."""
 
     target_class = ErrorSerializer
 
@@ -25,14 +26,7 @@ class ErrorSchema(OpenApiSerializerExtension):
         return "InvoicesError"
 
     def map_serializer(self, auto_schema, direction):
-        return {
-            "type": "object",
-            "description": 'Either {"detail": "..."} or the messages of each field at fault, '
-            'such as {"currency": ["\\"XYZ\\" is not a valid choice."]}; a nested field '
-            "has the errors of its own fields, a list field those of each item.",
-            "properties": {"detail": {"type": "string"}},
-            "additionalProperties": {},
-        }
+        return VALIDATION_ERROR_SCHEMA
 
 
 def error_serializer(status_code: int) -> type[serializers.Serializer]:

@@ -325,7 +325,14 @@ OPERATIONS = {
         "Refund a payment in full or in part",
         "Gives back part or all of a payment: at most what is left of it (`refundable`), "
         "else 400. Needs an `Idempotency-Key` header (400 without one): a retry with the "
-        "same key gets the first answer again.",
+        "same key and body gets the first answer again (`Idempotent-Replayed: true`); the "
+        "key with another body is a 422. A payment made through the sandbox provider (the "
+        "bill pages) is refunded through the sandbox's refund call (`provider`, `reference`, "
+        "`provider_status` are its answer); any other payment's refund is recorded as money "
+        "given back outside the service. The invoice's `amount_paid` falls by the refund and "
+        "its `balance` rises; a paid invoice is open again, its status `refunded` (nothing "
+        "of what was paid is kept) or `partially_refunded`. An invoice neither open nor paid "
+        "is a 409.",
         request={"amount": "5.00", "reason": "Hosting downtime"},
         responses={
             201: {
@@ -334,7 +341,7 @@ OPERATIONS = {
                 "invoice": {
                     "id": 3,
                     "number": "INV-1001",
-                    "status": "partially_paid",
+                    "status": "partially_refunded",
                     "total": 110.0,
                     "amount_paid": 15.0,
                     "balance": 95.0,
@@ -396,10 +403,12 @@ OPERATIONS = {
     "POST /api/v1/credit-notes/": Operation(
         "createCreditNote",
         "Issue a credit note against an invoice",
-        "Against an open or paid invoice (a draft or void one: 409), by `lines` or by one "
-        "`amount`. reduce_invoice lowers the invoice's balance (never below zero); "
-        "customer_credit becomes the customer's credit. All notes of an invoice together "
-        "never exceed its total (400).",
+        "Against an open or paid invoice (a draft or void one is a 409), by `lines` or by "
+        "one `amount`: reduce_invoice takes it off the invoice's balance, customer_credit "
+        "makes it the customer's credit. All notes of an invoice together never exceed its "
+        "total, and reduce_invoice never more than its balance (400). reduce_invoice settles "
+        "the invoice (paid) when its balance reaches 0. The number comes from the credit "
+        "notes' own gap-free sequence. Send an Idempotency-Key to retry safely.",
         examples={
             "lines": {
                 "invoice_id": 3,

@@ -175,7 +175,9 @@ class InvoiceSerializer(serializers.ModelSerializer):
     selector."""
 
     customer_id = serializers.IntegerField()
-    date = serializers.DateField(source="issue_date")
+    date = serializers.DateField(
+        source="issue_date", allow_null=True, help_text="The issue date; null on a draft."
+    )
     status = ClientStatusField()
     subtotal = MoneyNumberField()
     tax = MoneyNumberField()

@@ -45,7 +45,6 @@ class FaceViewSet(InvoicesFaceView, BareArrayListMixin, viewsets.ModelViewSet):
     ),
     destroy=extend_schema(responses={204: None}),
 )
-@extend_schema(tags=["invoices"])
 class InvoiceViewSet(FaceViewSet):
     """Invoices. A new one is issued (open) unless sent with ``"status": "draft"``.
     A draft is edited freely; an open invoice without payments may change its
@@ -115,7 +114,6 @@ class InvoiceViewSet(FaceViewSet):
 
 
 @extend_schema_view(retrieve=extend_schema(responses={200: CustomerDetailSerializer}))
-@extend_schema(tags=["customers"])
 class CustomerViewSet(FaceViewSet):
     """Customers. One with invoices cannot be deleted (409): set it inactive."""
 

@@ -53,19 +53,13 @@ class GatewayView(APIView):
 
 
 _GATEWAY_SCHEMA = dict(
-    tags=["gateway"],
     request=BillingReferenceSerializer,
     responses={200: BillingRecordSerializer, **_ERRORS},
 )
 
 
 class CheckPaymentStatusView(GatewayView):
-    @extend_schema(
-        operation_id="checkPaymentStatus",
-        summary="Check the payment status of a billing record",
-        description="Finds the invoice by its order id and billing number.",
-        **_GATEWAY_SCHEMA,
-    )
+    @extend_schema(**_GATEWAY_SCHEMA)
     def post(self, request):
         row = self.find_record(request)
         if row is None:
@@ -74,15 +68,7 @@ class CheckPaymentStatusView(GatewayView):
 
 
 class UpdatePaymentStatusView(GatewayView):
-    @extend_schema(
-        operation_id="updatePaymentStatus",
-        summary="Mark a billing record paid",
-        description=(
-            "Records one payment for the invoice's balance and marks it paid, in one "
-            'transaction. An invoice already paid: 400 "payment is already paid".'
-        ),
-        **_GATEWAY_SCHEMA,
-    )
+    @extend_schema(**_GATEWAY_SCHEMA)
     @idempotent
     def post(self, request):
         row = self.find_record(request)
@@ -109,10 +95,6 @@ class UpdatePaymentStatusView(GatewayView):
 
 class GetAllBillingView(GatewayView):
     @extend_schema(
-        operation_id="getAllBilling",
-        summary="Every billing record",
-        description="A bare JSON array of every record the caller may see, streamed.",
-        tags=["gateway"],
         parameters=[
             OpenApiParameter(
                 "status",

@@ -140,7 +140,6 @@ class UsageFace:
     error_body = staticmethod(error_body)
 
 
-@extend_schema(tags=["usage"])
 class UsageRecordView(UsageFace, APIView):
     """``POST /api/v1/usage/``: record one usage record or a JSON array of them."""
 
@@ -164,7 +163,6 @@ class UsageRecordView(UsageFace, APIView):
         return Response(data if many else data[0], status=status.HTTP_201_CREATED)
 
 
-@extend_schema(tags=["usage"])
 class UsageReportView(UsageFace, APIView):
     """``POST /api/v1/usage/report``: the usage of a period, optionally of one
     region and service, with its total cost summed exactly."""

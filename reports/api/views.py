@@ -81,7 +81,6 @@ class ReportsFace:
         return super().get_object()
 
 
-@extend_schema(tags=["reports"])
 class ServiceViewSet(ReportsFace, BareArrayListMixin, viewsets.ModelViewSet):
     permission_classes = [*ReportsFace.permission_classes, SharedObjectWrites]
     serializer_class = ServiceSerializer
@@ -91,7 +90,6 @@ class ServiceViewSet(ReportsFace, BareArrayListMixin, viewsets.ModelViewSet):
         serializer.instance = services.service_create(**serializer.validated_data)
 
 
-@extend_schema(tags=["reports"])
 class OrderViewSet(
     ReportsFace,
     BareArrayListMixin,
@@ -181,7 +179,6 @@ def _csv_options(request, output: str) -> dict:
     return {"columns": columns, "bom": _BOM_VALUES[bom]}
 
 
-@extend_schema(tags=["reports"])
 class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewSet):
     """``GET /api/v2/reports/`` is a bare JSON array of every matching report,
     streamed; ``?page``/``?page_size`` ask for one page of it instead."""

@@ -28,7 +28,6 @@ _CHANGE_ENDPOINT = ["webhooks.change_webhookendpoint"]
     ),
     destroy=extend_schema(responses={204: None}),
 )
-@extend_schema(tags=["webhooks"])
 class WebhookEndpointViewSet(FaceViewSet):
     """Endpoints that receive the ledger's events as webhooks signed per
     Standard Webhooks 1.0 (headers ``webhook-id``, ``webhook-timestamp``,
