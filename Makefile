@@ -7,6 +7,8 @@
 # make audit - the pinned dependencies against known advisories (needs pypi.org's JSON API)
 # make tools - the npm tools run on the schema (lint, TypeScript, newman) into node_modules/
 # make bench - seed a large data set and measure (see bench/README.md)
+# make clients - Python client and TypeScript types from BASE_URL's schema, then the client flow
+# make postman - the Postman collections of postman/ with newman against BASE_URL
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -68,3 +70,24 @@ migrations-check: install
 
 clean:
 	rm -rf .venv .venv-audit staticfiles
+
+# The clients and collections talk to a running server (make run, make serve).
+BASE_URL ?= http://$(HOST):$(PORT)
+API_USER ?= admin
+API_PASSWORD ?= password
+
+.PHONY: clients postman
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+
+clients: node_modules/.package-lock.json
+	scripts/clients.sh $(BASE_URL)
+	BILLING_API_PASSWORD='$(API_PASSWORD)' .venv-clients/bin/python clients/python_flow.py \
+		$(BASE_URL) --username '$(API_USER)'
+
+postman: node_modules/.package-lock.json
+	for collection in postman/*.postman_collection.json; do \
+		node_modules/.bin/newman run $$collection --env-var baseUrl=$(BASE_URL) \
+			--env-var username='$(API_USER)' --env-var password='$(API_PASSWORD)' || exit 1; \
+	done

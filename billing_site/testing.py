@@ -4,6 +4,7 @@ import contextlib
 import fcntl
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from decimal import Decimal
+from importlib.util import find_spec
 from pathlib import Path
 
 from rest_framework.test import APIClient
@@ -205,3 +207,65 @@ def json_type(value) -> str:
     if isinstance(value, dict):
         return "object"
     raise TypeError(f"{type(value).__name__} is not a parsed JSON value")
+
+
+def tool_missing(reason: str) -> None:
+    """Skips the test for want of a tool, unless on CI (``CI`` set), which
+    installs every tool: there it fails."""
+    import pytest
+
+    if os.environ.get("CI"):
+        pytest.fail(f"CI has every tool, yet {reason}")
+    pytest.skip(reason)
+
+
+NODE_TOOLS = ROOT / "node_modules" / ".bin"
+
+
+def missing_node_tools(*names: str) -> str | None:
+    """Why the npm tools ``names`` cannot run here (``npm ci`` installs them), or None."""
+    if shutil.which("node") is None:
+        return "node is not installed"
+    missing = [name for name in names if not (NODE_TOOLS / name).exists()]
+    return f"{', '.join(missing)} not installed: run npm ci" if missing else None
+
+
+CLIENTS_SCRIPT = ROOT / "scripts" / "clients.sh"
+CLIENT_FLOW = ROOT / "clients" / "python_flow.py"
+CLIENTS_PYTHON = ROOT / ".venv-clients" / "bin" / "python"
+
+
+def generated_clients_unavailable() -> str | None:
+    """Why scripts/clients.sh cannot run here, or None: it needs the npm tools,
+    curl and flock, and a Python that makes virtualenvs (venv with ensurepip)."""
+    if reason := missing_node_tools("openapi-typescript", "tsc"):
+        return reason
+    for command in ("curl", "flock"):
+        if shutil.which(command) is None:
+            return f"{command} is not installed"
+    if find_spec("venv") is None or find_spec("ensurepip") is None:
+        return "this Python cannot make a virtualenv (no venv or ensurepip)"
+    return None
+
+
+def run_generated_client_flow(base_url: str, username: str, password: str) -> str:
+    """Generates the clients from the schema of the server at ``base_url``
+    (scripts/clients.sh) and runs clients/python_flow.py against it as
+    ``username``; returns the flow's output. Fails (AssertionError) with what
+    went wrong."""
+    for command in (
+        [str(CLIENTS_SCRIPT), base_url],
+        [str(CLIENTS_PYTHON), str(CLIENT_FLOW), base_url, "--username", username],
+    ):
+        done = subprocess.run(
+            command,
+            cwd=ROOT,
+            env={**os.environ, "PYTHON": sys.executable, "BILLING_API_PASSWORD": password},
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, (
+            f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
+        )
+    return done.stdout

@@ -47,6 +47,9 @@ _ERRORS = {
     400: errors.ReportErrorSerializer,
     **{code: DetailSerializer for code in (401, 403, 404, 429)},
 }
+# An action that answers CSV or PDF still words its errors in JSON; said per
+# media type, so that generated clients read them as JSON.
+_JSON_ERRORS = {(code, "application/json"): shape for code, shape in _ERRORS.items()}
 
 
 def _errors_of_the_one(errors):
@@ -136,23 +139,22 @@ def _respond_as(request, output: str):
 # The documents an action may answer with, whatever the client's Accept says.
 DOCUMENT_RENDERERS = list(REPORT_RENDERERS.values())
 
+# No schema default: generated clients send a parameter's default, and another
+# format than CSV refuses both.
 CSV_PARAMETERS = [
     OpenApiParameter(
         "columns",
         OpenApiTypes.STR,
         enum=list(CSV_COLUMN_SETS),
-        default="document",
-        description="A CSV's columns: the document's four, or `extended`: those and then "
-        + ", ".join(f"`{name}`" for name in CSV_EXTENDED_COLUMNS)
-        + ". Only for a CSV.",
+        description="A CSV's columns: the document's four (without it), or `extended`: those "
+        "and then " + ", ".join(f"`{name}`" for name in CSV_EXTENDED_COLUMNS) + ". Only for a CSV.",
     ),
     OpenApiParameter(
         "bom",
         OpenApiTypes.STR,
         enum=["0", "1"],
-        default="0",
         description="`1` starts a CSV with a UTF-8 byte-order mark, so that Excel reads "
-        "its text as UTF-8. Only for a CSV.",
+        "its text as UTF-8 (without it: none). Only for a CSV.",
     ),
 ]
 _BOM_VALUES = {"0": False, "1": True}
@@ -236,7 +238,7 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
             (201, "application/json"): ReportDetailSerializer,
             (201, "text/csv"): OpenApiTypes.STR,
             (201, "application/pdf"): OpenApiTypes.BINARY,
-            **_ERRORS,
+            **_JSON_ERRORS,
         },
     )
     @action(detail=False, methods=["post"], renderer_classes=DOCUMENT_RENDERERS)
@@ -273,7 +275,7 @@ class ReportViewSet(ReportsFace, BareArrayListMixin, viewsets.ReadOnlyModelViewS
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/json"): ReportDetailSerializer,
             (200, "application/pdf"): OpenApiTypes.BINARY,
-            **_ERRORS,
+            **_JSON_ERRORS,
         },
     )
     @action(detail=True, methods=["get"], renderer_classes=DOCUMENT_RENDERERS)
