@@ -6,9 +6,9 @@
 # make fuzz  - schemathesis against every operation of /api/schema/ (scripts/fuzz.sh)
 # make audit - the pinned dependencies against known advisories (needs pypi.org's JSON API)
 # make tools - the npm tools run on the schema (lint, TypeScript, newman) into node_modules/
-# make bench - seed a large data set and measure (see bench/README.md)
 # make clients - Python client and TypeScript types from BASE_URL's schema, then the client flow
 # make postman - the Postman collections of postman/ with newman against BASE_URL
+# make bench - seed a large data set and measure (see bench/README.md)
 PY := .venv/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -78,15 +78,12 @@ API_PASSWORD ?= password
 
 .PHONY: clients postman
 
-node_modules/.package-lock.json: package.json package-lock.json
-	npm ci --no-audit --no-fund
-
-clients: node_modules/.package-lock.json
+clients: tools
 	scripts/clients.sh $(BASE_URL)
 	BILLING_API_PASSWORD='$(API_PASSWORD)' .venv-clients/bin/python clients/python_flow.py \
 		$(BASE_URL) --username '$(API_USER)'
 
-postman: node_modules/.package-lock.json
+postman: tools
 	for collection in postman/*.postman_collection.json; do \
 		node_modules/.bin/newman run $$collection --env-var baseUrl=$(BASE_URL) \
 			--env-var username='$(API_USER)' --env-var password='$(API_PASSWORD)' || exit 1; \

@@ -22,11 +22,16 @@ from pathlib import Path
 import pytest
 
 from billing_site.faults import free_port
-from billing_site.testing import ROOT, http_call
+from billing_site.testing import (
+    ROOT,
+    generated_clients_unavailable,
+    http_call,
+    run_generated_client_flow,
+    tool_missing,
+)
 from webhooks.tests.receiver import Receiver
 from webhooks.tests.receiver import serve as serve_receiver
 
-from .client_flow import run_client_flow
 from .processes import wait_until
 
 ADMIN = ("admin", "password")  # the demo data's (payments/demo.py)
@@ -110,6 +115,8 @@ def _port_free(port: int) -> bool:
 def test_serve_runs_every_process_behind_nginx_and_a_signal_stops_them_all(
     tmp_path, redis_server, stop
 ):
+    if reason := generated_clients_unavailable():
+        tool_missing(reason)
     port, gunicorn_port = free_port(), free_port()
     # nginx's workers (nobody, when started as root) reach their folder.
     run_dir = tmp_path / "nginx"
@@ -180,7 +187,10 @@ def test_serve_runs_every_process_behind_nginx_and_a_signal_stops_them_all(
         assert status == 201, endpoint
         receiver.secret = endpoint["secret"]
 
-        made = run_client_flow(base, *ADMIN)
+        # The generated Python client's round (clients/python_flow.py), through nginx.
+        output = run_generated_client_flow(base, *ADMIN)
+        issued = re.search(r"^ok  issueInvoice: (\S+) open$", output, re.M)
+        assert issued, output
 
         def delivered() -> list[dict]:
             with receiver.lock:
@@ -188,7 +198,7 @@ def test_serve_runs_every_process_behind_nginx_and_a_signal_stops_them_all(
 
         waited = wait_until(
             lambda: any(
-                p["type"].startswith("invoice.") and p["data"]["id"] == made["invoice"]
+                p["type"] == "invoice.issued" and p["data"]["number"] == issued[1]
                 for p in delivered()
             ),
             60,
