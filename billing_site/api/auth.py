@@ -15,10 +15,10 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenViewBase
 
 from billing_site.api import revocation
+from billing_site.api.exceptions import GatewayErrorSerializer
 from billing_site.api.lockout import LOCKED_OUT, LockedOutMixin, seconds_locked_out
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.tokens import AccessToken, TokenObtainPairSerializer
-from payments.gateway.errors import GatewayErrorSerializer
 
 
 class LoginResponseSerializer(serializers.Serializer):

@@ -30,6 +30,14 @@ class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class GatewayErrorSerializer(serializers.Serializer):
+    """The gateway's error, ``{"success": "false", "message": ...}`` whatever the
+    status: its face's (``payments.gateway.errors``) and the login lock-out's."""
+
+    success = serializers.ChoiceField(choices=["false"])
+    message = serializers.CharField()
+
+
 # DRF's own body of a bad request: the messages of each field at fault, or a
 # ``detail``. The invoices face answers it for every error.
 VALIDATION_ERROR_SCHEMA = {

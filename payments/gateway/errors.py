@@ -3,15 +3,10 @@
 
 from rest_framework import serializers
 
+from billing_site.api.exceptions import GatewayErrorSerializer
+
 REFERENCE_REQUIRED = "Order ID and Billing Number are required"
 NOT_FOUND = "Order ID or Billing Number not found"
-
-
-class GatewayErrorSerializer(serializers.Serializer):
-    """The gateway's error: the schema's and every answer's."""
-
-    success = serializers.ChoiceField(choices=["false"])
-    message = serializers.CharField()
 
 
 def error_serializer(status_code: int) -> type[serializers.Serializer]:
