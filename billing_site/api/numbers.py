@@ -2,46 +2,48 @@
 
 Documents 001, 003 and 004 show amounts as JSON numbers (``"amount": 1500.00``).
 Python's ``json`` writes a ``Decimal`` only by way of ``float``, which loses
-digits past the 15th and the currency's places (``1500.0``). So a ``Decimal``
-is first written as a string carrying a token chosen afresh for each answer,
-and the token's strings are then replaced by the bare digits: the C encoder
-keeps its speed, and no string a client sent can pass for a number because no
-client knows the token. Requests are read exactly already (``parsers``: a JSON
-number arrives as a ``Decimal``)."""
+digits past the 15th and the currency's places (``1500.0``). simplejson's C
+encoder writes each ``Decimal`` as the raw JSON its ``default`` gives (``RawJSON``):
+its digits, never an exponent. Its own ``use_decimal`` is faster but writes
+``str(decimal)``, an exponent for some values (``1E+2``, ``0E-7``), and refuses
+a non-finite ``Decimal`` only along with non-finite floats (``allow_nan``).
+Requests are read exactly already (``parsers``: a JSON number arrives as a
+``Decimal``)."""
 
-import json
-import re
-import secrets
 from decimal import Decimal
 
+import simplejson
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 from billing_site.money import quantize
 
+# Dates, UUIDs, lazy strings, QuerySets, ...: written as DRF's encoder writes them.
+_drf_default = JSONEncoder().default
 
-class _MarkedDecimalEncoder(JSONEncoder):
-    def __init__(self, *args, token: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.token = token
 
-    def default(self, obj):
-        if isinstance(obj, Decimal):
-            if not obj.is_finite():
-                raise ValueError(f"{obj} is not a JSON number")
-            return f"{self.token}{obj:f}"
-        return super().default(obj)
+def _exact_default(obj):
+    if isinstance(obj, Decimal):
+        if not obj.is_finite():
+            raise ValueError(f"{obj} is not a JSON number")
+        return simplejson.RawJSON(f"{obj:f}")
+    return _drf_default(obj)
 
 
 def dumps(data, **kwargs) -> str:
     """``json.dumps`` of ``data`` with every ``Decimal`` a JSON number of exactly
-    its digits (``Decimal("1500.00")`` -> ``1500.00``)."""
-    token = secrets.token_hex(8)
-    text = json.dumps(data, cls=_MarkedDecimalEncoder, token=token, **kwargs)
-    if token not in text:
-        return text
-    return re.sub(f'"{token}(-?[0-9]+(?:\\.[0-9]+)?)"', r"\1", text)
+    its digits (``Decimal("1500.00")`` -> ``1500.00``), everything else as
+    ``json.dumps`` with DRF's encoder writes it."""
+    return simplejson.dumps(
+        data,
+        default=_exact_default,
+        # What simplejson does differently from json by default, set back.
+        use_decimal=False,
+        allow_nan=True,
+        namedtuple_as_object=False,
+        **kwargs,
+    )
 
 
 class NumberJSONRenderer(JSONRenderer):
