@@ -549,16 +549,7 @@ SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
     "CreditNoteModeEnum": "credits.models.CreditNote.Mode",
     # Names the schema's enums keep whatever else is named alike (drf-spectacular
     # would otherwise name colliding ones by a hash).
-    "InvoiceStatusEnum": [
-        "draft",
-        "open",
-        "partially_paid",
-        "overdue",
-        "paid",
-        "void",
-        "partially_refunded",
-        "refunded",
-    ],
+    "InvoiceStatusEnum": "invoices.api.serializers.CLIENT_STATUSES",
     "PaymentMethodEnum": "payments.models.Payment.Method",
     "PaymentMethodInputEnum": ["gateway", "card", "bank_transfer", "cash", "manual", "credit_card"],
     "ReportFormatEnum": ["csv", "json", "pdf", "dict"],

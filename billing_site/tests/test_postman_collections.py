@@ -131,6 +131,7 @@ def newman(path: Path, base_url: str) -> subprocess.CompletedProcess:
             "cli",
             "--color",
             "off",
+            "--verbose",  # a failure shows the answers' bodies
             "--timeout-request",
             "60000",
         ],
