@@ -7,10 +7,12 @@ line runs from the repository's root); its command line flags come on top.
   again), and a dead worker's live gauges when it exits; a dead worker's counts
   stay, as counters must. Without the variable the server makes a folder of its
   own and removes it when it stops: two servers must never share one.
-- Logs: gunicorn's own lines go through the application's LOGGING (the same
-  format, LOG_FORMAT); its access line is off, the application writes one per
-  request (``billing.access``) with the request's id, user and face."""
+- Logs: gunicorn's own lines are written in the application's format
+  (LOG_FORMAT), still where ``--error-logfile`` says; its access line is off, the
+  application writes one per request (``billing.access``) with the request's id,
+  user and face."""
 
+import logging.config
 import os
 import shutil
 import tempfile
@@ -44,28 +46,29 @@ def on_exit(server):
         shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
-class AppAccessLogger(Logger):
-    """Gunicorn's logger without its access line (the application writes one)."""
+class AppLogger(Logger):
+    """Gunicorn's logger: its own lines in the application's format, wherever
+    ``--error-logfile`` sends them (stderr by default), and no access line."""
 
     access_log_enabled = False
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        formatter = _application_formatter()
+        for handler in self.error_log.handlers:
+            handler.setFormatter(formatter)
 
     def access(self, resp, req, environ, request_time):
         pass
 
 
-def _logging() -> dict:
+def _application_formatter() -> logging.Formatter:
+    """The formatter of the application's console handler (LOGGING, LOG_FORMAT)."""
     from django.conf import settings
 
-    gunicorn_loggers = {
-        # No level: gunicorn's --log-level stays in force.
-        "gunicorn.error": {"handlers": [], "propagate": True},
-        "gunicorn.access": {"handlers": [], "propagate": True},
-    }
-    return {
-        **settings.LOGGING,
-        "loggers": {**settings.LOGGING.get("loggers", {}), **gunicorn_loggers},
-    }
+    name = settings.LOGGING["handlers"]["console"]["formatter"]
+    configurator = logging.config.DictConfigurator(settings.LOGGING)
+    return configurator.configure_formatter(dict(settings.LOGGING["formatters"][name]))
 
 
-logger_class = AppAccessLogger
-logconfig_dict = _logging()
+logger_class = AppLogger

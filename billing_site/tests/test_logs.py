@@ -220,3 +220,18 @@ def test_a_celery_worker_writes_json_lines(tmp_path):
     assert any(
         line["logger"] == "celery.apps.worker" and "ready" in line["message"] for line in lines
     )
+
+
+@pytest.mark.server
+def test_gunicorn_writes_its_own_lines_where_error_logfile_says_in_the_same_format(tmp_path):
+    errors = tmp_path / "errors.log"
+    with serve(
+        tmp_path,
+        workers=1,
+        gunicorn_args=("--log-level", "info", "--error-logfile", str(errors)),
+        LOG_FORMAT="json",
+    ):
+        pass
+    lines = parsed_lines(errors)
+    assert lines and {line["logger"] for line in lines} == {"gunicorn.error"}
+    assert any(line["message"].startswith("Booting worker") for line in lines)
