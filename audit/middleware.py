@@ -1,9 +1,7 @@
 """Writes one row to the ``logs`` table for every request."""
 
 import logging
-import re
 import time
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -12,10 +10,7 @@ from django.http import JsonResponse
 
 from billing_site.api.clients import client_address
 from billing_site.api.parsers import text_charset
-from billing_site.faces import face_of
-from billing_site.health import PATHS as PROBES
-from billing_site.logs import bind_request, log_access, unbind_request
-from billing_site.metrics import record_request
+from billing_site.request_context import is_counted, request_id
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
@@ -24,17 +19,9 @@ from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
 
-# Not API requests: the probes and the metrics' scrapes come every few seconds.
-UNLOGGED = (*PROBES, "/metrics")
-_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _TEXT_TYPES = ("json", "text/", "xml", "x-www-form-urlencoded", "javascript")
 # Pages (the docs, the admin) carry CSRF tokens and session data: summarised.
 _SUMMARISED_TYPES = ("text/html",)
-
-
-def _request_id(request) -> str:
-    given = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers copies them all
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
 
 
 def _text(raw: bytes, charset: str | None) -> str:
@@ -91,22 +78,18 @@ def _user(request):
 
 
 class RequestLogMiddleware:
+    """A row in the ``logs`` table for every API request (after
+    ``billing_site.request_context``, which gives it its id)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(settings.STATIC_URL) or request.path.rstrip("/") in UNLOGGED:
+        if not is_counted(request):
             return self.get_response(request)
         started = time.perf_counter()
-        request.request_id = _request_id(request)
-        face = face_of(request.path)
-        bound = bind_request(request, face)
-        try:
-            return self._answer(request, face, started)
-        finally:
-            unbind_request(bound)
-
-    def _answer(self, request, face: str, started: float):
+        if not hasattr(request, "request_id"):  # the request context middleware is not in use
+            request.request_id = request_id(request)
         request_body = _request_body(request)
         moves_money = spool.durable_requested()
         try:
@@ -114,11 +97,9 @@ class RequestLogMiddleware:
             durable = spool.is_durable_required()
         finally:
             spool.reset_durable(moves_money)
-        response["X-Request-ID"] = request.request_id
-        elapsed = time.perf_counter() - started
-        endpoint = mask_link_signatures(request.path)[:500]
+        elapsed_ms = (time.perf_counter() - started) * 1000
         request_log_write(
-            endpoint=endpoint,
+            endpoint=mask_link_signatures(request.path)[:500],
             method=request.method[:10],
             status_code=response.status_code,
             request_body=request_body,
@@ -126,16 +107,9 @@ class RequestLogMiddleware:
             query_string=_query_string(request),
             user=_user(request),
             client_address=client_address(request) or None,
-            duration_ms=Decimal(f"{elapsed * 1000:.3f}"),
+            duration_ms=Decimal(f"{elapsed_ms:.3f}"),
             request_id=request.request_id,
             durable=durable,
-        )
-        record_request(face, request.method, response.status_code, elapsed)
-        log_access(
-            method=request.method[:10],
-            path=endpoint,
-            status=response.status_code,
-            duration_ms=elapsed * 1000,
         )
         return response
 

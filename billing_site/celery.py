@@ -2,6 +2,7 @@
 each app's ``tasks.py``. Without ``CELERY_BROKER_URL`` tasks run in the calling
 process (after the transaction commits: the callers queue them ``on_commit``)."""
 
+import logging
 import os
 import sys
 from pathlib import Path
@@ -21,11 +22,15 @@ app.autodiscover_tasks()
 
 
 @signals.setup_logging.connect
-def use_django_logging(**kwargs):
+def use_django_logging(loglevel=None, **kwargs):
     """Workers and the beat write their lines as the web processes do (LOGGING,
-    in LOG_FORMAT), not in Celery's own format."""
+    in LOG_FORMAT), not in Celery's own format, at the more verbose of LOG_LEVEL
+    and their ``--loglevel`` (the Procfile's INFO; Celery's default WARNING)."""
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    root = logging.getLogger()
+    if loglevel:
+        root.setLevel(min(root.level, loglevel))  # a number here (mlevel)

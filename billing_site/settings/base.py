@@ -61,7 +61,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it sees every response, including errors raised further in.
+    # First, so they see every response, including errors raised further in: the
+    # request's id, metrics and access line, then its row in the logs table.
+    "billing_site.request_context.RequestContextMiddleware",
     "audit.middleware.RequestLogMiddleware",
     # django-cors-headers (CORS_* below), before the guards, so a browser can
     # read their answers (413, 503) too.
