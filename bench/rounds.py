@@ -1,5 +1,6 @@
-"""Repeated measurement rounds: their figures as medians and spreads, the machine's
-load, and the noise guard that withholds PASS when the machine was too noisy to tell."""
+"""The benchmark's runs (``BENCH_RUNS`` rounds of every measurement on the same data):
+their figures as medians and spreads, the machine's load, and the noise guard that
+withholds PASS when the machine was too noisy to tell."""
 
 import os
 import statistics
