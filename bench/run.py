@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import events, server
+from .rounds import combine, judge_noise, load_average, load_text
 from .server import RESULTS, ROOT, Server, timed_request
 
 PROTECTED = re.compile(r"^(billing_test|billing_ci|test_)")
@@ -37,6 +38,7 @@ class Config:
     redis_url: str
     broker_url: str
     reseed: bool
+    runs: int
 
     @classmethod
     def from_env(cls):
@@ -58,7 +60,15 @@ class Config:
             # (Procfile); a database of the benchmark's own.
             broker_url=env("BENCH_BROKER_URL", "redis://127.0.0.1:6379/14"),
             reseed=env("BENCH_RESEED", "0") == "1",
+            # Rounds of every measurement on the same data: medians, spreads, noise.
+            runs=_at_least_one(int(env("BENCH_RUNS", "3"))),
         )
+
+
+def _at_least_one(runs: int) -> int:
+    if runs < 1:
+        raise SystemExit(f"BENCH_RUNS={runs}: at least one run")
+    return runs
 
 
 def _redis_reachable(url: str) -> bool:
@@ -299,8 +309,6 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
         )
         print(f"  {name}: {runs[name]['rps']} req/s")
     first = next_unpaid_index()
-    if count - first < 2_000 * config.duration:  # more than 2 cores settle in that time
-        print(f"  warning: only {count - first + 1:,} unpaid invoices left; BENCH_RESEED=1 renews")
     paid_before = Payment.objects.filter(recorded_by=data["gateway"]).count()
     runs["update"] = update_load(srv, config, data, tokens, first)
     runs["update"]["settled"] = (
@@ -311,6 +319,21 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     runs["check"] = check_load(srv, config, data, tokens)
     print(f"  check: {runs['check']['rps']} req/s")
     return runs
+
+
+def unpaid_warning(config: Config, count: int) -> str | None:
+    """A warning when the runs may use up the unpaid invoices: each run settles
+    invoices in two update runs (with and without the outbox), and no load settles
+    2,000 a second on two cores. Past the last one, updatePaymentStatus fails."""
+    left = count - next_unpaid_index() + 1
+    most = config.runs * 2 * 2_000 * config.duration
+    if left >= most:
+        return None
+    return (
+        f"only {left:,} unpaid invoices left, and {config.runs} runs may settle up to "
+        f"{most:,} (two update runs a run, under 2,000 a second); a run that finds none "
+        "left answers non-2xx and fails; BENCH_RESEED=1 renews them"
+    )
 
 
 def update_load(srv: Server, config: Config, data: dict, tokens: dict, first: int) -> dict:
@@ -416,7 +439,28 @@ def _ratio(a, b):
     return round(a / b, 3) if b else None
 
 
-def evaluate(results: dict) -> dict:
+def _load_runs(results: dict) -> dict:
+    return {
+        **results["gateway"],
+        "check without the log": results["check_without_request_log"],
+        "update without the outbox": results["update_without_outbox"],
+    }
+
+
+def _whole(billing: dict) -> bool:
+    """Whether getAllBilling answered every row."""
+    return (
+        billing["complete"]
+        and billing["status"] == 200
+        and billing["rows"] == billing["expected_rows"]
+    )
+
+
+def evaluate(results: dict, rounds: list[dict] | None = None) -> dict:
+    """The targets, on ``results``: the medians of ``rounds`` (the runs' own results).
+    Whether each answer was sound (2xx, 200, every row, every signature) is asked of
+    every run, since a median would hide one bad run among three."""
+    rounds = rounds or [results]
     runs, reports, files = results["gateway"], results["reports"], results["downloads"]
     billing, nolog = results["get_all_billing"], results["check_without_request_log"]
     nooutbox, delivered = results["update_without_outbox"], results["events"]
@@ -433,8 +477,11 @@ def evaluate(results: dict) -> dict:
         if nooutbox["rps"]
         else None,
     }
-    loads = {**runs, "check without the log": nolog, "update without the outbox": nooutbox}
-    failing = {name: run["non_2xx_share"] for name, run in loads.items() if run["non_2xx_share"]}
+    failing = {}
+    for each in rounds:
+        for name, run in _load_runs(each).items():
+            if run["non_2xx_share"]:
+                failing[name] = max(failing.get(name, 0), run["non_2xx_share"])
     targets = [
         (
             # A figure of refused requests measures nothing: every run must be 2xx.
@@ -455,10 +502,7 @@ def evaluate(results: dict) -> dict:
         (
             "getAllBilling (all rows) < 10 s",
             f"{billing['last_byte_s']} s",
-            billing["last_byte_s"] < 10
-            and billing["complete"]
-            and billing["status"] == 200
-            and billing["rows"] == billing["expected_rows"],
+            billing["last_byte_s"] < 10 and all(_whole(each["get_all_billing"]) for each in rounds),
         ),
         (
             "getAllBilling worker peak < 250 MiB",
@@ -479,7 +523,8 @@ def evaluate(results: dict) -> dict:
         (
             f"PDF of {files['pdf_20000']['lines']:,} lines < 3 s",
             f"{files['pdf_20000']['last_byte_s']} s",
-            files["pdf_20000"]["last_byte_s"] < 3 and files["pdf_20000"]["status"] == 200,
+            files["pdf_20000"]["last_byte_s"] < 3
+            and all(each["downloads"]["pdf_20000"]["status"] == 200 for each in rounds),
         ),
         (
             f"PDF time ratio {files['pdf_20000']['lines']:,} / "
@@ -497,7 +542,11 @@ def evaluate(results: dict) -> dict:
             delivered.get("skipped")
             or f"{delivered['delivered']:,} of {delivered['events']:,},"
             f" {delivered['bad_signatures']} bad signatures",
-            "skipped" in delivered or (delivered["complete"] and not delivered["bad_signatures"]),
+            "skipped" in delivered
+            or (
+                delivered["complete"]
+                and not any(each["events"]["bad_signatures"] for each in rounds)
+            ),
         ),
     ]
     return {
@@ -515,32 +564,48 @@ def _table(header: list[str], rows: list[list]) -> str:
     return "\n".join(lines)
 
 
-def render(results: dict, evaluation: dict) -> str:
+def _at(tree: dict, path: tuple):
+    """The value at ``path`` in nested dicts, {} where there is none."""
+    for key in path:
+        tree = tree.get(key, {})
+    return tree
+
+
+def render(report: dict) -> str:
+    """The tables of a report: medians, each with its spread over the runs."""
+    results, spreads, rounds = report["results"], report["spreads"], len(report["runs"])
     runs = results["gateway"]
     bare, plain = runs["bare"], runs["plain"]
 
     def ms(run, key):
         return run["latency_us"][key] / 1000
 
+    def spread(*path):
+        found = _at(spreads, path)
+        return "" if found == {} else f" ({found}%)"
+
+    def detail(samples, *path):
+        """A single run's samples; with several runs, each run's figure at ``path``."""
+        if rounds > 1:
+            return f" (runs: {', '.join(str(_at(each, path)) for each in report['runs'])})"
+        return f" (fastest of {samples})" if len(samples) > 1 else ""
+
     throughput = []
-    for name, label in (
-        ("bare", "(a) bare Django view"),
-        ("plain", "(b) plain Django check"),
-        ("check", "checkPaymentStatus"),
-        ("update", "updatePaymentStatus"),
-        ("check_nolog", "checkPaymentStatus, no request log"),
-        ("update_nooutbox", "updatePaymentStatus, no outbox"),
+    for path, label in (
+        (("gateway", "bare"), "(a) bare Django view"),
+        (("gateway", "plain"), "(b) plain Django check"),
+        (("gateway", "check"), "checkPaymentStatus"),
+        (("gateway", "update"), "updatePaymentStatus"),
+        (("check_without_request_log",), "checkPaymentStatus, no request log"),
+        (("update_without_outbox",), "updatePaymentStatus, no outbox"),
     ):
-        run = {
-            "check_nolog": results["check_without_request_log"],
-            "update_nooutbox": results["update_without_outbox"],
-        }.get(name) or runs[name]
+        run = _at(results, path)
         throughput.append(
             [
                 label,
-                run["rps"],
-                f"{ms(run, 'p50'):.1f}",
-                f"{ms(run, 'p99'):.1f}",
+                f"{run['rps']}{spread(*path, 'rps')}",
+                f"{ms(run, 'p50'):.1f}{spread(*path, 'latency_us', 'p50')}",
+                f"{ms(run, 'p99'):.1f}{spread(*path, 'latency_us', 'p99')}",
                 f"{run['non_2xx_share']:.2%}",
                 _ratio(run["rps"], bare["rps"]),
                 _ratio(run["rps"], plain["rps"]),
@@ -576,18 +641,21 @@ def render(results: dict, evaluation: dict) -> str:
             f"GET /getAllBilling ({billing['rows']:,} rows"
             + ("" if billing["rows"] == billing["expected_rows"] else ", INCOMPLETE")
             + ")",
-            f"first byte {billing['first_byte_s']} s, last byte {billing['last_byte_s']} s, "
-            f"{billing['bytes']:,} bytes, worker peak (VmHWM) {billing['worker_peak_mib']} MiB",
+            f"first byte {billing['first_byte_s']} s, last byte {billing['last_byte_s']} s"
+            f"{spread('get_all_billing', 'last_byte_s')}, {billing['bytes']:,} bytes, worker "
+            f"peak (VmHWM) {billing['worker_peak_mib']} MiB"
+            f"{spread('get_all_billing', 'worker_peak_mib')}",
         ]
     ]
     for label in ("tenth", "all"):
-        report = reports[label]
+        report_figures = reports[label]
         other.append(
             [
-                f"report_generate in process, {report['orders']:,} orders "
-                f"({report['lines']:,} lines)",
-                f"{report['seconds']} s (fastest of {report['samples_s']}), "
-                f"{report['queries']} queries",
+                f"report_generate in process, {report_figures['orders']:,} orders "
+                f"({report_figures['lines']:,} lines)",
+                f"{report_figures['seconds']} s{spread('reports', label, 'seconds')}"
+                f"{detail(report_figures['samples_s'], 'reports', label, 'seconds')}, "
+                f"{report_figures['queries']} queries",
             ]
         )
     for name, label in (
@@ -598,17 +666,16 @@ def render(results: dict, evaluation: dict) -> str:
     ):
         result = files[name]
         slow = ", over gunicorn's default 30 s timeout" if result["last_byte_s"] > 30 else ""
-        if len(result["samples_s"]) > 1:
-            slow += f" (fastest of {result['samples_s']})"
         other.append(
             [
                 f"{label}, {result['lines']:,} lines",
-                f"HTTP {result['status']}, {result['last_byte_s']} s, "
-                f"{result['bytes']:,} bytes{slow}",
+                f"HTTP {result['status']}, {result['last_byte_s']} s"
+                f"{spread('downloads', name, 'last_byte_s')}, {result['bytes']:,} bytes{slow}"
+                f"{detail(result['samples_s'], 'downloads', name, 'last_byte_s')}",
             ]
         )
     update, delivered = runs["update"], results["events"]
-    outbox = evaluation["ratios"]["outbox_cost"]
+    outbox = report["ratios"]["outbox_cost"]
     other.append(
         [
             "outbox cost on updatePaymentStatus",
@@ -620,69 +687,63 @@ def render(results: dict, evaluation: dict) -> str:
         [
             "events delivered by the Procfile's worker (2 processes)",
             delivered.get("skipped")
-            or f"{delivered['events_per_second']} events/s: {delivered['delivered']:,} of"
-            f" {delivered['events']:,} ({delivered['relay_tasks_queued']:,} relay tasks) in"
-            f" {delivered['seconds']} s, signatures checked by the receiver",
+            or f"{delivered['events_per_second']} events/s{spread('events', 'events_per_second')}"
+            f": {delivered['delivered']:,} of {delivered['events']:,}"
+            f" ({delivered['relay_tasks_queued']:,} relay tasks) in {delivered['seconds']} s,"
+            " signatures checked by the receiver",
         ]
     )
-    # Each run's requests, and the warm-up ones: at least one row each.
     expected = sum(runs[name]["requests"] for name in ("check", "update")) + WARM_UP
-    logged = results["gateway_log_rows"]
     other.append(
         [
             "request log rows of the gateway runs",
             f"{results['gateway_log_rows_when_load_ended']:,} when the last load ended,"
-            f" {logged:,} once the server had stopped, for {expected:,} answers counted"
-            " (with the warm-up requests): "
-            + ("none missing" if logged >= expected else "ROWS MISSING"),
+            f" {results['gateway_log_rows']:,} once the server had stopped, for {expected:,}"
+            " answers counted (with the warm-up requests): "
+            + ("none missing" if results["gateway_log_rows_complete"] else "ROWS MISSING"),
         ]
     )
+    first = report["runs"][0]["gateway"]["update"]["first_index"]
     other.append(
         [
             "updatePaymentStatus invoices settled",
-            f"{update['settled']:,} from BENCH-{update['first_index']:07d}; wrk counted "
-            f"{update['requests']:,} answers (it drops those in flight when it stops)",
+            f"{update['settled']:,}"
+            + (" a run (medians), the first run's" if rounds > 1 else "")
+            + f" from BENCH-{first:07d}; wrk counted {update['requests']:,} answers"
+            " (it drops those in flight when it stops)",
         ]
     )
+    machine = report["machine"]
+    loads = [["suite", *machine["suite"].values()]]
+    loads += [[f"run {number}", *run.values()] for number, run in enumerate(machine["runs"], 1)]
+    load_table = _table(
+        [f"load average (1, 5, 15 min), {machine['cpus']} CPUs", "before", "after"],
+        [[name, *map(load_text, pair)] for name, *pair in loads],
+    )
+    notes = [f"{report['noise']['text']}."]
+    if rounds > 1:
+        notes.insert(
+            0,
+            f"{rounds} runs on the same data: each figure is their median, with its spread"
+            " ((max - min) ÷ median) in parentheses; ratios and targets come from the medians.",
+        )
+    notes += [f"Warning: {text}." for text in report["warnings"]]
     targets = _table(
         ["target", "measured", "result"],
-        [[t["target"], t["measured"], t["result"]] for t in evaluation["targets"]],
+        [[t["target"], t["measured"], t["result"]] for t in report["targets"]],
     )
-    return "\n\n".join([gateway, _table(["measure", "result"], other), targets])
-
-
-def main() -> None:
-    sys.stdout.reconfigure(line_buffering=True)  # progress shows under make too
-    config = Config.from_env()
-    env = configure(config)
-    # Seeding a million rows is one statement: this process waits as a command does,
-    # the servers (started with ``env``) as a web process.
-    os.environ["BILLING_COMMAND_PROCESS"] = "1"
-    server.ensure_wrk()
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection, connections
-    from rest_framework_simplejwt.tokens import AccessToken
-
-    from . import seed
-
-    prepare_database(config)
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    print(
-        f"database {connection.vendor} ({config.database_url}): migrated; seeding what is missing"
+    return "\n\n".join(
+        [gateway, _table(["measure", "result"], other), load_table, "\n".join(notes), targets]
     )
-    data = seed.seed(invoices=config.invoices, customers=config.customers, orders=config.orders)
-    results = {"seed_seconds": round(time.perf_counter() - started, 1)}
-    facts = environment_facts(config)
-    print(f"ready in {results['seed_seconds']} s; {facts['cache']}")
-    print("report generation (in process)")
-    results["reports"] = measure_reports(data)
-    tokens = {name: str(AccessToken.for_user(data[name])) for name in ("gateway", "staff")}
-    connections.close_all()  # the servers own the database now (SQLite: one writer)
+
+
+def measure_round(config: Config, env: dict, data: dict, tokens: dict) -> dict:
+    """One round of every measurement on the seeded data: its ``results``."""
+    from django.db import connections
+
+    results = {}
     options = {"workers": config.workers, "timeout": config.timeout}
+    connections.close_all()  # the servers own the database now (SQLite: one writer)
     print("gateway throughput")
     logged_before = gateway_log_rows()
     with Server("main", env=env, **options) as srv:
@@ -691,6 +752,9 @@ def main() -> None:
         results["gateway_log_rows_when_load_ended"] = gateway_log_rows() - logged_before
     # Counted once the server has stopped: its workers write their queued rows as they exit.
     results["gateway_log_rows"] = gateway_log_rows() - logged_before
+    # Each run's requests, and the warm-up ones: at least one row each.
+    answers = sum(results["gateway"][name]["requests"] for name in ("check", "update"))
+    results["gateway_log_rows_complete"] = results["gateway_log_rows"] >= answers + WARM_UP
     print("checkPaymentStatus without the request log (server restarted)")
     with Server("nolog", env={**env, "BENCH_REQUEST_LOG": "0"}, **options) as srv:
         results["check_without_request_log"] = check_load(srv, config, data, tokens)
@@ -704,19 +768,76 @@ def main() -> None:
     print("events: the update run's delivered by the Procfile's worker")
     results["events"] = events.deliveries(env, since=results["gateway"]["update"]["started_at"])
     print(f"  {results['events']}")
+    # After the loads, so the previous run's deleted report lines (below) had the
+    # loads' time to be purged by InnoDB before report generation is timed again.
+    print("report generation (in process)")
+    results["reports"] = measure_reports(data)
+    connections.close_all()
     print("getAllBilling (fresh server), then report downloads")
     with Server("billing", env=env, **options) as srv:
         results["get_all_billing"] = get_all_billing(srv, tokens["gateway"])
         results["downloads"] = downloads(srv, tokens["staff"], results["reports"])
-    # Now rather than at the next start, so InnoDB has purged them before the next
-    # run times report generation.
+    # Now rather than at the next start, so reports do not pile up run after run.
     delete_reports(data)
     empty_queue()
-    evaluation = evaluate(results)
-    text = render(results, evaluation)
+    return results
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # progress shows under make too
+    config = Config.from_env()
+    machine = {"cpus": os.cpu_count(), "suite": {"before": load_average()}, "runs": []}
+    env = configure(config)
+    # Seeding a million rows is one statement: this process waits as a command does,
+    # the servers (started with ``env``) as a web process.
+    os.environ["BILLING_COMMAND_PROCESS"] = "1"
+    server.ensure_wrk()
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from . import seed
+
+    prepare_database(config)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    print(
+        f"database {connection.vendor} ({config.database_url}): migrated; seeding what is missing"
+    )
+    data = seed.seed(invoices=config.invoices, customers=config.customers, orders=config.orders)
+    seed_seconds = round(time.perf_counter() - started, 1)
+    facts = environment_facts(config)
+    print(f"ready in {seed_seconds} s; {facts['cache']}")
+    tokens = {name: str(AccessToken.for_user(data[name])) for name in ("gateway", "staff")}
+    warnings = [text for text in (unpaid_warning(config, data["invoices"]),) if text]
+    for text in warnings:
+        print(f"warning: {text}")
+    rounds = []
+    for number in range(1, config.runs + 1):
+        before = load_average()
+        print(f"run {number} of {config.runs} (load average {before})")
+        rounds.append(measure_round(config, env, data, tokens))
+        machine["runs"].append({"before": before, "after": load_average()})
+    machine["suite"]["after"] = load_average()
+    medians, spreads = combine(rounds)
+    results = {"seed_seconds": seed_seconds, **medians}
+    evaluation = judge_noise(evaluate(results, rounds), spreads, machine)
+    report = {
+        "facts": facts,
+        "config": asdict(config),
+        "machine": machine,
+        "warnings": warnings,
+        **evaluation,
+        "results": results,
+        "spreads": spreads,
+        "runs": rounds,
+    }
+    text = render(report)
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = RESULTS / f"{connection.vendor}-{stamp}"
-    report = {"facts": facts, "config": asdict(config), **evaluation, "results": results}
     path.with_suffix(".json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     header = "\n".join(f"- {name}: {value}" for name, value in facts.items())
     path.with_suffix(".md").write_text(f"{header}\n\n{text}\n")
