@@ -111,6 +111,21 @@ def _collect_static(env: dict) -> None:
         )
 
 
+def load_demo_data(env: dict, *, seed: bool = True) -> None:
+    """Migrates the database ``env`` names and loads the demo data (its users) into
+    it, as ``make run`` does: with the local settings, since production refuses."""
+    setup_env = {**env, "DJANGO_SETTINGS_MODULE": "billing_site.settings.local"}
+    for command in (["migrate", "-v0"], ["seed_demo"]) if seed else (["migrate", "-v0"],):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=setup_env,
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
+
+
 @contextlib.contextmanager
 def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, output=None, **env):
     """Gunicorn with ``workers`` processes on a fresh database (SQLite in
@@ -128,16 +143,7 @@ def serve(tmp_path: Path, *, workers: int, gunicorn_args=(), seed=True, output=N
         "REQUEST_LOG_SPOOL_DIR": str(tmp_path / "request-log-spool"),
         **env,
     }
-    setup_env = {**env, "DJANGO_SETTINGS_MODULE": "billing_site.settings.local"}
-    for command in (["migrate", "-v0"], ["seed_demo"]) if seed else (["migrate", "-v0"],):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=setup_env,
-            check=True,
-            capture_output=True,
-            timeout=120,
-        )
+    load_demo_data(env, seed=seed)
     if env["DJANGO_SETTINGS_MODULE"].endswith("production"):
         _collect_static(env)
     base = f"http://127.0.0.1:{_free_port()}"

@@ -13,7 +13,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -26,6 +25,7 @@ from billing_site.testing import (
     ROOT,
     generated_clients_unavailable,
     http_call,
+    load_demo_data,
     run_generated_client_flow,
     tool_missing,
 )
@@ -43,20 +43,6 @@ pytestmark = pytest.mark.skipif(
     not (shutil.which("nginx") or os.path.exists("/usr/sbin/nginx")) and not os.environ.get("CI"),
     reason="needs nginx",
 )
-
-
-def _seed(env: dict) -> None:
-    """The demo data (its users), loaded as `make run` does: never in production."""
-    setup = {**env, "DJANGO_SETTINGS_MODULE": "billing_site.settings.local"}
-    for command in (["migrate", "-v0"], ["seed_demo"]):
-        subprocess.run(
-            [sys.executable, "manage.py", *command],
-            cwd=ROOT,
-            env=setup,
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
 
 
 def _readiness(base: str) -> dict | None:
@@ -147,7 +133,7 @@ def test_serve_runs_every_process_behind_nginx_and_a_signal_stops_them_all(
         "WEBHOOKS_SWEEP_SECONDS": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
     }
-    _seed(env)
+    load_demo_data(env)
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "serve.log"
     with open(log_path, "wb") as log:

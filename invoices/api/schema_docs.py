@@ -18,21 +18,6 @@ ADDRESS = {
     "zip": "12345",
     "country": "US",
 }
-CUSTOMER = {
-    "id": 2,
-    "name": "John Doe",
-    "first_name": "John",
-    "last_name": "Doe",
-    "email": "john.doe@example.com",
-    "phone": "+1 555 0100",
-    "address": ADDRESS,
-    "account_number": "10001",
-    "tax_number": "",
-    "status": "active",
-    "email_documents": True,
-    "created_at": "2026-12-06T14:22:59.113214Z",
-    "updated_at": "2026-12-06T14:22:59.113226Z",
-}
 CUSTOMER_INPUT = {
     "name": "John Doe",
     "first_name": "John",
@@ -41,6 +26,15 @@ CUSTOMER_INPUT = {
     "phone": "+1 555 0100",
     "address": ADDRESS,
     "account_number": "10001",
+}
+CUSTOMER = {
+    "id": 2,
+    **CUSTOMER_INPUT,
+    "tax_number": "",
+    "status": "active",
+    "email_documents": True,
+    "created_at": "2026-12-06T14:22:59.113214Z",
+    "updated_at": "2026-12-06T14:22:59.113226Z",
 }
 LINE_INPUT = {"description": "Product 1", "quantity": "2", "price": "50.00", "tax_rate": "10"}
 INVOICE_INPUT = {
