@@ -23,6 +23,19 @@ PROTECTED = re.compile(r"^(billing_test|billing_ci|test_)")
 # Requests to each gateway view before its load, so the workers are warm.
 WARM_UP = 16
 
+# The targets (PASS/FAIL), set for MariaDB on two cores: bench/README.md says why
+# each figure is where it is and how far it is from its limit.
+CHECK_VS_BARE = 0.40  # checkPaymentStatus req/s over the bare view's
+CHECK_VS_PLAIN = 1.0  # ... over the plain Django check's
+UPDATE_VS_BARE = 0.25  # updatePaymentStatus req/s (each settling an invoice) over the bare view's
+LOG_COST = 0.05  # share of checkPaymentStatus req/s the request log may cost
+ALL_BILLING_S = 2.5  # getAllBilling of 1,000,000 rows, to the last byte, in every run
+FIRST_BYTE_S = 0.1  # ... to the first byte
+WORKER_PEAK_MIB = 100  # ... the serving worker's peak resident memory
+REPORT_S = 1.5  # report generation, 100,000 orders
+PDF_S = 0.5  # the 20,001-line PDF
+PDF_RATIO = 4.2  # its time over the 5,001-line PDF's (linear is about 4)
+
 
 @dataclass
 class Config:
@@ -482,6 +495,13 @@ def evaluate(results: dict, rounds: list[dict] | None = None) -> dict:
         for name, run in _load_runs(each).items():
             if run["non_2xx_share"]:
                 failing[name] = max(failing.get(name, 0), run["non_2xx_share"])
+    update = runs["update"]["rps"]
+    ratios["update_vs_bare"] = _ratio(update, runs["bare"]["rps"])
+    # getAllBilling's limits hold in every run, not only in the median one.
+    slowest = max(each["get_all_billing"]["last_byte_s"] for each in rounds)
+    first_byte = max(each["get_all_billing"]["first_byte_s"] for each in rounds)
+    peak = max(each["get_all_billing"]["worker_peak_mib"] for each in rounds)
+    every = "every run" if len(rounds) > 1 else "the run"
     targets = [
         (
             # A figure of refused requests measures nothing: every run must be 2xx.
@@ -490,29 +510,44 @@ def evaluate(results: dict, rounds: list[dict] | None = None) -> dict:
             not failing,
         ),
         (
-            "checkPaymentStatus req/s ≥ 0.27 x bare (a)",
+            f"checkPaymentStatus req/s ≥ {CHECK_VS_BARE} x bare (a)",
             ratios["check_vs_bare"],
-            ratios["check_vs_bare"] >= 0.27,
+            ratios["check_vs_bare"] >= CHECK_VS_BARE,
         ),
         (
-            "checkPaymentStatus req/s ≥ 0.6 x plain (b)",
+            f"checkPaymentStatus req/s ≥ {CHECK_VS_PLAIN} x plain (b)",
             ratios["check_vs_plain"],
-            ratios["check_vs_plain"] >= 0.6,
+            ratios["check_vs_plain"] >= CHECK_VS_PLAIN,
         ),
         (
-            "getAllBilling (all rows) < 10 s",
-            f"{billing['last_byte_s']} s",
-            billing["last_byte_s"] < 10 and all(_whole(each["get_all_billing"]) for each in rounds),
+            f"updatePaymentStatus req/s ≥ {UPDATE_VS_BARE} x bare (a), each settling an invoice",
+            ratios["update_vs_bare"],
+            ratios["update_vs_bare"] >= UPDATE_VS_BARE,
         ),
         (
-            "getAllBilling worker peak < 250 MiB",
-            f"{billing['worker_peak_mib']} MiB",
-            billing["worker_peak_mib"] < 250,
+            f"request log costs ≤ {LOG_COST:.0%} of checkPaymentStatus req/s",
+            f"{ratios['request_log_cost']:.1%}",
+            ratios["request_log_cost"] <= LOG_COST,
         ),
         (
-            f"report of {reports['all']['orders']:,} orders < 3 s",
+            f"getAllBilling (all rows) ≤ {ALL_BILLING_S} s in {every}",
+            f"{slowest} s (median {billing['last_byte_s']} s)",
+            slowest <= ALL_BILLING_S and all(_whole(each["get_all_billing"]) for each in rounds),
+        ),
+        (
+            f"getAllBilling first byte ≤ {FIRST_BYTE_S} s in {every}",
+            f"{first_byte} s",
+            first_byte <= FIRST_BYTE_S,
+        ),
+        (
+            f"getAllBilling worker peak ≤ {WORKER_PEAK_MIB} MiB in {every}",
+            f"{peak} MiB",
+            peak <= WORKER_PEAK_MIB,
+        ),
+        (
+            f"report of {reports['all']['orders']:,} orders ≤ {REPORT_S} s",
             f"{reports['all']['seconds']} s",
-            reports["all"]["seconds"] < 3,
+            reports["all"]["seconds"] <= REPORT_S,
         ),
         (
             "report queries constant",
@@ -521,21 +556,16 @@ def evaluate(results: dict, rounds: list[dict] | None = None) -> dict:
             len({*reports["tenth"]["queries_each"], *reports["all"]["queries_each"]}) == 1,
         ),
         (
-            f"PDF of {files['pdf_20000']['lines']:,} lines < 3 s",
+            f"PDF of {files['pdf_20000']['lines']:,} lines ≤ {PDF_S} s",
             f"{files['pdf_20000']['last_byte_s']} s",
-            files["pdf_20000"]["last_byte_s"] < 3
+            files["pdf_20000"]["last_byte_s"] <= PDF_S
             and all(each["downloads"]["pdf_20000"]["status"] == 200 for each in rounds),
         ),
         (
             f"PDF time ratio {files['pdf_20000']['lines']:,} / "
-            f"{files['pdf_5000']['lines']:,} lines < 4.5",
+            f"{files['pdf_5000']['lines']:,} lines ≤ {PDF_RATIO}",
             ratios["pdf_20000_vs_5000"],
-            ratios["pdf_20000_vs_5000"] < 4.5,
-        ),
-        (
-            "request log costs < 15% of checkPaymentStatus req/s",
-            f"{ratios['request_log_cost']:.1%}",
-            ratios["request_log_cost"] < 0.15,
+            ratios["pdf_20000_vs_5000"] <= PDF_RATIO,
         ),
         (
             "every event of the update run delivered, signed",
@@ -647,6 +677,22 @@ def render(report: dict) -> str:
             f"{spread('get_all_billing', 'worker_peak_mib')}",
         ]
     ]
+    limits = results.get("database_limits")
+    if limits:
+        lookups, rows = limits["check_lookups"], limits["all_billing"]
+        other += [
+            [
+                "the database's own time: checkPaymentStatus's lookup (mariadb client)",
+                f"{lookups['per_lookup_us']} µs a lookup"
+                f"{spread('database_limits', 'check_lookups', 'per_lookup_us')}"
+                f" ({lookups['lookups']:,} one after the other on one connection)",
+            ],
+            [
+                "the database's own time: getAllBilling's statements (mariadb client)",
+                f"{rows['seconds']} s{spread('database_limits', 'all_billing', 'seconds')}"
+                f" to the last of {rows['rows']:,} rows ({rows['statements']} statements)",
+            ],
+        ]
     for label in ("tenth", "all"):
         report_figures = reports[label]
         other.append(
@@ -737,6 +783,20 @@ def render(report: dict) -> str:
     )
 
 
+def database_limits(data: dict, lookups: int = 5000) -> dict:
+    """The statements of checkPaymentStatus (``lookups`` of them, spread as the
+    load spreads them) and of getAllBilling, replayed by the mariadb client."""
+    from . import limits, seed
+
+    count = data["invoices"]
+    indexes = [(k * 7919) % count + 1 for k in range(lookups)]
+    references = [(str(seed.ORDER_ID_BASE + i), seed.invoice_number(i)) for i in indexes]
+    return {
+        "check_lookups": limits.check_lookups(data["gateway"], references),
+        "all_billing": limits.all_billing(data["gateway"]),
+    }
+
+
 def measure_round(config: Config, env: dict, data: dict, tokens: dict) -> dict:
     """One round of every measurement on the seeded data: its ``results``."""
     from django.db import connections
@@ -772,6 +832,12 @@ def measure_round(config: Config, env: dict, data: dict, tokens: dict) -> dict:
     # loads' time to be purged by InnoDB before report generation is timed again.
     print("report generation (in process)")
     results["reports"] = measure_reports(data)
+    from . import limits
+
+    if limits.available():
+        print("the database's own time (the mariadb client)")
+        results["database_limits"] = database_limits(data)
+        print(f"  {results['database_limits']}")
     connections.close_all()
     print("getAllBilling (fresh server), then report downloads")
     with Server("billing", env=env, **options) as srv:
