@@ -1,7 +1,4 @@
 from django.urls import include, path
 
-urlpatterns = [
-    # The gateway's routes first: they are the most called.
-    path("", include("payments.gateway.urls")),
-    path("", include("payments.api.urls")),
-]
+# The gateway's routes are the project's first (billing_site/urls.py).
+urlpatterns = [path("", include("payments.api.urls"))]

@@ -27,6 +27,7 @@ from .serializers import (
     BillingRecordSerializer,
     BillingReferenceSerializer,
     billing_record,
+    given_reference,
 )
 
 _ERRORS = {code: errors.GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
@@ -47,9 +48,12 @@ class GatewayView(APIView):
         return Response(errors.error_body(errors.NOT_FOUND, 404), status=404)
 
     def find_record(self, request) -> dict | None:
-        serializer = BillingReferenceSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        return billing_record_by_reference(user=request.user, **serializer.validated_data)
+        reference = given_reference(request.data)
+        if reference is None:
+            serializer = BillingReferenceSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            reference = serializer.validated_data
+        return billing_record_by_reference(user=request.user, **reference)
 
 
 _GATEWAY_SCHEMA = dict(
