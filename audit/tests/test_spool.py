@@ -444,3 +444,29 @@ def test_a_row_mariadb_refuses_is_stored_reduced():
     request_log_store([row])
     stored = RequestLog.objects.get(request_id="over")
     assert stored.endpoint == "/big" and stored.request_body.startswith("<not stored as sent")
+
+
+SPOOLED_VALUES = {
+    "timestamp": [
+        "2026-12-06 17:00:00.123456+00:00",
+        "2026-12-06 17:00:00+00:00",
+        "2026-12-06 17:00:00.123456+02:00",
+        "2026-12-06T17:00:00+00:00",
+        "2026-12-06 17:00:00.123+00:00",
+    ],
+    "duration_ms": ["1.234", "0.000", "999999999.999", "12.5", "1e3", "-0.500", "01.234"],
+    "client_address": ["127.0.0.1", "10.0.0.255", "::1", "::ffff:10.0.0.1", "2001:DB8::1", ""],
+}
+
+
+@pytest.mark.parametrize(
+    "name,text", [(name, text) for name, texts in SPOOLED_VALUES.items() for text in texts]
+)
+def test_a_spooled_value_reaches_the_database_as_its_field_would_hand_it(name, text):
+    from audit.services import _column_value
+
+    column = RequestLog._meta.get_field(name)
+    got = _column_value(column)({name: text}, connection)
+    expected = column.get_db_prep_save(text, connection)
+    assert got == expected
+    assert type(got) is type(expected)
