@@ -243,3 +243,22 @@ def test_a_relay_that_cannot_be_queued_is_left_to_the_sweep(monkeypatch, caplog)
     waiting.flush()  # logged, never raised
     assert "2 events wait for the relay's sweep" in caplog.text
     assert waiting._ids == []
+
+
+def test_one_events_failure_in_a_relay_of_many_leaves_only_that_one_to_the_sweep(heard):
+    invoice = InvoiceFactory(issue=False)
+    invoice_issue(invoice=invoice)
+    ids = list(Event.objects.values_list("pk", flat=True))
+    assert len(ids) == 2  # not relayed: no commit in a test's transaction
+
+    def fails_on_the_first(event):
+        if event.pk == ids[0]:
+            raise RuntimeError("the handler fails")
+
+    registry.handle(fails_on_the_first)
+    try:
+        assert relay(ids) == 1
+    finally:
+        registry._handlers.remove(fails_on_the_first)
+    relayed = dict(Event.objects.values_list("pk", "relayed_at"))
+    assert relayed[ids[0]] is None and relayed[ids[1]] is not None
