@@ -23,6 +23,13 @@ from billing_site.background import run_later
 from . import registry
 from .models import Event
 
+log = logging.getLogger(__name__)
+
+# How long a process gathers committed events' ids before it queues their relay,
+# and the most ids one relay task takes.
+RELAY_LINGER = 0.2
+RELAY_BATCH = 500
+
 
 def event_emit(*, type: str, data: dict, customer_id: int | None = None) -> Event:
     """Write the event in the caller's transaction; it is relayed once that
@@ -103,14 +110,6 @@ def _relay_after_commit(connection, event_id: str) -> None:
     callback = _RelayOnCommit()
     callback.ids.append(event_id)
     transaction.on_commit(callback, robust=True)
-
-
-log = logging.getLogger(__name__)
-
-# How long a process gathers committed events' ids before it queues their relay,
-# and the most ids one relay task takes.
-RELAY_LINGER = 0.2
-RELAY_BATCH = 500
 
 
 class _RelayQueue:
