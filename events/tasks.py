@@ -19,7 +19,26 @@ log = logging.getLogger(__name__)
 @shared_task(acks_late=True)
 def relay(event_ids: list[str]) -> int:
     """Run every handler on each of the events not relayed yet, in the order they
-    were written; returns how many it relayed."""
+    were written; returns how many it relayed. The events of many transactions
+    come in one task (a web process queues its commits' events together): when
+    they fail together, each is tried on its own, so that one event's failure
+    leaves only that one to the sweep."""
+    try:
+        return _relay(event_ids)
+    except Exception:
+        if len(event_ids) <= 1:
+            raise
+        log.exception("relaying %d events together failed; each is tried alone", len(event_ids))
+    done = 0
+    for event_id in event_ids:
+        try:
+            done += _relay([event_id])
+        except Exception:
+            log.exception("relaying event %s failed; it is retried on the next sweep", event_id)
+    return done
+
+
+def _relay(event_ids: list[str]) -> int:
     with transaction.atomic():
         # The row locks keep two relays of one event (the sweep and the first
         # try) from running its handlers side by side.

@@ -7,8 +7,9 @@ Each move writes its event (``invoice.issued``, ``.paid``, ``.voided``) with it.
 
 import datetime
 from collections.abc import Callable, Iterable
+from threading import Lock
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError, NotFoundError
@@ -37,6 +38,52 @@ Refusal = Callable[[Invoice], BillingError]
 ISSUE_HOOKS: list[Callable[[Invoice], None]] = []
 
 
+class _LockedRowQuery:
+    """``SELECT ... FOR UPDATE`` of one invoice by its id, compiled once per
+    process and database (payments lock an invoice on every call: building and
+    compiling the queryset cost more than the database took to answer it), and
+    the row made an ``Invoice`` as the queryset would."""
+
+    _MARKER = -7_919_000_001  # no invoice's id
+
+    def __init__(self):
+        self._cache: dict[str, tuple] = {}
+        self._lock = Lock()
+
+    def _compile(self, alias: str) -> tuple:
+        queryset = Invoice.objects.using(alias).select_for_update().filter(pk=self._MARKER)
+        compiler = queryset.query.get_compiler(using=alias)
+        sql, params = compiler.as_sql()
+        if list(params) != [self._MARKER]:
+            raise ValueError(f"the invoice's id must be the only parameter of {sql}")
+        columns = [column for column, _, _ in compiler.select]
+        names = [column.target.attname for column in columns]
+        if names != [field.attname for field in Invoice._meta.concrete_fields]:
+            raise ValueError(f"an invoice's own columns are not all of {sql}")
+        return sql, names, compiler.get_converters(columns)
+
+    def read(self, pk) -> Invoice | None:
+        alias = router.db_for_write(Invoice)
+        compiled = self._cache.get(alias)
+        if compiled is None:
+            with self._lock:
+                compiled = self._cache.get(alias) or self._compile(alias)
+                self._cache[alias] = compiled
+        sql, names, converters = compiled
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [Invoice._meta.pk.get_prep_value(pk)])
+            rows = cursor.fetchall()
+        if not rows:
+            return None
+        if converters:
+            query = Invoice.objects.all().query
+            rows = query.get_compiler(using=alias).apply_converters(rows, converters)
+        return Invoice.from_db(alias, names, next(iter(rows)))
+
+
+_LOCKED_ROW = _LockedRowQuery()
+
+
 def _statuses(from_: str | Iterable[str]) -> tuple[str, ...]:
     return (from_,) if isinstance(from_, str) else tuple(from_)
 
@@ -59,7 +106,7 @@ def locked(
         raise transaction.TransactionManagementError("An invoice is locked inside a transaction.")
     from_ = _statuses(from_)
     pk = invoice.pk if isinstance(invoice, Invoice) else invoice
-    row = Invoice.objects.select_for_update().filter(pk=pk).first()
+    row = _LOCKED_ROW.read(pk)
     if row is None:  # deleted (a draft) since the caller read it
         raise NotFoundError(f"Invoice {pk} does not exist.")
     if row.status not in from_:
@@ -111,11 +158,17 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
     event = STATUS_EVENTS[to]
     if row.status == Status.PAID and to == Status.OPEN:
         # Reopened: it was issued when it was, and is no longer paid.
-        event, row.paid_at = REOPENED, None
+        event, row.paid_at, stamp = REOPENED, None, "paid_at"
     else:
-        setattr(row, STAMPS[to], at or timezone.now())
+        stamp = STAMPS[to]
+        setattr(row, stamp, at or timezone.now())
     row.status = to
-    row.save()
+    if before is None:
+        # What the move changes, and no more: the row is the one locked, read
+        # in this transaction or held by the caller with its changes given here.
+        row.save(update_fields=[*changes, "status", stamp, "updated_at"])
+    else:  # ``before`` may have filled in any field
+        row.save()
     invoice_event(event, row)
     # Issued (not reopened by a refund): the customer's credit is applied to it.
     for hook in ISSUE_HOOKS if event == STATUS_EVENTS[Status.OPEN] else ():

@@ -15,6 +15,7 @@ from django.utils import timezone
 from audit.spool import require_durable
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 from billing_site.money import MoneyError, format_amount, parse_amount
+from events.services import written_together
 from invoices.models import Invoice
 from invoices.transitions import locked, transition
 
@@ -73,26 +74,31 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
     # for full_clean() to query that either exists. The provider reference is
     # checked here, and again by its unique constraint against a concurrent insert.
     payment.full_clean(exclude=["invoice", "recorded_by"], validate_constraints=False)
-    duplicate = DuplicatePaymentError(payment.provider, payment.provider_reference)
-    if (
-        payment.provider_reference
-        and Payment.objects.filter(
+    if payment.provider_reference:
+        duplicate = DuplicatePaymentError(payment.provider, payment.provider_reference)
+        if Payment.objects.filter(
             provider=payment.provider, provider_reference=payment.provider_reference
-        ).exists()
-    ):
-        raise duplicate
-    try:
-        with transaction.atomic():
-            payment.save()
-    except IntegrityError:
-        raise duplicate from None
-    payment_event(payment, invoice)
-    amount_paid = invoice.amount_paid + payment.amount
-    if amount_paid + invoice.amount_credited == invoice.total:
-        payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
+        ).exists():
+            raise duplicate
+        try:
+            with transaction.atomic():
+                payment.save()
+        except IntegrityError:
+            raise duplicate from None
     else:
-        invoice.amount_paid = amount_paid
-        invoice.save(update_fields=["amount_paid", "updated_at"])
+        # No reference, nothing unique to collide with: no savepoint (two round
+        # trips) around the insert.
+        payment.save()
+    # The payment's event and the invoice's (``invoice.paid``, and what derives
+    # from it) go in one INSERT.
+    with written_together():
+        payment_event(payment, invoice)
+        amount_paid = invoice.amount_paid + payment.amount
+        if amount_paid + invoice.amount_credited == invoice.total:
+            payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
+        else:
+            invoice.amount_paid = amount_paid
+            invoice.save(update_fields=["amount_paid", "updated_at"])
     return payment
 
 

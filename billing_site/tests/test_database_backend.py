@@ -48,3 +48,33 @@ def test_an_idle_connection_the_server_closed_is_replaced_before_use(monkeypatch
     assert query() == (1,)  # no error: the ping found it dead and a new one answered
     assert pings == [1]
     assert connection.connection.thread_id() != thread
+
+
+def test_a_transaction_begins_with_start_transaction_and_leaves_autocommit_on(monkeypatch):
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    query()
+    raw = connection.connection
+    toggled = []
+    monkeypatch.setattr(type(raw), "autocommit", lambda self, on: toggled.append(on))
+    with transaction.atomic():
+        Group.objects.create(name="in a transaction")
+        assert query() == (1,)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Group.objects.create(name="rolled back")
+        raise RuntimeError
+    Group.objects.create(name="autocommitted")
+    assert toggled == []  # no SET autocommit round trip before or after
+    monkeypatch.undo()
+    # What committed, another session sees; the rolled back row is gone.
+    other = connection.copy()
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT name FROM auth_group ORDER BY name")
+            assert [row[0] for row in cursor.fetchall()] == ["autocommitted", "in a transaction"]
+    finally:
+        other.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT @@autocommit")
+        assert cursor.fetchone() == (1,)

@@ -188,3 +188,77 @@ def test_a_broker_down_leaves_the_change_committed_and_its_events_to_the_sweep(
     settings.EVENTS_RELAY_GRACE_SECONDS = 0
     assert relay_pending() == 2
     assert [event.pk for event in heard] == [event.pk for event in events]
+
+
+def test_events_written_together_go_in_one_insert_in_their_order(django_assert_num_queries):
+    from events.services import event_emit, written_together
+
+    with transaction.atomic():
+        with django_assert_num_queries(1), written_together():
+            event_emit(type="invoice.paid", data={"n": 1}, customer_id=None)
+            event_emit(type="invoice.voided", data={"n": 2}, customer_id=None)
+            with written_together():  # the outer block writes these too
+                event_emit(type="invoice.issued", data={"n": 3}, customer_id=None)
+        with pytest.raises(RuntimeError), written_together():
+            event_emit(type="invoice.paid", data={"n": 4}, customer_id=None)
+            raise RuntimeError("the change fails")
+    assert [event.data["n"] for event in Event.objects.all()] == [1, 2, 3]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_a_process_queues_the_events_of_its_commits_as_one_relay(heard, monkeypatch):
+    import time
+
+    from billing_site.celery import app
+    from events import services
+
+    services._relays.flush()  # what earlier tests left
+    queued = []
+    monkeypatch.setattr(services, "run_later", lambda task, ids: queued.append((task, ids)))
+    monkeypatch.setattr(services, "RELAY_LINGER", 1.0)
+    app.conf.task_always_eager = False  # a broker: the relay is queued
+    try:
+        InvoiceFactory()
+        InvoiceFactory()  # another transaction
+    finally:
+        app.conf.task_always_eager = True
+    written = list(Event.objects.values_list("pk", flat=True))
+    assert len(written) == 4 and heard == []  # nothing relayed in the request's process
+    deadline = time.monotonic() + 10
+    while sum(len(ids) for _, ids in queued) < len(written) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [(task, ids) for task, ids in queued if set(ids) & set(written)] == [(relay, written)]
+
+
+def test_a_relay_that_cannot_be_queued_is_left_to_the_sweep(monkeypatch, caplog):
+    from events import services
+
+    def broker_down(task, ids):
+        raise ConnectionError("no broker")
+
+    monkeypatch.setattr(services, "run_later", broker_down)
+    waiting = services._RelayQueue()
+    with waiting._lock:  # no thread: flushed here
+        waiting._ids.extend(["evt_1", "evt_2"])
+    waiting.flush()  # logged, never raised
+    assert "2 events wait for the relay's sweep" in caplog.text
+    assert waiting._ids == []
+
+
+def test_one_events_failure_in_a_relay_of_many_leaves_only_that_one_to_the_sweep(heard):
+    invoice = InvoiceFactory(issue=False)
+    invoice_issue(invoice=invoice)
+    ids = list(Event.objects.values_list("pk", flat=True))
+    assert len(ids) == 2  # not relayed: no commit in a test's transaction
+
+    def fails_on_the_first(event):
+        if event.pk == ids[0]:
+            raise RuntimeError("the handler fails")
+
+    registry.handle(fails_on_the_first)
+    try:
+        assert relay(ids) == 1
+    finally:
+        registry._handlers.remove(fails_on_the_first)
+    relayed = dict(Event.objects.values_list("pk", "relayed_at"))
+    assert relayed[ids[0]] is None and relayed[ids[1]] is not None

@@ -10,18 +10,49 @@ connection is replaced for the next one.
 
 A ping that times out means a stalled server, not a closed connection:
 connecting again would keep the request waiting as long once more, so the
-connection is dropped and the request fails at once (a 503)."""
+connection is dropped and the request fails at once (a 503).
+
+An atomic block's transaction starts with ``START TRANSACTION`` while the session
+stays in autocommit mode (as Django's SQLite backend does with ``BEGIN``): its
+COMMIT or ROLLBACK ends it, and the round trip of ``SET autocommit=1`` after
+every transaction (and of ``SET autocommit=0`` before it) is not needed."""
 
 import time
 
 from django.db import OperationalError
 from django.db.backends.mysql import base
+from django.db.backends.utils import debug_transaction
 
 IDLE_BEFORE_HEALTH_CHECK = 1.0  # seconds
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
     _last_used = float("-inf")
+    # Django holds autocommit off for a transaction begun by START TRANSACTION;
+    # the session's own autocommit stayed on.
+    _started_under_autocommit = False
+
+    def get_new_connection(self, conn_params):
+        # A new session is in MySQLdb's default mode until Django sets its own.
+        self._started_under_autocommit = False
+        return super().get_new_connection(conn_params)
+
+    def _start_transaction_under_autocommit(self):
+        with (
+            debug_transaction(self, "START TRANSACTION"),
+            self.wrap_database_errors,
+            self.connection.cursor() as cursor,
+        ):
+            cursor.execute("START TRANSACTION")
+        self._started_under_autocommit = True
+
+    def _set_autocommit(self, autocommit):
+        if self._started_under_autocommit:
+            # The transaction's COMMIT or ROLLBACK has ended it; autocommit is on.
+            self._started_under_autocommit = False
+            if autocommit:
+                return
+        super()._set_autocommit(autocommit)
 
     def close_if_health_check_failed(self):
         if time.monotonic() - self._last_used < IDLE_BEFORE_HEALTH_CHECK:

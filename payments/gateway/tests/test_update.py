@@ -124,3 +124,28 @@ def test_update_of_a_zero_total_invoice_marks_it_paid_without_a_payment(gateway_
     invoice.refresh_from_db()
     assert invoice.status == "paid"
     assert not Payment.objects.exists()
+
+
+def test_an_update_runs_a_constant_number_of_queries(gateway_client, django_assert_num_queries):
+    first, second = InvoiceFactory(), InvoiceFactory()
+    update(gateway_client, first)
+    # user, permissions, the record; in the payment's transaction (here the
+    # test's savepoint and its release): the invoice locked, the payment, the
+    # invoice paid, its bill looked up, both events in one insert; the log row
+    with django_assert_num_queries(11) as captured:
+        response = update(gateway_client, second)
+    assert response.status_code == 200
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    assert statements.count("INSERT") == 3  # the payment, the events, the log row
+    assert statements.count("SAVEPOINT") == 1  # none around the payment's insert
+
+
+def test_an_update_writes_its_events_in_one_insert_in_their_order(gateway_client):
+    from events.models import Event
+
+    invoice = InvoiceFactory()
+    before = set(Event.objects.values_list("pk", flat=True))
+    assert update(gateway_client, invoice).status_code == 200
+    written = [event for event in Event.objects.all() if event.pk not in before]
+    assert [event.type for event in written] == ["payment.succeeded", "invoice.paid"]
+    assert written[1].data["status"] == "paid" and written[1].data["balance"] == "0.00"
