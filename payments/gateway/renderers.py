@@ -95,6 +95,11 @@ def billing_records_json(batches, message: str):
                 f'"paymentStatus":"{"paid" if status == "paid" else "unpaid"}","success":"true"}}'
             )
         if pieces:
-            yield separator + ",".join(pieces)
+            chunk = separator + ",".join(pieces)
+            # Only the text is kept while it is sent, and no batch is kept while
+            # the next one is read.
+            pieces = rows = customers = None
+            yield chunk
             separator = ","
+        rows = customers = None
     yield "]"
