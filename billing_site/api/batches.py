@@ -6,10 +6,16 @@ walks every skipped row again. It asks for the next ``batch_size`` rows after
 the last key it saw instead, so memory stays flat and each query is an index
 range scan however far the read has gone."""
 
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter, itemgetter
+from typing import TypeVar
 
+from django.db import connections
 from django.db.models import F, Q
+from django.db.models.query import ValuesListIterable
+
+T = TypeVar("T")
 
 
 def _key_of(sample) -> Callable:
@@ -104,3 +110,123 @@ def ordered_batches(queryset, *, batch_size: int) -> Iterator[list]:
         if len(batch) < batch_size:
             return
         condition = _after(terms, [read(batch[-1]) for read in readers])
+
+
+# The key's place in a compiled keyset query: a number no query has as a value.
+_KEY_MARKER = 8_070_450_532_247_928_831
+
+
+class _CompiledKeyset:
+    """A ``values_list()`` query's SQL for its first batch and for the batch after
+    a key, compiled once (its columns in the order ``values_list()`` names them)."""
+
+    def __init__(self, queryset, *, batch_size: int, key: str):
+        if queryset._iterable_class is not ValuesListIterable:
+            raise ValueError("compiled_keyset_batches reads values_list() rows (tuples).")
+        queryset = queryset.order_by(key)
+        self.alias = queryset.db
+        self.first = self._compile(queryset[:batch_size])
+        sql, params = self._compile(queryset.filter(**{f"{key}__gt": _KEY_MARKER})[:batch_size])
+        places = [i for i, value in enumerate(params) if value == _KEY_MARKER]
+        if len(places) != 1:
+            raise ValueError(f"The key must appear once in {sql}")
+        self.after, self.key_place = (sql, params), places[0]
+
+    def _compile(self, queryset) -> tuple[str, list]:
+        sql, params = queryset.query.get_compiler(using=self.alias).as_sql()
+        return sql, list(params)
+
+    def sql_after(self, key) -> tuple[str, list]:
+        sql, params = self.after
+        params = list(params)
+        params[self.key_place] = key
+        return sql, params
+
+
+class _Converters:
+    """While in effect: MySQLdb connection ``db``'s converters with ``overrides``
+    (by field type), for the rows of a query being read."""
+
+    def __init__(self, db, overrides: dict | None):
+        self.db = db
+        self.converters = {**db.converter, **overrides} if overrides else None
+
+    def __enter__(self):
+        if self.converters is not None:
+            self.saved, self.db.converter = self.db.converter, self.converters
+
+    def __exit__(self, *exc):
+        if self.converters is not None:
+            self.db.converter = self.saved
+
+
+def compiled_keyset_batches(
+    queryset,
+    *,
+    batch_size: int,
+    key: str = "pk",
+    prepare: Callable[[Sequence[tuple]], T] = lambda batch: None,
+    mysql_converters: dict | None = None,
+) -> Iterator[tuple[Sequence[tuple], T]]:
+    """``keyset_batches`` for long reads of many rows: each batch of a
+    ``values_list()`` query (the key first) with what ``prepare`` made of it,
+    ``(rows, prepare(rows))``.
+
+    The query is compiled once, and each batch runs its SQL with the last key
+    bound: the rows are the database driver's own tuples, without Django's
+    converters (``mysql_converters``: MySQLdb converters by field type over the
+    connection's, for these rows only). On MySQL/MariaDB the next batch's query is
+    sent as soon as ``prepare`` (which may run queries of its own) returns, before
+    the batch is handed over: the database reads the next rows while the caller
+    writes these. Until the caller asks for the next batch, the connection is busy
+    with that query and takes no other."""
+    compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
+    connection = connections[compiled.alias]
+    if connection.vendor != "mysql":
+        with connection.cursor() as cursor:
+            cursor.execute(*compiled.first)
+            while batch := cursor.fetchall():
+                yield batch, prepare(batch)
+                if len(batch) < batch_size:
+                    return
+                cursor.execute(*compiled.sql_after(batch[-1][0]))
+        return
+    with connection.cursor() as cursor:  # through Django: connects, logs and counts
+        converters = _Converters(connection.connection, mysql_converters)
+        with converters:
+            cursor.execute(*compiled.first)
+            batch = cursor.fetchall()
+    db = connection.connection
+    pending = False
+    try:
+        while batch:
+            prepared = prepare(batch)
+            if len(batch) == batch_size:
+                _send(connection, db, *compiled.sql_after(batch[-1][0]))
+                pending = True
+            yield batch, prepared
+            if not pending:
+                return
+            batch = prepared = None  # let go of them before the next rows come
+            pending = False  # read once, whatever comes of it
+            with connection.wrap_database_errors, converters:
+                db.read_query_result()
+                batch = db.store_result().fetch_row(0)
+    finally:
+        if pending:  # the caller stopped reading: the answer is read and dropped
+            try:
+                db.read_query_result()
+                db.store_result()
+            except Exception:
+                connection.close()
+
+
+def _send(connection, db, sql: str, params: list) -> None:
+    """Send a query on MySQLdb connection ``db`` without waiting for its answer,
+    counted in ``connection.queries`` as Django's cursors count theirs."""
+    query = db.cursor().mogrify(sql, params)
+    started = time.monotonic()
+    with connection.wrap_database_errors:
+        db.send_query(query.encode(db.encoding))
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": query, "time": f"{time.monotonic() - started:.3f}"})

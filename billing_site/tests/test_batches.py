@@ -5,7 +5,12 @@ from decimal import Decimal
 
 import pytest
 
-from billing_site.api.batches import keyset_batches, keyset_rows, ordered_batches
+from billing_site.api.batches import (
+    compiled_keyset_batches,
+    keyset_batches,
+    keyset_rows,
+    ordered_batches,
+)
 from invoices.models import Invoice
 from invoices.services import invoice_create
 from invoices.tests.factories import CustomerFactory
@@ -61,3 +66,38 @@ def test_keyset_batches_read_values_and_values_list_rows(invoices):
     assert [len(batch) for batch in rows] == [3, 3, 1]
     tuples = keyset_rows(Invoice.objects.values_list("pk", "total"), batch_size=2)
     assert [row[0] for row in tuples] == pks
+
+
+def test_compiled_keyset_batches_read_every_row_once(invoices, django_assert_num_queries):
+    pks = sorted(invoice.pk for invoice in invoices)
+    rows = Invoice.objects.values_list("pk", "number")
+    seen = []
+    with django_assert_num_queries(4):  # 7 rows in batches of 2
+        for batch, prepared in compiled_keyset_batches(
+            rows, batch_size=2, prepare=lambda batch: len(batch)
+        ):
+            assert prepared == len(batch) <= 2
+            seen.extend(batch)
+    assert [pk for pk, _ in seen] == pks
+    assert [number for _, number in seen] == [
+        invoice.number for invoice in sorted(invoices, key=lambda invoice: invoice.pk)
+    ]
+
+
+def test_compiled_keyset_batches_let_prepare_query_and_leave_the_connection_usable(invoices):
+    """``prepare`` runs its own queries between batches; a reader that stops
+    early leaves the connection ready for the next query."""
+    rows = Invoice.objects.values_list("pk", "total")
+    counted = []
+    batches = compiled_keyset_batches(
+        rows, batch_size=2, prepare=lambda batch: counted.append(Invoice.objects.count())
+    )
+    first, _ = next(batches)
+    assert len(first) == 2 and counted == [7]
+    batches.close()  # the next batch's query may be on its way
+    assert Invoice.objects.filter(pk__in=[pk for pk, _ in first]).count() == 2
+
+
+def test_compiled_keyset_batches_take_values_list_rows_only():
+    with pytest.raises(ValueError):
+        next(compiled_keyset_batches(Invoice.objects.values("pk"), batch_size=2))

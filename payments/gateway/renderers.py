@@ -27,11 +27,18 @@ def reference_json(value: str) -> str:
     return value if is_plain_number(value) else encode_string(value)
 
 
+# How many distinct descriptions and currencies a stream keeps encoded.
+KNOWN_TEXTS_BOUND = 10_000
+
+
 def billing_records_json(batches, message: str):
     """The JSON array of the records of ``batches`` (``billing_record_batches``),
-    in pieces of a batch each."""
-    tail = f',"message":{encode_string(message)},"orderID":'
-    encoded: dict[int, tuple[str, str]] = {}
+    in pieces of a batch each. A record is one f-string: the
+    references' number test is written out rather than called, and a
+    customer's fields, a description and a currency are encoded once."""
+    middle = f',"message":{encode_string(message)},"orderID":'
+    encoded: dict[int, str] = {}  # by customer id: its fields up to the description's value
+    texts: dict[str, str] = {}  # descriptions and currencies, as JSON
     yield "["
     separator = ""
     for rows, customers in batches:
@@ -39,8 +46,14 @@ def billing_records_json(batches, message: str):
             encoded.clear()
         for pk in {row[-1] for row in rows} - encoded.keys():
             name, account = customers[pk]
-            encoded[pk] = encode_string(name), reference_json(account)
+            encoded[pk] = (
+                f'"customerAccountName":{encode_string(name)},'
+                f'"customerID":{reference_json(account)},"description":'
+            )
+        if len(texts) > KNOWN_TEXTS_BOUND:
+            texts.clear()
         pieces = []
+        append = pieces.append
         for (
             _,
             order_id,
@@ -54,21 +67,39 @@ def billing_records_json(batches, message: str):
             created,
             customer,
         ) in rows:
-            name, account = encoded[customer]
-            # All paid, or nothing paid or credited yet: the total.
-            if status == "paid" or not (paid.strip("0.") or credited.strip("0.")):
-                amount = min_places_text(total)
+            try:
+                description_json = texts[description]
+            except KeyError:
+                description_json = texts[description] = encode_string(description)
+            try:
+                currency_json = texts[currency]
+            except KeyError:
+                currency_json = texts[currency] = encode_string(currency)
+            # All paid, or nothing paid or credited yet (None): the total.
+            if status == "paid" or (paid is None and credited is None):
+                whole, _, fraction = total.partition(".")
+                amount = f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
             else:
-                amount = format_min_places(Decimal(total) - Decimal(paid) - Decimal(credited))
-            pieces.append(
-                f'{{"billingNumber":{reference_json(number)},'
+                left = Decimal(total) - Decimal(paid or 0) - Decimal(credited or 0)
+                amount = format_min_places(left)
+            # ``reference_json``, inline.
+            if not (number.isdigit() and number.isascii() and number[0] != "0"):
+                number = encode_string(number)
+            if not (order_id.isdigit() and order_id.isascii() and order_id[0] != "0"):
+                order_id = encode_string(order_id)
+            append(
+                f'{{"billingNumber":{number},'
                 f'"createdAt":"{created[:10]}T{created[11:19]}+00:00",'
-                f'"currency":{encode_string(currency)},"customerAccountName":{name},'
-                f'"customerID":{account},"description":{encode_string(description)}'
-                f'{tail}{reference_json(order_id)},"paymentAmount":"{amount}",'
+                f'"currency":{currency_json},{encoded[customer]}{description_json}{middle}{order_id},'
+                f'"paymentAmount":"{amount}",'
                 f'"paymentStatus":"{"paid" if status == "paid" else "unpaid"}","success":"true"}}'
             )
         if pieces:
-            yield separator + ",".join(pieces)
+            chunk = separator + ",".join(pieces)
+            # Only the text is kept while it is sent, and no batch is kept while
+            # the next one is read.
+            pieces = rows = customers = None
+            yield chunk
             separator = ","
+        rows = customers = None
     yield "]"

@@ -88,3 +88,20 @@ def test_the_stream_holds_when_customers_are_let_go(gateway_user, ledger, monkey
         )
     )
     assert streamed == declared_records(gateway_user, ledger)
+
+
+def test_texts_encoded_once_are_looked_up_by_their_own_value(gateway_user):
+    """A description that is another text's JSON ('"USD"') is encoded itself,
+    not taken for the text it spells; credits alone leave the rest to pay."""
+    InvoiceFactory(description="USD", currency="USD")
+    InvoiceFactory(description='"USD"', currency="USD")
+    credited = InvoiceFactory(description='"\\"USD\\""', amount=Decimal("20"))
+    Invoice.objects.filter(pk=credited.pk).update(amount_credited=Decimal("5.5"))
+    streamed = json.loads(
+        "".join(
+            billing_records_json(billing_record_batches(user=gateway_user, batch_size=2), LISTED)
+        )
+    )
+    assert streamed == declared_records(gateway_user, Invoice.objects.order_by("pk"))
+    assert [record["description"] for record in streamed] == ["USD", '"USD"', '"\\"USD\\""']
+    assert streamed[2]["paymentAmount"] == "14.50"
