@@ -46,7 +46,14 @@ class Order(models.Model):
                 fields=["customer", "reference_number"], name="order_reference_unique"
             )
         ]
-        indexes = [models.Index(fields=["customer", "order_date"], name="order_customer_date_idx")]
+        # A report reads a customer's orders of a period from this index alone
+        # (the reference number in it): no row of the table is read.
+        indexes = [
+            models.Index(
+                fields=["customer", "order_date", "reference_number"],
+                name="order_customer_date_ref_idx",
+            )
+        ]
 
     def __str__(self):
         return self.reference_number
@@ -76,6 +83,10 @@ class OrderServiceCost(models.Model):
             models.CheckConstraint(
                 condition=models.Q(amount_minor__gte=0), name="order_cost_not_negative"
             ),
+        ]
+        # A report reads an order's costs from this index alone, in service order.
+        indexes = [
+            models.Index(fields=["order", "service", "amount_minor"], name="order_cost_amount_idx")
         ]
 
     def __str__(self):

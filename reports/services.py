@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
 from billing_site.errors import BillingError, ConflictError, NotFoundError
@@ -149,9 +149,12 @@ def _freeze(report: BillingReport, also: tuple[str, ...] = ()) -> None:
     totals = lines.aggregate(
         total=Sum("amount_minor"), orders=Count("order_id", distinct=True), count=Count("id")
     )
+    # Grouped by the service's id alone: its lines all hold the name the one
+    # INSERT ... SELECT read, so any of them (MIN) is it, and the database groups
+    # on an integer instead of a collated text (about half the time on MariaDB).
     per_service = (
-        lines.values("service_id", "service_name")
-        .annotate(amount=Sum("amount_minor"))
+        lines.values("service_id")
+        .annotate(service_name=Min("service_name"), amount=Sum("amount_minor"))
         .order_by("service_id")
     )
     report.total_minor = totals["total"] or 0
