@@ -185,6 +185,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["billing_site.api.parsers.DecimalJSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "billing_site.api.negotiation.ContentNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["billing_site.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "billing_site.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
