@@ -126,6 +126,7 @@ def main() -> None:
             while not done.is_set():
                 timed_request(srv.base, "GET", path, token=user, keep=False)
         record.wait()
+    run.empty_queue()  # the relays an update load queued: no worker ran
     print(summarise(out))
 
 

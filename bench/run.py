@@ -881,6 +881,9 @@ def main() -> None:
     warnings = [text for text in (unpaid_warning(config, data["invoices"]),) if text]
     for text in warnings:
         print(f"warning: {text}")
+    # Work left on the broker's database (a run stopped half-way, a profile) would
+    # be delivered first and taken for the update run's.
+    empty_queue()
     rounds = []
     for number in range(1, config.runs + 1):
         before = load_average()
