@@ -43,7 +43,9 @@ def _captured(work) -> list[str]:
     reset_queries()
     with CaptureQueriesContext(connection) as captured:
         work()
-    return [query["sql"] for query in captured.captured_queries]
+    statements = [query["sql"] for query in captured.captured_queries]
+    reset_queries()
+    return statements
 
 
 def _script(statements: list[str]) -> str:
