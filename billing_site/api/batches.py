@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter, itemgetter
 from typing import TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import F, Q
 from django.db.models.query import ValuesListIterable
@@ -180,7 +181,10 @@ def compiled_keyset_batches(
     the batch is handed over: the database reads the next rows while the caller
     writes these. Until the caller asks for the next batch, the connection is busy
     with that query and takes no other."""
-    compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
+    try:
+        compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
+    except EmptyResultSet:  # a condition no row meets (``pk__in=[]``): no batch
+        return
     connection = connections[compiled.alias]
     if connection.vendor != "mysql":
         with connection.cursor() as cursor:

@@ -101,3 +101,17 @@ def test_compiled_keyset_batches_let_prepare_query_and_leave_the_connection_usab
 def test_compiled_keyset_batches_take_values_list_rows_only():
     with pytest.raises(ValueError):
         next(compiled_keyset_batches(Invoice.objects.values("pk"), batch_size=2))
+
+
+def test_compiled_keyset_batches_of_a_query_no_row_can_meet_are_none(
+    invoices, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert (
+            list(
+                compiled_keyset_batches(
+                    Invoice.objects.filter(pk__in=[]).values_list("pk"), batch_size=2
+                )
+            )
+            == []
+        )
