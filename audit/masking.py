@@ -57,7 +57,10 @@ _LINK_SIGNATURE = re.compile(r":([0-9A-Za-z]{4,10}):[A-Za-z0-9_-]{40,}")
 
 
 def mask_link_signatures(text: str) -> str:
-    return _LINK_SIGNATURE.sub(rf":\1:{MASK}", text) if ":" in text else text
+    # Searched first: sub() prepares its template even when nothing matches.
+    if ":" not in text or not _LINK_SIGNATURE.search(text):
+        return text
+    return _LINK_SIGNATURE.sub(rf":\1:{MASK}", text)
 
 
 def mask_data(value, cards: bool = False):

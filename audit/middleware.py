@@ -1,8 +1,8 @@
 """Writes one row to the ``logs`` table for every request."""
 
+import functools
 import logging
 import time
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -14,7 +14,7 @@ from billing_site.request_context import is_counted, request_id
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
-from .services import request_log_write
+from .services import log_settings, request_log_write
 from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
@@ -30,17 +30,25 @@ def _text(raw: bytes, charset: str | None) -> str:
     return raw.decode(text_charset(charset) or "utf-8", errors="replace")
 
 
+@functools.lru_cache(maxsize=256)
+def _kind(content_type: str) -> str:
+    """How a body of this type is logged: "text", "binary" or "html" (a few types
+    come again and again: judged once each)."""
+    if content_type and not any(kind in content_type for kind in _TEXT_TYPES):
+        return "binary"
+    return "html" if any(kind in content_type for kind in _SUMMARISED_TYPES) else "text"
+
+
 def _summarise(raw: bytes, content_type: str, charset: str | None) -> str:
     """Masked, capped text of a body; a short summary of a binary one. A body of
     reasonable size is masked whole before it is cut (a cut JSON no longer
     parses); only the start of a huge one is read, masked key by key."""
     if not raw:
         return ""
-    if content_type and not any(kind in content_type for kind in _TEXT_TYPES):
-        return f"<binary {content_type}, {len(raw)} bytes>"
-    if any(kind in content_type for kind in _SUMMARISED_TYPES):
-        return f"<html {content_type}, {len(raw)} bytes>"
-    cap = settings.REQUEST_LOG_BODY_CAP
+    kind = _kind(content_type)
+    if kind != "text":
+        return f"<{kind} {content_type}, {len(raw)} bytes>"
+    cap = log_settings().body_cap
     try:
         read = raw if len(raw) <= 4 * cap else raw[: 2 * cap]
         text = mask_text(_text(read, charset), content_type)
@@ -64,7 +72,9 @@ def _response_body(response) -> str:
     content_type = response.get("Content-Type", "")
     if response.streaming:
         return f"<streamed {content_type}>"
-    return _summarise(response.content, content_type, response.charset)
+    # The charset (a lookup of the settings when the type names none) only for text.
+    charset = response.charset if _kind(content_type) == "text" else None
+    return _summarise(response.content, content_type, charset)
 
 
 def _query_string(request) -> str:
@@ -107,7 +117,7 @@ class RequestLogMiddleware:
             query_string=_query_string(request),
             user=_user(request),
             client_address=client_address(request) or None,
-            duration_ms=Decimal(f"{elapsed_ms:.3f}"),
+            duration_ms=f"{elapsed_ms:.3f}",  # the column's decimal, written as text
             request_id=request.request_id,
             durable=durable,
         )
@@ -117,7 +127,7 @@ class RequestLogMiddleware:
 def log_full() -> JsonResponse | None:
     """A 503 while the spool holds more than it may: the database is behind, and
     a request answered now might never be logged."""
-    if settings.REQUEST_LOG_WRITER != "background" or not log_spool().full():
+    if not log_settings().spooled or not log_spool().full():
         return None
     response = JsonResponse(
         {

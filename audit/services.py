@@ -6,9 +6,12 @@ import functools
 import logging
 import re
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from django.db import connection, models, transaction
+from django.dispatch import receiver
 from django.utils import timezone
 
 from billing_site.api.batches import keyset_batches
@@ -20,6 +23,27 @@ from .spool import Spool, spool_files
 logger = logging.getLogger(__name__)
 
 
+class LogSettings(NamedTuple):
+    body_cap: int
+    spooled: bool  # REQUEST_LOG_WRITER is "background"
+
+
+@functools.cache
+def log_settings() -> LogSettings:
+    """The request log's settings, read once: each read through ``settings`` goes
+    through its lazy proxy, and the log reads them several times a request."""
+    return LogSettings(
+        body_cap=settings.REQUEST_LOG_BODY_CAP,
+        spooled=settings.REQUEST_LOG_WRITER == "background",
+    )
+
+
+@receiver(setting_changed)
+def _forget_log_settings(*, setting, **kwargs):
+    if setting in ("REQUEST_LOG_BODY_CAP", "REQUEST_LOG_WRITER"):
+        log_settings.cache_clear()
+
+
 def request_log_write(*, durable: bool = False, **fields) -> bool:
     """Log one request's row, as ``REQUEST_LOG_WRITER`` says: appended to this
     process's spool (synced to disk when ``durable``), or inserted now. Whether it
@@ -29,7 +53,7 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
     user = fields.pop("user", None)
     if user is not None:
         fields["user_id"] = user.pk
-    if settings.REQUEST_LOG_WRITER == "background":
+    if log_settings().spooled:
         try:
             spool().append(fields, durable=durable)
             return True

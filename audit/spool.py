@@ -56,9 +56,13 @@ def reset_durable(token: contextvars.Token) -> None:
     _durable.reset(token)
 
 
+# ASCII JSON: one line whatever the text holds, and it always decodes. One
+# encoder for every row (json.dumps with options makes a new one each call).
+_ENCODER = json.JSONEncoder(default=str, separators=(",", ":"))
+
+
 def _encode(row: dict) -> bytes:
-    # ASCII JSON: one line whatever the text holds, and it always decodes.
-    return (json.dumps(row, default=str, separators=(",", ":")) + "\n").encode()
+    return (_ENCODER.encode(row) + "\n").encode()
 
 
 def complete_lines(data: bytes) -> tuple[list[dict], int]:
@@ -162,7 +166,8 @@ class Spool:
             self._appended += len(line)
             if durable:
                 os.fdatasync(segment.fd)
-        self._wake.set()
+        if not self._wake.is_set():  # setting it again would take its lock again
+            self._wake.set()
 
     def full(self) -> bool:
         return self.depth() >= self.max_bytes

@@ -181,6 +181,16 @@ def test_large_bodies_are_truncated_with_a_marker(api_client):
         assert "...[truncated," in stored
 
 
+def test_a_changed_body_cap_holds_from_the_next_request(api_client, settings):
+    # The log reads its settings once, and again after any change to them.
+    api_client.post("/test/echo", {"blob": "x" * 3000}, format="json")
+    assert "truncated" not in only_log().request_body
+    RequestLog.objects.all().delete()
+    settings.REQUEST_LOG_BODY_CAP = 1024
+    api_client.post("/test/echo", {"blob": "x" * 3000}, format="json")
+    assert only_log().request_body.endswith("bytes in all]")
+
+
 def test_binary_bodies_are_summarised(client):
     response = client.get("/test/pdf")
     assert response.status_code == 200

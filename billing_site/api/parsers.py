@@ -3,6 +3,7 @@ sent as a JSON number never passes through ``float``; that refuses text no
 database can store (lone surrogates) and card numbers in free text."""
 
 import codecs
+import functools
 import json
 import re
 from decimal import Decimal
@@ -59,6 +60,7 @@ _TEXT_CHARSET = re.compile(
 )
 
 
+@functools.lru_cache(maxsize=64)
 def text_charset(name: str | None) -> str | None:
     """The codec a declared charset names, when it is one bodies may use; None otherwise."""
     try:
