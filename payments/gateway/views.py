@@ -13,6 +13,7 @@ from billing_site.api.filters import check_query_params
 from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import UsesFace
+from billing_site.api.responses import rendered
 from billing_site.errors import ConflictError
 from payments import services
 from payments.models import Payment
@@ -68,7 +69,7 @@ class CheckPaymentStatusView(GatewayView):
         row = self.find_record(request)
         if row is None:
             return self.not_found()
-        return Response(billing_record(row, CHECKED))
+        return rendered(self, request, billing_record(row, CHECKED))
 
 
 class UpdatePaymentStatusView(GatewayView):
