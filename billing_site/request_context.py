@@ -5,8 +5,8 @@ counts it in the metrics and writes its access line. The ``logs`` table's row is
 the request log's (``audit.middleware``), the next middleware."""
 
 import re
+import secrets
 import time
-import uuid
 
 from django.conf import settings
 
@@ -24,7 +24,15 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 def request_id(request) -> str:
     given = request.META.get("HTTP_X_REQUEST_ID", "")  # request.headers copies them all
-    return given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+    return given if _REQUEST_ID.match(given) else new_request_id()
+
+
+def new_request_id() -> str:
+    """32 hex digits, the time in milliseconds first (as a UUIDv7 orders them), then
+    80 random bits: the logs table's index of request ids grows at its end rather
+    than at random places, which cost MariaDB a fifth more CPU a row with 200,000
+    rows in the table (bench/README.md), and more as it grows."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
 def is_counted(request) -> bool:

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import time
@@ -90,6 +91,18 @@ def test_a_request_without_an_id_gets_one(json_lines, api_client):
     response = api_client.get("/api/v1/invoices/", HTTP_X_REQUEST_ID="not an id!")
     (line,) = access_lines(json_lines())
     assert line["request_id"] == response["X-Request-ID"] != "not an id!"
+
+
+def test_new_request_ids_are_32_hex_digits_in_the_order_they_were_made(monkeypatch):
+    from billing_site import request_context
+
+    ids = []
+    for now in (1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000):
+        monkeypatch.setattr(request_context.time, "time_ns", lambda now=now: now * 1_000_000)
+        ids.append(request_context.new_request_id())
+    assert all(re.fullmatch(r"[0-9a-f]{32}", made) for made in ids)
+    assert ids == sorted(ids) and len(set(ids)) == 3
+    assert request_context.new_request_id() != request_context.new_request_id()
 
 
 @pytest.mark.django_db
