@@ -58,10 +58,7 @@ def measure(what: str, count: int) -> None:
 
     def call(number: int) -> str:
         index = first + number if what == "update" else number * 7919 % 1_000_000 + 1
-        body = b'{"orderID": %d, "billingNumber": "%s"}' % (
-            seed.ORDER_ID_BASE + index,
-            seed.invoice_number(index).encode(),
-        )
+        body = seed.gateway_body(index)
         status = []
         environ = {
             **{"REQUEST_METHOD": "POST", "PATH_INFO": PATHS[what], "QUERY_STRING": ""},

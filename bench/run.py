@@ -328,10 +328,7 @@ def gateway_runs(srv: Server, config: Config, data: dict, tokens: dict) -> dict:
     count = data["invoices"]
     common = {"order_base": seed.ORDER_ID_BASE, "config": config, "count": count}
     # Warm every view of both workers before measuring.
-    body = b'{"orderID": %d, "billingNumber": "%s"}' % (
-        seed.ORDER_ID_BASE + 1,
-        seed.invoice_number(1).encode(),
-    )
+    body = seed.gateway_body(1)
     for path in ("/bench/plain-check", "/checkPaymentStatus"):
         for _ in range(WARM_UP):
             timed_request(srv.base, "POST", path, token=tokens["gateway"], body=body)

@@ -45,6 +45,15 @@ def invoice_number(index: int) -> str:
     return f"{NUMBER_PREFIX}{index:0{NUMBER_WIDTH}d}"
 
 
+def gateway_body(index: int) -> bytes:
+    """The gateway's request body naming the ``index``-th benchmark invoice, as
+    ``wrk/gateway.lua`` writes it."""
+    return b'{"orderID": %d, "billingNumber": "%s"}' % (
+        ORDER_ID_BASE + index,
+        invoice_number(index).encode(),
+    )
+
+
 def invoice_index(number: str) -> int:
     return int(number.removeprefix(NUMBER_PREFIX))
 
