@@ -1,16 +1,17 @@
-import secrets
-import time
-
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
+from billing_site.ordered_ids import OrderedIds
+
+_event_ids = OrderedIds(random_bits=48)
+
 
 def new_event_id() -> str:
-    """``evt_`` and 24 hex digits: the time in milliseconds first, so ids sort in
-    the order events were made, then 48 random bits. It is the ``webhook-id`` of
-    every delivery of the event."""
-    return f"evt_{int(time.time() * 1000):012x}{secrets.token_hex(6)}"
+    """``evt_`` and 24 hex digits that sort in the order events were made
+    (``billing_site.ordered_ids``). It is the ``webhook-id`` of every delivery of
+    the event."""
+    return f"evt_{_event_ids()}"
 
 
 class Event(models.Model):

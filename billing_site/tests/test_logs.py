@@ -93,16 +93,11 @@ def test_a_request_without_an_id_gets_one(json_lines, api_client):
     assert line["request_id"] == response["X-Request-ID"] != "not an id!"
 
 
-def test_new_request_ids_are_32_hex_digits_in_the_order_they_were_made(monkeypatch):
+def test_new_request_ids_are_32_hex_digits():
     from billing_site import request_context
 
-    ids = []
-    for now in (1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000):
-        monkeypatch.setattr(request_context.time, "time_ns", lambda now=now: now * 1_000_000)
-        ids.append(request_context.new_request_id())
-    assert all(re.fullmatch(r"[0-9a-f]{32}", made) for made in ids)
-    assert ids == sorted(ids) and len(set(ids)) == 3
-    assert request_context.new_request_id() != request_context.new_request_id()
+    made = {request_context.new_request_id() for _ in range(1000)}
+    assert len(made) == 1000 and all(re.fullmatch(r"[0-9a-f]{32}", one) for one in made)
 
 
 @pytest.mark.django_db

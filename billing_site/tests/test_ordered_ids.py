@@ -1,0 +1,66 @@
+"""Request and event ids sort in the order they were made: across milliseconds,
+within one, and when the clock steps back."""
+
+import re
+import threading
+
+import pytest
+
+from billing_site import ordered_ids
+from billing_site.ordered_ids import OrderedIds
+from events.models import new_event_id
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The milliseconds ``time.time_ns`` gives, set by the test."""
+    now = [1_700_000_000_000]
+    monkeypatch.setattr(ordered_ids.time, "time_ns", lambda: now[0] * 1_000_000)
+    return now
+
+
+def test_ids_begin_with_the_milliseconds_and_sort_across_them(clock):
+    ids = OrderedIds(random_bits=80)
+    made = []
+    times = [1_700_000_000_000, 1_700_000_000_001, 1_800_000_000_000]
+    for clock[0] in times:
+        made.append(ids())
+    assert all(re.fullmatch(r"[0-9a-f]{32}", one) for one in made)
+    assert [int(one[:12], 16) for one in made] == times
+    assert made == sorted(made)
+
+
+def test_ids_of_one_millisecond_sort_in_the_order_they_were_made(clock):
+    ids = OrderedIds(random_bits=48)
+    made = [ids() for _ in range(2000)]
+    assert made == sorted(made) and len(set(made)) == 2000
+    assert {one[:12] for one in made} == {f"{clock[0]:012x}"}
+
+
+def test_ids_keep_their_order_when_the_clock_steps_back(clock):
+    ids = OrderedIds(random_bits=48)
+    before = ids()
+    clock[0] -= 5_000
+    after = ids()
+    assert after > before and int(after, 16) == int(before, 16) + 1
+
+
+def test_threads_making_ids_at_once_get_distinct_ones(clock):
+    ids = OrderedIds(random_bits=48)
+    made: list[str] = []
+
+    def make():
+        made.extend(ids() for _ in range(500))
+
+    threads = [threading.Thread(target=make) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(made)) == 2000
+
+
+def test_event_ids_made_in_one_millisecond_sort_in_the_order_they_were_made(clock):
+    made = [new_event_id() for _ in range(100)]
+    assert all(re.fullmatch(r"evt_[0-9a-f]{24}", one) for one in made)
+    assert made == sorted(made)
