@@ -18,6 +18,7 @@ import time
 
 from django.db import transaction
 
+from billing_site import compiled_writes
 from billing_site.background import run_later
 
 from . import registry
@@ -74,7 +75,7 @@ def written_together():
     finally:
         setattr(connection, _GATHERED, None)
     if gathered:
-        Event.objects.bulk_create(gathered)
+        compiled_writes.insert(gathered)
 
 
 class _RelayOnCommit:

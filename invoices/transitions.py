@@ -12,6 +12,7 @@ from threading import Lock
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from billing_site import compiled_writes
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 
 from .events import REOPENED, STATUS_EVENTS, invoice_event
@@ -166,7 +167,7 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
     if before is None:
         # What the move changes, and no more: the row is the one locked, read
         # in this transaction or held by the caller with its changes given here.
-        row.save(update_fields=[*changes, "status", stamp, "updated_at"])
+        compiled_writes.update(row, (*changes, "status", stamp, "updated_at"))
     else:  # ``before`` may have filled in any field
         row.save()
     invoice_event(event, row)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from audit.spool import require_durable
+from billing_site import compiled_writes
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 from billing_site.money import MoneyError, format_amount, parse_amount
 from events.services import written_together
@@ -82,13 +83,13 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
             raise duplicate
         try:
             with transaction.atomic():
-                payment.save()
+                compiled_writes.insert([payment])
         except IntegrityError:
             raise duplicate from None
     else:
         # No reference, nothing unique to collide with: no savepoint (two round
         # trips) around the insert.
-        payment.save()
+        compiled_writes.insert([payment])
     # The payment's event and the invoice's (``invoice.paid``, and what derives
     # from it) go in one INSERT.
     with written_together():
@@ -98,7 +99,7 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
             payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
         else:
             invoice.amount_paid = amount_paid
-            invoice.save(update_fields=["amount_paid", "updated_at"])
+            compiled_writes.update(invoice, ("amount_paid", "updated_at"))
     return payment
 
 

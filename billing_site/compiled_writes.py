@@ -1,0 +1,102 @@
+"""A model's INSERT and UPDATE statements written once per process, database and
+shape, then run with a row's values: for the writes on the gateway's path, where
+``Model.save()`` and ``bulk_create`` cost three times the database's answer in
+Python (bench/README.md). Each value goes through its field's own ``pre_save``
+(``auto_now`` and ``auto_now_add`` stamps) and ``get_db_prep_save``, as
+``save()`` does. What they leave out is ``save()``'s signals: a model written
+here has no ``pre_save`` or ``post_save`` receiver (a test keeps it so)."""
+
+from collections.abc import Sequence
+from threading import Lock
+
+from django.db import DatabaseError, connections, router
+from django.db.models import Model
+
+_statements: dict[tuple, tuple] = {}
+_lock = Lock()
+# More rows than this go through ``bulk_create`` (which batches them within the
+# database's limits): a statement is kept for each number of rows up to it.
+MOST_ROWS_WRITTEN = 8
+
+
+def _statement(key: tuple, write) -> tuple:
+    found = _statements.get(key)
+    if found is None:
+        with _lock:
+            found = _statements.get(key) or write()
+            _statements[key] = found
+    return found
+
+
+def _plain(fields) -> list:
+    fields = list(fields)
+    for field in fields:
+        # A field that wraps its value in SQL of its own (GIS) needs the ORM's compiler.
+        if hasattr(field, "get_placeholder"):
+            raise ValueError(f"{field} has a placeholder of its own")
+    return fields
+
+
+def insert(rows: Sequence[Model]) -> None:
+    """Insert ``rows`` (one model's, new) in one statement. A single row without
+    its primary key gets the one the database gave it (an auto-increment id)."""
+    model, alias = type(rows[0]), router.db_for_write(type(rows[0]))
+    connection, meta = connections[alias], model._meta
+    generated = rows[0].pk is None
+    if generated and (len(rows) != 1 or meta.auto_field is None):
+        raise ValueError("Only a single row is given its id by the database.")
+    if len(rows) > MOST_ROWS_WRITTEN:
+        model._base_manager.using(alias).bulk_create(rows)
+        return
+
+    def write() -> tuple:
+        fields = _plain(
+            field for field in meta.concrete_fields if not (generated and field.primary_key)
+        )
+        quote = connection.ops.quote_name
+        values = f"({', '.join(['%s'] * len(fields))})"
+        return (
+            # Names from the model, quoted; every value a parameter.
+            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+            f"({', '.join(quote(field.column) for field in fields)}) "
+            f"VALUES {', '.join([values] * len(rows))}",
+            fields,
+        )
+
+    sql, fields = _statement(("insert", alias, model, generated, len(rows)), write)
+    params = [
+        field.get_db_prep_save(field.pre_save(row, True), connection)
+        for row in rows
+        for field in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if generated:
+            rows[0].pk = connection.ops.last_insert_id(cursor, meta.db_table, meta.pk.column)
+    for row in rows:
+        row._state.adding, row._state.db = False, alias
+
+
+def update(row: Model, fields: Sequence[str]) -> None:
+    """Save ``fields`` of ``row`` (the names ``save(update_fields=...)`` takes), by
+    its primary key; an ``auto_now`` field among them is stamped now."""
+    model, alias = type(row), router.db_for_write(type(row))
+    connection, meta = connections[alias], model._meta
+
+    def write() -> tuple:
+        chosen = _plain(meta.get_field(name) for name in fields)
+        quote = connection.ops.quote_name
+        return (
+            f"UPDATE {quote(meta.db_table)} "  # noqa: S608
+            f"SET {', '.join(f'{quote(field.column)} = %s' for field in chosen)} "
+            f"WHERE {quote(meta.pk.column)} = %s",
+            chosen,
+        )
+
+    sql, chosen = _statement(("update", alias, model, tuple(fields)), write)
+    params = [field.get_db_prep_save(field.pre_save(row, False), connection) for field in chosen]
+    params.append(meta.pk.get_db_prep_value(row.pk, connection))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if cursor.rowcount != 1:  # as save(update_fields=...) says of a row gone
+            raise DatabaseError("Save with update_fields did not affect any rows.")
