@@ -164,7 +164,8 @@ def idempotent(handler):
                 response = view.finalize_response(
                     request, handler(view, request, *args, **kwargs), *args, **kwargs
                 )
-                response.render()
+                if hasattr(response, "render"):  # a plain HttpResponse is rendered already
+                    response.render()
                 _save(user_id, key, token, response)
         except BaseException:  # an error, or the process told to stop (SystemExit)
             _release(user_id, key, token)

@@ -141,6 +141,7 @@ def test_every_creating_endpoint_honours_the_key(client):
         retry = post(client, path, body, f"key-{path}")
         assert first.status_code in (200, 201), (path, first.content)
         assert (retry.status_code, retry.content) == (first.status_code, first.content), path
+        assert retry["Content-Type"] == first["Content-Type"] == "application/json", path
     assert Invoice.objects.count() == 2
     assert Payment.objects.filter(invoice=invoice).count() == 1
 

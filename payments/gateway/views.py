@@ -95,7 +95,7 @@ class UpdatePaymentStatusView(GatewayView):
             amount_credited=settled.amount_credited,
             status=settled.status,
         )
-        return Response(billing_record(row, PAID))
+        return rendered(self, request, billing_record(row, PAID))
 
 
 class GetAllBillingView(GatewayView):
