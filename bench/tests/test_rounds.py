@@ -165,11 +165,41 @@ def test_a_noisy_machine_reports_noisy_instead_of_pass_and_still_fails():
     assert "| NOISY |" in render(report)
 
 
+def with_database_limits(run, per_lookup_us, all_billing_s):
+    run["database_limits"] = {
+        "check_lookups": {"lookups": 5000, "seconds": 1.5, "per_lookup_us": per_lookup_us},
+        "all_billing": {"statements": 402, "rows": 20000, "seconds": all_billing_s},
+    }
+    return run
+
+
+def test_the_databases_own_time_moving_is_noise_though_the_bare_view_held():
+    # The bare view held its pace (2.5 %) while the same statements, run by the
+    # mariadb client, took half as long again in one run: the machine moved.
+    quiet = [with_database_limits(made_up_run(bare=b), 300.0, 2.0) for b in (2000.0, 2050.0)]
+    assert judged(quiet)["noise"]["noisy"] is False
+    assert "; the database's own time for getAllBilling: 0.0%" in judged(quiet)["noise"]["text"]
+    runs = [
+        with_database_limits(made_up_run(bare=2000.0), 300.0, 2.0),
+        with_database_limits(made_up_run(bare=2050.0), 310.0, 3.0),
+    ]
+    report = judged(runs)
+    assert report["noise"]["noisy"] is True
+    assert "the database's own time for getAllBilling 40.0%" in report["noise"]["text"]
+    assert "lookups" not in report["noise"]["text"].split("(over")[0]  # 3.3 %: within
+    assert set(results_of(report).values()) == {"NOISY"}
+
+
 def test_a_single_run_has_no_spread_and_reports_as_it_did():
     report = judged([made_up_run()])
     assert report["noise"] == {
         "runs": 1,
         "bare_rps_spread_pct": None,
+        "reference_spreads_pct": {
+            "the bare view's req/s": None,
+            "the database's own time for the lookups": None,
+            "the database's own time for getAllBilling": None,
+        },
         "noisy": False,
         "text": "single run, spread unknown",
     }
