@@ -3,6 +3,7 @@ a UUIDv7 orders them), then random bits. Within one millisecond, or when the
 clock steps back, an id is the last one plus one, so this process's ids never
 sort before one it made earlier (the monotonic ULID's rule)."""
 
+import os
 import secrets
 import threading
 import time
@@ -13,6 +14,11 @@ class OrderedIds:
         self._random_bits = random_bits
         self._digits = 12 + random_bits // 4  # 48 bits of milliseconds, then the random part
         self._last = 0
+        self._lock = threading.Lock()
+        # A lock another thread held when the process forked would stay held in the child.
+        os.register_at_fork(after_in_child=self._new_lock)
+
+    def _new_lock(self) -> None:
         self._lock = threading.Lock()
 
     def __call__(self) -> str:

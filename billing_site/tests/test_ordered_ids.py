@@ -1,8 +1,10 @@
 """Request and event ids sort in the order they were made: across milliseconds,
 within one, and when the clock steps back."""
 
+import os
 import re
 import threading
+import time
 
 import pytest
 
@@ -64,3 +66,18 @@ def test_event_ids_made_in_one_millisecond_sort_in_the_order_they_were_made(cloc
     made = [new_event_id() for _ in range(100)]
     assert all(re.fullmatch(r"evt_[0-9a-f]{24}", one) for one in made)
     assert made == sorted(made)
+
+
+def test_a_child_forked_while_its_parent_makes_an_id_makes_its_own():
+    ids = OrderedIds(random_bits=48)
+    with ids._lock:  # as if another thread were making an id when the process forked
+        child = os.fork()
+        if child == 0:
+            os._exit(0 if re.fullmatch(r"[0-9a-f]{24}", ids()) else 1)
+    deadline = time.monotonic() + 10
+    while (done := os.waitpid(child, os.WNOHANG))[0] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    if done[0] == 0:
+        os.kill(child, 9)
+        os.waitpid(child, 0)
+    assert done[0] == child and os.waitstatus_to_exitcode(done[1]) == 0
