@@ -1,7 +1,8 @@
 """Ids that sort in the order they were made: the time in milliseconds first (as
 a UUIDv7 orders them), then random bits. Within one millisecond, or when the
-clock steps back, an id is the last one plus one, so this process's ids never
-sort before one it made earlier (the monotonic ULID's rule)."""
+clock steps back, an id is the last one plus a random step (as a monotonic ULID
+counts up, but not guessable from the one before), so this process's ids never
+sort before one it made earlier."""
 
 import os
 import secrets
@@ -25,5 +26,7 @@ class OrderedIds:
         milliseconds = time.time_ns() // 1_000_000
         drawn = milliseconds << self._random_bits | secrets.randbits(self._random_bits)
         with self._lock:
-            self._last = made = max(drawn, self._last + 1)
+            if drawn <= self._last:
+                drawn = self._last + 1 + secrets.randbits(self._random_bits // 2)
+            self._last = made = drawn
         return f"{made:0{self._digits}x}"
