@@ -20,7 +20,8 @@ def output_directory_check(directory: Path, *, create: bool) -> None:
     file system)."""
     if not directory.exists():
         if create:
-            directory.mkdir(parents=True)
+            # Another run may make it between the two calls (cron runs at once).
+            directory.mkdir(parents=True, exist_ok=True)
         else:
             parent = directory.parent
             while not parent.exists():

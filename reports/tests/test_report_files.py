@@ -1,4 +1,5 @@
 import datetime
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,17 @@ def test_a_kept_report_keeps_its_file(tmp_path, report):
     file = ReportFile(tmp_path, "pdf")
     file.place(report, PeriodOutcome.KEPT)
     assert file.path is None and path.read_bytes() == b"as it was"
+
+
+def test_a_folder_another_run_makes_meanwhile_is_taken(tmp_path, monkeypatch):
+    # Two runs at once: both find the folder missing, the other one makes it first.
+    folder, file, exists = tmp_path / "out", tmp_path / "file", Path.exists
+    monkeypatch.setattr(Path, "exists", lambda path: path not in (folder, file) and exists(path))
+    folder.mkdir()
+    output_directory_check(folder, create=True)
+    file.write_text("")
+    with pytest.raises(FileExistsError):  # a file made meanwhile is still no folder
+        output_directory_check(file, create=True)
 
 
 def test_the_output_directory_check(tmp_path):
