@@ -9,6 +9,26 @@ from django.db import connections, router
 from django.db.models import QuerySet
 
 
+class CompiledOnce:
+    """What ``compile(key)`` returns, made once per key (a database alias, a
+    statement's shape) for the life of the process: the first caller compiles
+    under a lock, every later one only reads it."""
+
+    def __init__(self, compile: Callable):
+        self._compile = compile
+        self._found: dict = {}
+        self._lock = Lock()
+
+    def __call__(self, key):
+        found = self._found.get(key)
+        if found is None:
+            with self._lock:
+                found = self._found.get(key)
+                if found is None:
+                    found = self._found[key] = self._compile(key)
+        return found
+
+
 class CompiledValuesQuery:
     """``build(**placeholders)`` returns the ``values()`` queryset; each keyword is
     a text value (a ``CharField`` lookup) that changes from call to call. The
@@ -18,8 +38,7 @@ class CompiledValuesQuery:
 
     def __init__(self, build: Callable[..., QuerySet], *names: str):
         self.build, self.names = build, names
-        self._cache: dict[str | None, tuple] = {}
-        self._lock = Lock()
+        self._compiled = CompiledOnce(self._compile)
 
     def _marker(self, name: str) -> str:
         return f"\x00{id(self)}:{name}\x00"
@@ -41,14 +60,6 @@ class CompiledValuesQuery:
         columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         converters = compiler.get_converters([column[0] for column in compiler.select])
         return alias, sql, tuple(params), slots, query, columns, converters
-
-    def _compiled(self, using: str | None) -> tuple:
-        found = self._cache.get(using)
-        if found is None:
-            with self._lock:
-                found = self._cache.get(using) or self._compile(using)
-                self._cache[using] = found
-        return found
 
     def rows(self, *, using: str | None = None, **values) -> list[dict]:
         alias, sql, params, slots, query, columns, converters = self._compiled(using)

@@ -7,25 +7,15 @@ written once (bench/README.md). Each value goes through its field's own ``pre_sa
 here has no ``pre_save`` or ``post_save`` receiver (a test keeps it so)."""
 
 from collections.abc import Sequence
-from threading import Lock
 
 from django.db import DatabaseError, connections, router
 from django.db.models import Model
 
-_statements: dict[tuple, tuple] = {}
-_lock = Lock()
+from .compiled_query import CompiledOnce
+
 # More rows than this go through ``bulk_create`` (which batches them within the
 # database's limits): a statement is kept for each number of rows up to it.
 MOST_ROWS_WRITTEN = 8
-
-
-def _statement(key: tuple, write) -> tuple:
-    found = _statements.get(key)
-    if found is None:
-        with _lock:
-            found = _statements.get(key) or write()
-            _statements[key] = found
-    return found
 
 
 def _plain(fields) -> list:
@@ -35,6 +25,38 @@ def _plain(fields) -> list:
         if hasattr(field, "get_placeholder"):
             raise ValueError(f"{field} has a placeholder of its own")
     return fields
+
+
+@CompiledOnce
+def _insert_statement(key: tuple) -> tuple:
+    alias, model, generated, count = key
+    meta = model._meta
+    fields = _plain(
+        field for field in meta.concrete_fields if not (generated and field.primary_key)
+    )
+    quote = connections[alias].ops.quote_name
+    values = f"({', '.join(['%s'] * len(fields))})"
+    return (
+        # Names from the model, quoted; every value a parameter.
+        f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(field.column) for field in fields)}) "
+        f"VALUES {', '.join([values] * count)}",
+        fields,
+    )
+
+
+@CompiledOnce
+def _update_statement(key: tuple) -> tuple:
+    alias, model, names = key
+    meta = model._meta
+    chosen = _plain(meta.get_field(name) for name in names)
+    quote = connections[alias].ops.quote_name
+    return (
+        f"UPDATE {quote(meta.db_table)} "  # noqa: S608
+        f"SET {', '.join(f'{quote(field.column)} = %s' for field in chosen)} "
+        f"WHERE {quote(meta.pk.column)} = %s",
+        chosen,
+    )
 
 
 def insert(rows: Sequence[Model]) -> None:
@@ -48,22 +70,7 @@ def insert(rows: Sequence[Model]) -> None:
     if len(rows) > MOST_ROWS_WRITTEN:
         model._base_manager.using(alias).bulk_create(rows)
         return
-
-    def write() -> tuple:
-        fields = _plain(
-            field for field in meta.concrete_fields if not (generated and field.primary_key)
-        )
-        quote = connection.ops.quote_name
-        values = f"({', '.join(['%s'] * len(fields))})"
-        return (
-            # Names from the model, quoted; every value a parameter.
-            f"INSERT INTO {quote(meta.db_table)} "  # noqa: S608
-            f"({', '.join(quote(field.column) for field in fields)}) "
-            f"VALUES {', '.join([values] * len(rows))}",
-            fields,
-        )
-
-    sql, fields = _statement(("insert", alias, model, generated, len(rows)), write)
+    sql, fields = _insert_statement((alias, model, generated, len(rows)))
     params = [
         field.get_db_prep_save(field.pre_save(row, True), connection)
         for row in rows
@@ -82,18 +89,7 @@ def update(row: Model, fields: Sequence[str]) -> None:
     its primary key; an ``auto_now`` field among them is stamped now."""
     model, alias = type(row), router.db_for_write(type(row))
     connection, meta = connections[alias], model._meta
-
-    def write() -> tuple:
-        chosen = _plain(meta.get_field(name) for name in fields)
-        quote = connection.ops.quote_name
-        return (
-            f"UPDATE {quote(meta.db_table)} "  # noqa: S608
-            f"SET {', '.join(f'{quote(field.column)} = %s' for field in chosen)} "
-            f"WHERE {quote(meta.pk.column)} = %s",
-            chosen,
-        )
-
-    sql, chosen = _statement(("update", alias, model, tuple(fields)), write)
+    sql, chosen = _update_statement((alias, model, tuple(fields)))
     params = [field.get_db_prep_save(field.pre_save(row, False), connection) for field in chosen]
     params.append(meta.pk.get_db_prep_value(row.pk, connection))
     with connection.cursor() as cursor:

@@ -40,11 +40,11 @@ def event_emit(*, type: str, data: dict, customer_id: int | None = None) -> Even
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("An event is written with its change.")
+    event = Event(type=type, data=data, customer_id=customer_id)
     gathered = getattr(connection, _GATHERED, None)
     if gathered is None:
-        event = Event.objects.create(type=type, data=data, customer_id=customer_id)
+        compiled_writes.insert([event])
     else:
-        event = Event(type=type, data=data, customer_id=customer_id)
         gathered.append(event)
     for hook in registry.derivations(type):
         hook(event)

@@ -7,12 +7,12 @@ Each move writes its event (``invoice.issued``, ``.paid``, ``.voided``) with it.
 
 import datetime
 from collections.abc import Callable, Iterable
-from threading import Lock
 
 from django.db import connections, router, transaction
 from django.utils import timezone
 
 from billing_site import compiled_writes
+from billing_site.compiled_query import CompiledOnce
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 
 from .events import REOPENED, STATUS_EVENTS, invoice_event
@@ -48,8 +48,7 @@ class _LockedRowQuery:
     _MARKER = -7_919_000_001  # no invoice's id
 
     def __init__(self):
-        self._cache: dict[str, tuple] = {}
-        self._lock = Lock()
+        self._compiled = CompiledOnce(self._compile)
 
     def _compile(self, alias: str) -> tuple:
         queryset = Invoice.objects.using(alias).select_for_update().filter(pk=self._MARKER)
@@ -65,12 +64,7 @@ class _LockedRowQuery:
 
     def read(self, pk) -> Invoice | None:
         alias = router.db_for_write(Invoice)
-        compiled = self._cache.get(alias)
-        if compiled is None:
-            with self._lock:
-                compiled = self._cache.get(alias) or self._compile(alias)
-                self._cache[alias] = compiled
-        sql, names, converters = compiled
+        sql, names, converters = self._compiled(alias)
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, [Invoice._meta.pk.get_prep_value(pk)])
             rows = cursor.fetchall()
