@@ -1,6 +1,8 @@
-"""A ``values()`` query compiled once per process and database, then run with new
-values: for lookups on a hot path, where building and compiling the queryset
-costs more than the database takes to answer it."""
+"""Queries compiled once per process and database, then run with new values: for
+reads on a hot path, where building and compiling the queryset costs more than
+the database takes to answer it. ``CompiledValuesQuery`` gives ``values()``
+rows, ``CompiledRowsQuery`` model instances; ``CompiledOnce`` keeps what any of
+them (and ``compiled_writes``) compiled."""
 
 from collections.abc import Callable
 from threading import Lock
@@ -29,51 +31,85 @@ class CompiledOnce:
         return found
 
 
-class CompiledValuesQuery:
-    """``build(**placeholders)`` returns the ``values()`` queryset; each keyword is
-    a text value (a ``CharField`` lookup) that changes from call to call. The
-    queryset is built once with markers in their place, compiled, and each call
-    swaps the markers in the parameters for the values given. Rows come out as
-    ``values()`` gives them, database converters applied."""
+class _CompiledQuery:
+    """``build(**placeholders)`` returns the queryset, each keyword a value that
+    changes from call to call: built once with markers in their place, compiled
+    once per database, and each call binds the values given where the markers
+    were. ``names`` are text values (a ``CharField`` lookup); ``markers`` gives
+    a marker of another type for a name (an id no row has). A value must be of
+    its marker's type: it is bound as given, the field's conversions are not
+    applied again."""
 
-    def __init__(self, build: Callable[..., QuerySet], *names: str):
-        self.build, self.names = build, names
+    def __init__(self, build: Callable[..., QuerySet], *names: str, **markers):
+        self.build = build
+        self.markers = {name: f"\x00{id(self)}:{name}\x00" for name in names} | markers
         self._compiled = CompiledOnce(self._compile)
 
-    def _marker(self, name: str) -> str:
-        return f"\x00{id(self)}:{name}\x00"
-
     def _compile(self, using: str | None) -> tuple:
-        queryset = self.build(**{name: self._marker(name) for name in self.names})
-        # Without ``using``, the router's choice when first compiled holds after.
-        alias = using or router.db_for_read(queryset.model)
-        compiler = queryset.query.get_compiler(using=alias)
+        queryset = self.build(**self.markers)
+        if using is None:
+            # The router's choice when first compiled holds after; a locking
+            # read goes to the database the rows are written to.
+            route = router.db_for_write if queryset.query.select_for_update else router.db_for_read
+            using = route(queryset.model)
+        compiler = queryset.query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         slots = {}
-        for name in self.names:
-            positions = [i for i, value in enumerate(params) if value == self._marker(name)]
+        for name, marker in self.markers.items():
+            positions = [i for i, value in enumerate(params) if value == marker]
             # A marker the field changed, or used twice, would bind the wrong value.
             if len(positions) != 1:
                 raise ValueError(f"{name} must appear exactly once, unchanged, in {sql}")
             slots[positions[0]] = name
-        query = compiler.query
-        columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         converters = compiler.get_converters([column[0] for column in compiler.select])
-        return alias, sql, tuple(params), slots, query, columns, converters
+        return using, sql, tuple(params), slots, compiler, converters
 
-    def rows(self, *, using: str | None = None, **values) -> list[dict]:
-        alias, sql, params, slots, query, columns, converters = self._compiled(using)
+    def _execute(self, using: str | None, values: dict) -> tuple:
+        alias, sql, params, slots, compiler, converters = self._compiled(using)
         bound = list(params)
         for position, name in slots.items():
-            # Text only, as compiled: the field's conversions are not applied again.
-            if not isinstance(values[name], str):
-                raise TypeError(f"{name} must be text, not {type(values[name]).__name__}")
-            bound[position] = values[name]
+            marker, value = self.markers[name], values[name]
+            if not isinstance(value, type(marker)):
+                kind = "text" if isinstance(marker, str) else type(marker).__name__
+                raise TypeError(f"{name} must be {kind}, not {type(value).__name__}")
+            bound[position] = value
         with connections[alias].cursor() as cursor:
             cursor.execute(sql, bound)
             rows = cursor.fetchall()
         if converters:
             # Applied through this thread's connection (connections are per thread);
             # the converters themselves read only the backend's settings.
-            rows = query.get_compiler(using=alias).apply_converters(rows, converters)
+            rows = compiler.query.get_compiler(using=alias).apply_converters(rows, converters)
+        return alias, compiler, rows
+
+
+class CompiledValuesQuery(_CompiledQuery):
+    """A ``values()`` queryset: rows come out as it gives them, database
+    converters applied."""
+
+    def rows(self, *, using: str | None = None, **values) -> list[dict]:
+        _, compiler, rows = self._execute(using, values)
+        query = compiler.query
+        columns = [*query.extra_select, *query.values_select, *query.annotation_select]
         return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+class CompiledRowsQuery(_CompiledQuery):
+    """A queryset of one model's instances (no ``select_related``): made from
+    each row as the queryset makes them, its annotations set on them. For a read
+    on every call of a hot path, such as a row locked with ``select_for_update()``."""
+
+    def rows(self, *, using: str | None = None, **values) -> list:
+        alias, compiler, rows = self._execute(using, values)
+        info = compiler.klass_info
+        fields = info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        names = [column[0].target.attname for column in compiler.select[start:end]]
+        model, annotations = info["model"], compiler.annotation_col_map.items()
+        made = []
+        for row in rows:
+            instance = model.from_db(alias, names, row[start:end])
+            for name, position in annotations:
+                setattr(instance, name, row[position])
+            made.append(instance)
+        return made

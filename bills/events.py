@@ -40,14 +40,15 @@ def bill_event(event_type: str, bill: Bill):
 # (the gateway's path): compiled once, since building and compiling the ORM query
 # cost more than the database's answer. Most invoices are no bill's.
 _BILL_OF_INVOICE = CompiledValuesQuery(
-    lambda number: Bill.objects.filter(invoice__number=number).values("pk"), "number"
+    lambda invoice_id: Bill.objects.filter(invoice_id=invoice_id).values("pk"),
+    invoice_id=-7_919_000_001,  # no invoice's id
 )
 
 
 def _of_the_bill(event_type: str):
     def derive(invoice_event):
-        number = invoice_event.data.get("number")  # every invoice event names it
-        found = number and _BILL_OF_INVOICE.rows(number=number)
+        invoice_id = invoice_event.data.get("id")  # every invoice event names it
+        found = invoice_id is not None and _BILL_OF_INVOICE.rows(invoice_id=invoice_id)
         if found:
             bill = Bill.objects.select_related("collection", "invoice").get(pk=found[0]["pk"])
             bill_event(event_type, bill)

@@ -8,11 +8,11 @@ Each move writes its event (``invoice.issued``, ``.paid``, ``.voided``) with it.
 import datetime
 from collections.abc import Callable, Iterable
 
-from django.db import connections, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from billing_site import compiled_writes
-from billing_site.compiled_query import CompiledOnce
+from billing_site.compiled_query import CompiledRowsQuery
 from billing_site.errors import BillingError, ConflictError, NotFoundError
 
 from .events import REOPENED, STATUS_EVENTS, invoice_event
@@ -39,44 +39,12 @@ Refusal = Callable[[Invoice], BillingError]
 ISSUE_HOOKS: list[Callable[[Invoice], None]] = []
 
 
-class _LockedRowQuery:
-    """``SELECT ... FOR UPDATE`` of one invoice by its id, compiled once per
-    process and database (payments lock an invoice on every call: building and
-    compiling the queryset cost more than the database took to answer it), and
-    the row made an ``Invoice`` as the queryset would."""
-
-    _MARKER = -7_919_000_001  # no invoice's id
-
-    def __init__(self):
-        self._compiled = CompiledOnce(self._compile)
-
-    def _compile(self, alias: str) -> tuple:
-        queryset = Invoice.objects.using(alias).select_for_update().filter(pk=self._MARKER)
-        compiler = queryset.query.get_compiler(using=alias)
-        sql, params = compiler.as_sql()
-        if list(params) != [self._MARKER]:
-            raise ValueError(f"the invoice's id must be the only parameter of {sql}")
-        columns = [column for column, _, _ in compiler.select]
-        names = [column.target.attname for column in columns]
-        if names != [field.attname for field in Invoice._meta.concrete_fields]:
-            raise ValueError(f"an invoice's own columns are not all of {sql}")
-        return sql, names, compiler.get_converters(columns)
-
-    def read(self, pk) -> Invoice | None:
-        alias = router.db_for_write(Invoice)
-        sql, names, converters = self._compiled(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(sql, [Invoice._meta.pk.get_prep_value(pk)])
-            rows = cursor.fetchall()
-        if not rows:
-            return None
-        if converters:
-            query = Invoice.objects.all().query
-            rows = query.get_compiler(using=alias).apply_converters(rows, converters)
-        return Invoice.from_db(alias, names, next(iter(rows)))
-
-
-_LOCKED_ROW = _LockedRowQuery()
+# ``SELECT ... FOR UPDATE`` of one invoice by its id, compiled once (payments
+# lock an invoice on every call: building and compiling the queryset cost more
+# than the database took to answer it).
+_LOCKED_ROW = CompiledRowsQuery(
+    lambda pk: Invoice.objects.select_for_update().filter(pk=pk), pk=-7_919_000_001
+)
 
 
 def _statuses(from_: str | Iterable[str]) -> tuple[str, ...]:
@@ -101,7 +69,7 @@ def locked(
         raise transaction.TransactionManagementError("An invoice is locked inside a transaction.")
     from_ = _statuses(from_)
     pk = invoice.pk if isinstance(invoice, Invoice) else invoice
-    row = _LOCKED_ROW.read(pk)
+    row = next(iter(_LOCKED_ROW.rows(pk=Invoice._meta.pk.get_prep_value(pk))), None)
     if row is None:  # deleted (a draft) since the caller read it
         raise NotFoundError(f"Invoice {pk} does not exist.")
     if row.status not in from_:

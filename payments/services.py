@@ -147,7 +147,24 @@ def invoice_settle(
     *, invoice_id: int, method: str, provider: str = "", recorded_by=None
 ) -> Invoice:
     """Pay an open invoice's whole balance: one payment, and the invoice is paid."""
-    invoice = _lock_payable_invoice(invoice_id)
+    return held_invoice_settle(
+        _lock_payable_invoice(invoice_id),
+        method=method,
+        provider=provider,
+        recorded_by=recorded_by,
+    )
+
+
+def held_invoice_settle(
+    invoice: Invoice, *, method: str, provider: str = "", recorded_by=None
+) -> Invoice:
+    """``invoice_settle`` of an invoice the caller's transaction has read locked
+    (``select_for_update()``, all its columns), in that transaction: the gateway
+    finds and locks the record it settles with one read."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("A held lock needs a transaction.")
+    if invoice.status != Invoice.Status.OPEN:
+        raise _not_payable(invoice)
     if invoice.balance == 0:  # nothing is owed, so no money moves
         return _pay_off(invoice)
     payment = _apply_payment(

@@ -54,3 +54,30 @@ def test_a_placeholder_the_lookup_changes_is_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="exactly once"):
         query.rows(number="A-1")
+
+
+def test_instances_are_what_the_queryset_makes_with_its_annotations():
+    from django.db.models import F
+
+    from billing_site.compiled_query import CompiledRowsQuery
+
+    query = CompiledRowsQuery(
+        lambda number, pk: Invoice.objects.filter(number=number, pk__gte=pk).annotate(
+            customer_name=F("customer__name")
+        ),
+        "number",
+        pk=-1,
+    )
+    invoice = InvoiceFactory(amount=Decimal("10.37"))
+    with CaptureQueriesContext(connection) as queries:
+        [made] = query.rows(number=invoice.number, pk=invoice.pk)
+    assert len(queries) == 1
+    expected = Invoice.objects.get(pk=invoice.pk)
+    assert made == expected and not made.get_deferred_fields()
+    for field in Invoice._meta.concrete_fields:
+        assert getattr(made, field.attname) == getattr(expected, field.attname), field
+    assert made.customer_name == invoice.customer.name
+    assert made._state.adding is False and made._state.db == "default"
+    assert query.rows(number=invoice.number, pk=invoice.pk + 1) == []
+    with pytest.raises(TypeError, match="must be int"):
+        query.rows(number=invoice.number, pk=str(invoice.pk))

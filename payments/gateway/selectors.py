@@ -4,12 +4,12 @@ reference pair, and all of them in keyset batches."""
 from collections.abc import Iterator, Sequence
 from functools import partial
 
-from django.db import connections
-from django.db.models import CharField, DecimalField, F, Value
+from django.db import connections, transaction
+from django.db.models import CharField, DecimalField, F, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, NullIf
 
 from billing_site.api.batches import compiled_keyset_batches
-from billing_site.compiled_query import CompiledValuesQuery
+from billing_site.compiled_query import CompiledRowsQuery, CompiledValuesQuery
 from invoices.models import Customer, Invoice, billing_today
 from invoices.selectors import restricted_to_customers
 
@@ -41,6 +41,48 @@ def _billing_records_by_reference(queryset, *, order_id: str, number: str):
 _BILLING_RECORD_BY_REFERENCE = CompiledValuesQuery(
     partial(_billing_records_by_reference, Invoice.objects), "order_id", "number"
 )
+
+
+def _customer(column: str) -> Subquery:
+    return Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values(column))
+
+
+# The invoice of a record locked, with its customer's name and account number: a
+# subquery's rows are not locked by the outer FOR UPDATE (a join's would be, and
+# every payment of a customer would queue on its row).
+_LOCKED_RECORD = CompiledRowsQuery(
+    lambda order_id, number: (
+        Invoice.objects.billing_records()
+        .select_for_update()
+        .filter(order_id=order_id, number=number)
+        .annotate(
+            customer_name=_customer("name"),
+            customer_account_number=_customer("account_number"),
+        )
+        .order_by()
+    ),
+    "order_id",
+    "number",
+)
+
+
+def locked_billing_record(*, order_id: str, number: str) -> Invoice | None:
+    """The invoice of the billing record with this reference pair, read locked in
+    the caller's transaction, for a user who sees every customer; ``record_row``
+    turns it into the record's row."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("A record is locked inside a transaction.")
+    return next(iter(_LOCKED_RECORD.rows(order_id=order_id, number=number)), None)
+
+
+def record_row(invoice: Invoice) -> dict:
+    """The row ``billing_record_by_reference`` gives for the invoice of
+    ``locked_billing_record``, with its amounts and status as they are now."""
+    row = {field: getattr(invoice, field) for field in BILLING_RECORD_FIELDS}
+    row["pk"] = invoice.pk
+    row["customer__name"] = invoice.customer_name
+    row["customer__account_number"] = invoice.customer_account_number
+    return row
 
 
 def billing_record_by_reference(*, user, order_id: str, number: str) -> dict | None:

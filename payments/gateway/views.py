@@ -1,6 +1,7 @@
 """The payment-gateway face (document 000): check and settle a billing record,
 and list every record."""
 
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,12 +16,18 @@ from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import UsesFace
 from billing_site.api.responses import rendered
 from billing_site.errors import ConflictError
+from invoices.selectors import restricted_to_customers
 from payments import services
 from payments.models import Payment
 
 from . import errors
 from .renderers import billing_records_json
-from .selectors import billing_record_batches, billing_record_by_reference
+from .selectors import (
+    billing_record_batches,
+    billing_record_by_reference,
+    locked_billing_record,
+    record_row,
+)
 from .serializers import (
     CHECKED,
     LISTED,
@@ -48,13 +55,17 @@ class GatewayView(APIView):
     def not_found(self):
         return Response(errors.error_body(errors.NOT_FOUND, 404), status=404)
 
-    def find_record(self, request) -> dict | None:
+    def reference(self, request) -> dict:
+        """The record's ``order_id`` and ``number`` the body gives."""
         reference = given_reference(request.data)
         if reference is None:
             serializer = BillingReferenceSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             reference = serializer.validated_data
-        return billing_record_by_reference(user=request.user, **reference)
+        return reference
+
+    def find_record(self, request) -> dict | None:
+        return billing_record_by_reference(user=request.user, **self.reference(request))
 
 
 _GATEWAY_SCHEMA = dict(
@@ -76,26 +87,40 @@ class UpdatePaymentStatusView(GatewayView):
     @extend_schema(**_GATEWAY_SCHEMA)
     @idempotent
     def post(self, request):
-        row = self.find_record(request)
-        if row is None:
-            return self.not_found()
         try:
-            settled = services.invoice_settle(
-                invoice_id=row["pk"],
-                method=Payment.Method.GATEWAY,
-                provider="gateway",
-                recorded_by=request.user,
-            )
+            row = self.settle(request)
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
             return Response(errors.error_body(exc.message, 400), status=400)
+        if row is None:
+            return self.not_found()
+        return rendered(self, request, billing_record(row, PAID))
+
+    def settle(self, request) -> dict | None:
+        """The record's row once its invoice is paid off (None: no record the
+        user may see). A user who sees every customer finds the record and locks
+        its invoice with one read; another finds it among its customers' first."""
+        reference, user = self.reference(request), request.user
+        payment = dict(method=Payment.Method.GATEWAY, provider="gateway", recorded_by=user)
+        if restricted_to_customers(user):
+            row = billing_record_by_reference(user=user, **reference)
+            if row is None:
+                return None
+            settled = services.invoice_settle(invoice_id=row["pk"], **payment)
+        else:
+            with transaction.atomic():
+                invoice = locked_billing_record(**reference)
+                if invoice is None:
+                    return None
+                row = record_row(invoice)
+                settled = services.held_invoice_settle(invoice, **payment)
         row.update(
             total=settled.total,
             amount_paid=settled.amount_paid,
             amount_credited=settled.amount_credited,
             status=settled.status,
         )
-        return rendered(self, request, billing_record(row, PAID))
+        return row
 
 
 class GetAllBillingView(GatewayView):

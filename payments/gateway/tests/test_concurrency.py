@@ -5,11 +5,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
 from billing_site.testing import bearer_client, demo_server, http_call
-from invoices.models import Invoice
+from invoices.models import Customer, Invoice
 from invoices.tests.factories import InvoiceFactory
+from payments.gateway.selectors import locked_billing_record
 from payments.models import Payment
 
 CLIENTS = 50
@@ -81,3 +82,33 @@ def test_fifty_clients_settle_one_invoice_once_on_sqlite_under_gunicorn(tmp_path
     assert payments == 1
     assert status == ("paid",)
     assert logged == [(200, 1), (400, CLIENTS - 1)]
+
+
+@pytest.mark.skipif(connection.vendor != "mysql", reason="row locks are MariaDB's")
+@pytest.mark.django_db(transaction=True)
+def test_an_update_locks_the_records_invoice_and_not_its_customer():
+    # Other payments of the customer's invoices must not queue behind this one.
+    invoice = InvoiceFactory()
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                record = locked_billing_record(order_id=invoice.order_id, number=invoice.number)
+                assert record.customer_name == invoice.customer.name
+                held.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(10)
+        with transaction.atomic():
+            Customer.objects.select_for_update(nowait=True).get(pk=invoice.customer_id)
+        with pytest.raises(OperationalError), transaction.atomic():
+            Invoice.objects.select_for_update(nowait=True).get(pk=invoice.pk)
+    finally:
+        release.set()
+        holder.join()

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from billing_site.testing import bearer_client
 from invoices.models import Invoice
@@ -129,15 +130,21 @@ def test_update_of_a_zero_total_invoice_marks_it_paid_without_a_payment(gateway_
 def test_an_update_runs_a_constant_number_of_queries(gateway_client, django_assert_num_queries):
     first, second = InvoiceFactory(), InvoiceFactory()
     update(gateway_client, first)
-    # user, permissions, the record; in the payment's transaction (here the
-    # test's savepoint and its release): the invoice locked, the payment, the
-    # invoice paid, its bill looked up, both events in one insert; the log row
-    with django_assert_num_queries(11) as captured:
+    # user, permissions; in the payment's transaction (here the test's savepoint
+    # and its release): the record read with its invoice locked, the payment,
+    # the invoice paid, its bill looked up, both events in one insert; the log row
+    with django_assert_num_queries(10) as captured:
         response = update(gateway_client, second)
     assert response.status_code == 200
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
     assert statements.count("INSERT") == 3  # the payment, the events, the log row
     assert statements.count("SAVEPOINT") == 1  # none around the payment's insert
+    # The record is read once, in the transaction, locked (the SQL's FOR UPDATE
+    # where the database has one).
+    reads = [query["sql"] for query in captured.captured_queries[2:]]
+    records = [sql for sql in reads if "invoices_customer" in sql]
+    assert len(records) == 1 and reads.index(records[0]) == 1  # right after the savepoint
+    assert ("FOR UPDATE" in records[0]) == (connection.vendor == "mysql")
 
 
 def test_an_update_writes_its_events_in_one_insert_in_their_order(gateway_client):
