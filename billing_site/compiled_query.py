@@ -62,10 +62,14 @@ class _CompiledQuery:
                 raise ValueError(f"{name} must appear exactly once, unchanged, in {sql}")
             slots[positions[0]] = name
         converters = compiler.get_converters([column[0] for column in compiler.select])
-        return using, sql, tuple(params), slots, compiler, converters
+        return using, sql, tuple(params), slots, compiler, converters, self._shape(compiler)
+
+    def _shape(self, compiler) -> tuple:
+        """What a subclass needs, once, to make its results from the rows."""
+        raise NotImplementedError
 
     def _execute(self, using: str | None, values: dict) -> tuple:
-        alias, sql, params, slots, compiler, converters = self._compiled(using)
+        alias, sql, params, slots, compiler, converters, shape = self._compiled(using)
         bound = list(params)
         for position, name in slots.items():
             marker, value = self.markers[name], values[name]
@@ -80,17 +84,19 @@ class _CompiledQuery:
             # Applied through this thread's connection (connections are per thread);
             # the converters themselves read only the backend's settings.
             rows = compiler.query.get_compiler(using=alias).apply_converters(rows, converters)
-        return alias, compiler, rows
+        return alias, shape, rows
 
 
 class CompiledValuesQuery(_CompiledQuery):
     """A ``values()`` queryset: rows come out as it gives them, database
     converters applied."""
 
-    def rows(self, *, using: str | None = None, **values) -> list[dict]:
-        _, compiler, rows = self._execute(using, values)
+    def _shape(self, compiler) -> tuple:
         query = compiler.query
-        columns = [*query.extra_select, *query.values_select, *query.annotation_select]
+        return (*query.extra_select, *query.values_select, *query.annotation_select)
+
+    def rows(self, *, using: str | None = None, **values) -> list[dict]:
+        _, columns, rows = self._execute(using, values)
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
@@ -99,13 +105,17 @@ class CompiledRowsQuery(_CompiledQuery):
     each row as the queryset makes them, its annotations set on them. For a read
     on every call of a hot path, such as a row locked with ``select_for_update()``."""
 
-    def rows(self, *, using: str | None = None, **values) -> list:
-        alias, compiler, rows = self._execute(using, values)
+    def _shape(self, compiler) -> tuple:
         info = compiler.klass_info
+        if info.get("related_klass_infos"):  # its related rows would be left unread
+            raise ValueError("A compiled query makes no select_related() instances.")
         fields = info["select_fields"]
         start, end = fields[0], fields[-1] + 1
         names = [column[0].target.attname for column in compiler.select[start:end]]
-        model, annotations = info["model"], compiler.annotation_col_map.items()
+        return info["model"], start, end, names, tuple(compiler.annotation_col_map.items())
+
+    def rows(self, *, using: str | None = None, **values) -> list:
+        alias, (model, start, end, names, annotations), rows = self._execute(using, values)
         made = []
         for row in rows:
             instance = model.from_db(alias, names, row[start:end])

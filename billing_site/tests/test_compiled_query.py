@@ -81,3 +81,13 @@ def test_instances_are_what_the_queryset_makes_with_its_annotations():
     assert query.rows(number=invoice.number, pk=invoice.pk + 1) == []
     with pytest.raises(TypeError, match="must be int"):
         query.rows(number=invoice.number, pk=str(invoice.pk))
+
+
+def test_a_query_with_related_rows_is_refused_when_compiled():
+    from billing_site.compiled_query import CompiledRowsQuery
+
+    query = CompiledRowsQuery(
+        lambda number: Invoice.objects.select_related("customer").filter(number=number), "number"
+    )
+    with pytest.raises(ValueError, match="select_related"):
+        query.rows(number="A-1")
