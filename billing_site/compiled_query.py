@@ -93,6 +93,8 @@ class CompiledValuesQuery(_CompiledQuery):
 
     def _shape(self, compiler) -> tuple:
         query = compiler.query
+        if query.selected:  # the order values() named them in, as ValuesIterable reads it
+            return tuple(query.selected)
         return (*query.extra_select, *query.values_select, *query.annotation_select)
 
     def rows(self, *, using: str | None = None, **values) -> list[dict]:

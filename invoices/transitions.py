@@ -69,7 +69,8 @@ def locked(
         raise transaction.TransactionManagementError("An invoice is locked inside a transaction.")
     from_ = _statuses(from_)
     pk = invoice.pk if isinstance(invoice, Invoice) else invoice
-    row = next(iter(_LOCKED_ROW.rows(pk=Invoice._meta.pk.get_prep_value(pk))), None)
+    pk = Invoice._meta.pk.get_prep_value(pk)
+    row = next(iter(_LOCKED_ROW.rows(pk=pk)), None) if pk is not None else None
     if row is None:  # deleted (a draft) since the caller read it
         raise NotFoundError(f"Invoice {pk} does not exist.")
     if row.status not in from_:

@@ -63,7 +63,7 @@ def test_instances_are_what_the_queryset_makes_with_its_annotations():
 
     query = CompiledRowsQuery(
         lambda number, pk: Invoice.objects.filter(number=number, pk__gte=pk).annotate(
-            customer_name=F("customer__name")
+            customer_name=F("customer__name"), made=F("created_at")
         ),
         "number",
         pk=-1,
@@ -77,6 +77,7 @@ def test_instances_are_what_the_queryset_makes_with_its_annotations():
     for field in Invoice._meta.concrete_fields:
         assert getattr(made, field.attname) == getattr(expected, field.attname), field
     assert made.customer_name == invoice.customer.name
+    assert made.made == expected.created_at  # an annotation's converter applied too
     assert made._state.adding is False and made._state.db == "default"
     assert query.rows(number=invoice.number, pk=invoice.pk + 1) == []
     with pytest.raises(TypeError, match="must be int"):
@@ -91,3 +92,20 @@ def test_a_query_with_related_rows_is_refused_when_compiled():
     )
     with pytest.raises(ValueError, match="select_related"):
         query.rows(number="A-1")
+
+
+def test_columns_keep_the_order_values_names_them_in_and_annotations_are_converted():
+    from django.db.models import F
+
+    def build(number):
+        return (
+            Invoice.objects.filter(number=number)
+            .annotate(paid=F("amount_paid"), made=F("created_at"))
+            .values("number", "paid", "total", "made")
+        )
+
+    invoice = InvoiceFactory(amount=Decimal("10.37"))
+    [row] = CompiledValuesQuery(build, "number").rows(number=invoice.number)
+    assert row == next(iter(build(invoice.number)))
+    assert list(row) == ["number", "paid", "total", "made"]
+    assert row["total"] == Decimal("10.37") and row["made"] == invoice.created_at

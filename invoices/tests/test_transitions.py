@@ -118,6 +118,11 @@ def test_an_invoice_deleted_meanwhile_is_not_found():
         invoice_issue(invoice=invoice)
 
 
+def test_an_invoice_never_saved_is_not_found():
+    with transaction.atomic(), pytest.raises(NotFoundError, match="Invoice None does not exist"):
+        locked(Invoice(), Status.OPEN)
+
+
 def test_services_move_through_it_with_their_own_messages():
     draft = InvoiceFactory(issue=False)
     issued = invoice_issue(invoice=draft)

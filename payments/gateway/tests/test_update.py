@@ -44,6 +44,16 @@ def test_update_pays_the_invoice_and_records_one_payment(gateway_client, gateway
     assert payment.recorded_by == gateway_user
 
 
+def test_update_answers_the_record_check_gave_but_paid(gateway_client):
+    invoice = InvoiceFactory(amount=Decimal("10.37"), description="Fibre, June")
+    payload = {"orderID": invoice.order_id, "billingNumber": invoice.number}
+    checked = gateway_client.post("/checkPaymentStatus", payload, format="json").json()
+    paid = update(gateway_client, invoice).json()
+    assert list(paid) == list(checked)  # the same keys in the same order
+    assert {**checked, "message": paid["message"], "paymentStatus": "paid"} == paid
+    assert (checked["paymentStatus"], paid["paymentStatus"]) == ("unpaid", "paid")
+
+
 def test_update_of_a_paid_invoice_is_400_and_records_nothing(gateway_client):
     invoice = InvoiceFactory()
     assert update(gateway_client, invoice).status_code == 200
