@@ -102,8 +102,8 @@ def judge_noise(evaluation: dict, spreads: dict, machine: dict) -> dict:
     that passed is NOISY instead, since the machine, not the code, may have made
     it pass; a FAIL stays a FAIL. A single round has no spread to judge."""
     runs = len(machine["runs"])
-    spread = _spread_at(spreads, REFERENCES["the bare view's req/s"])
     references = {name: _spread_at(spreads, path) for name, path in REFERENCES.items()}
+    spread = references["the bare view's req/s"]
     over = {
         name: value
         for name, value in references.items()

@@ -2,9 +2,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from billing_site.compiled_query import CompiledValuesQuery
+from billing_site.compiled_query import CompiledRowsQuery, CompiledValuesQuery
 from invoices.models import Invoice
 from invoices.tests.factories import InvoiceFactory
 
@@ -57,10 +58,6 @@ def test_a_placeholder_the_lookup_changes_is_refused_when_compiled():
 
 
 def test_instances_are_what_the_queryset_makes_with_its_annotations():
-    from django.db.models import F
-
-    from billing_site.compiled_query import CompiledRowsQuery
-
     query = CompiledRowsQuery(
         lambda number, pk: Invoice.objects.filter(number=number, pk__gte=pk).annotate(
             customer_name=F("customer__name"), made=F("created_at")
@@ -85,8 +82,6 @@ def test_instances_are_what_the_queryset_makes_with_its_annotations():
 
 
 def test_a_query_with_related_rows_is_refused_when_compiled():
-    from billing_site.compiled_query import CompiledRowsQuery
-
     query = CompiledRowsQuery(
         lambda number: Invoice.objects.select_related("customer").filter(number=number), "number"
     )
@@ -95,8 +90,6 @@ def test_a_query_with_related_rows_is_refused_when_compiled():
 
 
 def test_columns_keep_the_order_values_names_them_in_and_annotations_are_converted():
-    from django.db.models import F
-
     def build(number):
         return (
             Invoice.objects.filter(number=number)

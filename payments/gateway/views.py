@@ -1,7 +1,6 @@
 """The payment-gateway face (document 000): check and settle a billing record,
 and list every record."""
 
-from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -16,18 +15,10 @@ from billing_site.api.parsers import AnyTypeJSONParser
 from billing_site.api.permissions import UsesFace
 from billing_site.api.responses import rendered
 from billing_site.errors import ConflictError
-from invoices.selectors import restricted_to_customers
-from payments import services
-from payments.models import Payment
 
 from . import errors
 from .renderers import billing_records_json
-from .selectors import (
-    billing_record_batches,
-    billing_record_by_reference,
-    locked_billing_record,
-    record_row,
-)
+from .selectors import billing_record_batches, billing_record_by_reference
 from .serializers import (
     CHECKED,
     LISTED,
@@ -37,6 +28,7 @@ from .serializers import (
     billing_record,
     given_reference,
 )
+from .services import billing_record_settle
 
 _ERRORS = {code: errors.GatewayErrorSerializer for code in (400, 401, 403, 404, 405, 429)}
 
@@ -64,9 +56,6 @@ class GatewayView(APIView):
             reference = serializer.validated_data
         return reference
 
-    def find_record(self, request) -> dict | None:
-        return billing_record_by_reference(user=request.user, **self.reference(request))
-
 
 _GATEWAY_SCHEMA = dict(
     request=BillingReferenceSerializer,
@@ -77,7 +66,7 @@ _GATEWAY_SCHEMA = dict(
 class CheckPaymentStatusView(GatewayView):
     @extend_schema(**_GATEWAY_SCHEMA)
     def post(self, request):
-        row = self.find_record(request)
+        row = billing_record_by_reference(user=request.user, **self.reference(request))
         if row is None:
             return self.not_found()
         return rendered(self, request, billing_record(row, CHECKED))
@@ -88,39 +77,13 @@ class UpdatePaymentStatusView(GatewayView):
     @idempotent
     def post(self, request):
         try:
-            row = self.settle(request)
+            row = billing_record_settle(user=request.user, **self.reference(request))
         except ConflictError as exc:
             # Gateway clients know 400 for every refused update.
             return Response(errors.error_body(exc.message, 400), status=400)
         if row is None:
             return self.not_found()
         return rendered(self, request, billing_record(row, PAID))
-
-    def settle(self, request) -> dict | None:
-        """The record's row once its invoice is paid off (None: no record the
-        user may see). A user who sees every customer finds the record and locks
-        its invoice with one read; another finds it among its customers' first."""
-        reference, user = self.reference(request), request.user
-        payment = dict(method=Payment.Method.GATEWAY, provider="gateway", recorded_by=user)
-        if restricted_to_customers(user):
-            row = billing_record_by_reference(user=user, **reference)
-            if row is None:
-                return None
-            settled = services.invoice_settle(invoice_id=row["pk"], **payment)
-        else:
-            with transaction.atomic():
-                invoice = locked_billing_record(**reference)
-                if invoice is None:
-                    return None
-                row = record_row(invoice)
-                settled = services.held_invoice_settle(invoice, **payment)
-        row.update(
-            total=settled.total,
-            amount_paid=settled.amount_paid,
-            amount_credited=settled.amount_credited,
-            status=settled.status,
-        )
-        return row
 
 
 class GetAllBillingView(GatewayView):
