@@ -6,6 +6,7 @@ by ``pdftoppm``. A page that answers 5xx or Django's error page, a PDF that
 does not parse, or an image that stays blank fails the run. The images are
 written under ``artifacts/screenshots/`` (``SCREENSHOTS_DIR``)."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -66,12 +67,17 @@ class Staff:
         self.driver.set_page_load_timeout(60)
 
     def log_in(self, username: str, password: str):
+        from selenium.common.exceptions import TimeoutException
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.ui import WebDriverWait
 
         self.driver.get(f"{self.base}/admin/login/")
         self.driver.find_element(By.ID, "id_username").send_keys(username)
         self.driver.find_element(By.ID, "id_password").send_keys(password)
         self.driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
+        # The click returns before the form's answer may have arrived: wait for it.
+        with contextlib.suppress(TimeoutException):
+            WebDriverWait(self.driver, 30).until(lambda driver: driver.get_cookie("sessionid"))
         assert self.driver.get_cookie("sessionid"), "the admin login did not succeed"
 
     def fetch(self, url: str) -> tuple[int, str, bytes]:
