@@ -176,11 +176,16 @@ def compiled_keyset_batches(
     The query is compiled once, and each batch runs its SQL with the last key
     bound: the rows are the database driver's own tuples, without Django's
     converters (``mysql_converters``: MySQLdb converters by field type over the
-    connection's, for these rows only). On MySQL/MariaDB the next batch's query is
-    sent as soon as ``prepare`` (which may run queries of its own) returns, before
-    the batch is handed over: the database reads the next rows while the caller
-    writes these. Until the caller asks for the next batch, the connection is busy
-    with that query and takes no other."""
+    connection's, for these rows only).
+
+    On MySQL/MariaDB the database is kept reading: a batch's answer is taken off
+    the connection as it arrives (the driver's buffer, unconverted), its last key
+    read from it, and the next batch's query sent at once; the rows are made into
+    tuples while the database reads the next ones. So that ``prepare`` (which may
+    run queries of its own) finds the connection free, the next answer is taken
+    off before it runs, and the one after is asked for before the batch is handed
+    over. Until the caller asks for the next batch, the connection is busy with
+    that query and takes no other."""
     try:
         compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
     except EmptyResultSet:  # a condition no row meets (``pk__in=[]``): no batch
@@ -195,32 +200,46 @@ def compiled_keyset_batches(
                     return
                 cursor.execute(*compiled.sql_after(batch[-1][0]))
         return
-    with connection.cursor() as cursor:  # through Django: connects, logs and counts
-        converters = _Converters(connection.connection, mysql_converters)
-        with converters:
-            cursor.execute(*compiled.first)
-            batch = cursor.fetchall()
-    db = connection.connection
+    with connection.cursor():  # through Django: connects, or checks the connection first
+        db = connection.connection
+    converters = _Converters(db, mysql_converters)
     pending = False
+
+    def answer():
+        """The answer to the query in flight, off the connection, unconverted."""
+        nonlocal pending
+        pending = False  # read once, whatever comes of it
+        with connection.wrap_database_errors, converters:
+            db.read_query_result()
+            return db.store_result()
+
+    def ask_after(answered) -> None:
+        """The next batch's query, when ``answered`` was a full batch."""
+        nonlocal pending
+        if answered.num_rows() == batch_size:
+            answered.data_seek(batch_size - 1)
+            last_key = answered.fetch_row(1)[0][0]
+            answered.data_seek(0)
+            _send(connection, db, *compiled.sql_after(last_key))
+            pending = True
+
     try:
-        while batch:
-            prepared = prepare(batch)
-            if len(batch) == batch_size:
-                _send(connection, db, *compiled.sql_after(batch[-1][0]))
-                pending = True
+        _send(connection, db, *compiled.first)
+        pending = True
+        answered = answer()
+        ask_after(answered)
+        while answered is not None and answered.num_rows():
+            batch = answered.fetch_row(0)  # made into tuples while the next is read
+            answered = answer() if pending else None
+            prepared = prepare(batch)  # the connection is free
+            if answered is not None:
+                ask_after(answered)
             yield batch, prepared
-            if not pending:
-                return
             batch = prepared = None  # let go of them before the next rows come
-            pending = False  # read once, whatever comes of it
-            with connection.wrap_database_errors, converters:
-                db.read_query_result()
-                batch = db.store_result().fetch_row(0)
     finally:
         if pending:  # the caller stopped reading: the answer is read and dropped
             try:
-                db.read_query_result()
-                db.store_result()
+                answer()
             except Exception:
                 connection.close()
 

@@ -4,6 +4,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing_site.api.batches import (
     compiled_keyset_batches,
@@ -115,3 +117,21 @@ def test_compiled_keyset_batches_of_a_query_no_row_can_meet_are_none(
             )
             == []
         )
+
+
+def test_compiled_keyset_batches_keep_mariadb_reading_ahead(invoices):
+    """On MySQL/MariaDB the next batch's answer is off the connection before
+    ``prepare`` runs, and the one after is asked for before a batch is handed
+    over: the database reads while the rows are converted and written."""
+    if connection.vendor != "mysql":
+        pytest.skip("the read ahead is MySQL/MariaDB's")
+    sent_before_prepare, sent_before_handing_over = [], []
+    rows = Invoice.objects.values_list("pk", "number")
+    with CaptureQueriesContext(connection) as queries:
+        for _batch in compiled_keyset_batches(
+            rows, batch_size=2, prepare=lambda batch: sent_before_prepare.append(len(queries))
+        ):
+            sent_before_handing_over.append(len(queries))
+    # 7 rows in batches of 2: 4 queries, the last batch of 1 row.
+    assert sent_before_prepare == [2, 3, 4, 4]
+    assert sent_before_handing_over == [3, 4, 4, 4]
