@@ -179,13 +179,13 @@ def compiled_keyset_batches(
     connection's, for these rows only).
 
     On MySQL/MariaDB the database is kept reading: a batch's answer is taken off
-    the connection as it arrives (the driver's buffer, unconverted), its last key
-    read from it, and the next batch's query sent at once; the rows are made into
-    tuples while the database reads the next ones. So that ``prepare`` (which may
-    run queries of its own) finds the connection free, the next answer is taken
-    off before it runs, and the one after is asked for before the batch is handed
-    over. Until the caller asks for the next batch, the connection is busy with
-    that query and takes no other."""
+    the connection as it arrives (the driver's buffer, unconverted) and the next
+    batch's query, after the last key read from it, is sent before the batch is
+    handed over; a batch's rows are made into tuples while the database reads the
+    next ones. ``prepare`` may run queries of its own, so it runs once the next
+    answer is off the connection and before the query after it is sent (the
+    database waits for it only then). Until the caller asks for the next batch,
+    the connection is busy with that query and takes no other."""
     try:
         compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
     except EmptyResultSet:  # a condition no row meets (``pk__in=[]``): no batch
