@@ -181,11 +181,11 @@ def compiled_keyset_batches(
     On MySQL/MariaDB the database is kept reading: a batch's answer is taken off
     the connection as it arrives (the driver's buffer, unconverted) and the next
     batch's query, after the last key read from it, is sent before the batch is
-    handed over; a batch's rows are made into tuples while the database reads the
-    next ones. ``prepare`` may run queries of its own, so it runs once the next
-    answer is off the connection and before the query after it is sent (the
-    database waits for it only then). Until the caller asks for the next batch,
-    the connection is busy with that query and takes no other."""
+    handed over; a batch's rows are made into tuples, and ``prepare`` runs, while
+    the database reads the next ones. A query of ``prepare``'s own (through
+    Django's cursors) first takes that answer off the connection. Until the
+    caller asks for the next batch, the connection is busy with that query and
+    takes no other."""
     try:
         compiled = _CompiledKeyset(queryset, batch_size=batch_size, key=key)
     except EmptyResultSet:  # a condition no row meets (``pk__in=[]``): no batch
@@ -223,6 +223,17 @@ def compiled_keyset_batches(
             _send(connection, db, *compiled.sql_after(last_key))
             pending = True
 
+    following = None  # the next batch's answer, once it is off the connection
+
+    def take_following() -> None:
+        nonlocal following
+        if pending:
+            following = answer()
+
+    def free_first(execute, sql, params, many, context):
+        take_following()  # a query of ``prepare``'s needs the connection
+        return execute(sql, params, many, context)
+
     try:
         _send(connection, db, *compiled.first)
         pending = True
@@ -230,8 +241,10 @@ def compiled_keyset_batches(
         ask_after(answered)
         while answered is not None and answered.num_rows():
             batch = answered.fetch_row(0)  # made into tuples while the next is read
-            answered = answer() if pending else None
-            prepared = prepare(batch)  # the connection is free
+            with connection.execute_wrapper(free_first):
+                prepared = prepare(batch)
+            take_following()
+            answered, following = following, None
             if answered is not None:
                 ask_after(answered)
             yield batch, prepared
