@@ -201,60 +201,76 @@ def compiled_keyset_batches(
                 cursor.execute(*compiled.sql_after(batch[-1][0]))
         return
     with connection.cursor():  # through Django: connects, or checks the connection first
-        db = connection.connection
-    converters = _Converters(db, mysql_converters)
-    pending = False
-
-    def answer():
-        """The answer to the query in flight, off the connection, unconverted."""
-        nonlocal pending
-        pending = False  # read once, whatever comes of it
-        with connection.wrap_database_errors, converters:
-            db.read_query_result()
-            return db.store_result()
-
-    def ask_after(answered) -> None:
-        """The next batch's query, when ``answered`` was a full batch."""
-        nonlocal pending
-        if answered.num_rows() == batch_size:
-            answered.data_seek(batch_size - 1)
-            last_key = answered.fetch_row(1)[0][0]
-            answered.data_seek(0)
-            _send(connection, db, *compiled.sql_after(last_key))
-            pending = True
-
-    following = None  # the next batch's answer, once it is off the connection
-
-    def take_following() -> None:
-        nonlocal following
-        if pending:
-            following = answer()
-
-    def free_first(execute, sql, params, many, context):
-        take_following()  # a query of ``prepare``'s needs the connection
-        return execute(sql, params, many, context)
-
+        reader = _ReadAhead(connection, compiled, batch_size, mysql_converters)
     try:
-        _send(connection, db, *compiled.first)
-        pending = True
-        answered = answer()
-        ask_after(answered)
+        answered = reader.first()
         while answered is not None and answered.num_rows():
             batch = answered.fetch_row(0)  # made into tuples while the next is read
-            with connection.execute_wrapper(free_first):
+            with connection.execute_wrapper(reader.free_first):
                 prepared = prepare(batch)
-            take_following()
-            answered, following = following, None
-            if answered is not None:
-                ask_after(answered)
+            answered = reader.following()
             yield batch, prepared
             batch = prepared = None  # let go of them before the next rows come
     finally:
-        if pending:  # the caller stopped reading: the answer is read and dropped
+        reader.drop_pending()
+
+
+class _ReadAhead:
+    """One query in flight on a MySQLdb connection at a time, its answer taken
+    off the connection (stored, unconverted) before the connection is used again."""
+
+    def __init__(self, connection, compiled: _CompiledKeyset, batch_size: int, converters):
+        self.connection, self.compiled, self.batch_size = connection, compiled, batch_size
+        self.db = connection.connection
+        self.converters = _Converters(self.db, converters)
+        self.pending = False  # a query is in flight
+        self.taken = None  # the answer to it, once off the connection
+
+    def first(self):
+        """The first batch's answer, with the second batch's query sent."""
+        _send(self.connection, self.db, *self.compiled.first)
+        self.pending = True
+        return self._ask_after(self._answer())
+
+    def following(self):
+        """The answer to the query in flight (None when none is), with the query
+        after it sent."""
+        self._take()
+        answered, self.taken = self.taken, None
+        return None if answered is None else self._ask_after(answered)
+
+    def free_first(self, execute, sql, params, many, context):
+        """An execute wrapper: the query in flight is answered before another runs."""
+        self._take()
+        return execute(sql, params, many, context)
+
+    def drop_pending(self) -> None:
+        """The reader stopped: an answer still on its way is read and dropped."""
+        if self.pending:
             try:
-                answer()
+                self._answer()
             except Exception:
-                connection.close()
+                self.connection.close()
+
+    def _take(self) -> None:
+        if self.pending:
+            self.taken = self._answer()
+
+    def _answer(self):
+        self.pending = False  # read once, whatever comes of it
+        with self.connection.wrap_database_errors, self.converters:
+            self.db.read_query_result()
+            return self.db.store_result()
+
+    def _ask_after(self, answered):
+        """``answered``, with the next batch's query sent when it was a full batch."""
+        if answered.num_rows() == self.batch_size:
+            answered.data_seek(self.batch_size - 1)
+            last_key = answered.fetch_row(1)[0][0]
+            answered.data_seek(0)
+            _send(self.connection, self.db, *self.compiled.sql_after(last_key))
+            self.pending = True
+        return answered
 
 
 def _send(connection, db, sql: str, params: list) -> None:
