@@ -120,9 +120,9 @@ def test_compiled_keyset_batches_of_a_query_no_row_can_meet_are_none(
 
 
 def test_compiled_keyset_batches_keep_mariadb_reading_ahead(invoices):
-    """On MySQL/MariaDB the next batch's answer is off the connection before
-    ``prepare`` runs, and the one after is asked for before a batch is handed
-    over: the database reads while the rows are converted and written."""
+    """On MySQL/MariaDB the next batch is asked for before ``prepare`` runs, and
+    the one after before a batch is handed over: the database reads while the
+    rows are converted, prepared and written."""
     if connection.vendor != "mysql":
         pytest.skip("the read ahead is MySQL/MariaDB's")
     sent_before_prepare, sent_before_handing_over = [], []
