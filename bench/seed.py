@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 
-from invoices.models import Customer, Invoice, InvoiceLine
+from invoices.models import BilledCustomer, Customer, Invoice, InvoiceLine
 from invoices.services import customer_create
 from payments.demo import gateway_permissions
 from reports.models import Order, OrderServiceCost, Service
@@ -190,18 +190,11 @@ def seed_invoices(dialect: Dialect, customer_ids: list[int], first: int, last: i
         "amount_paid",
         "amount_refunded",
         "amount_credited",
-        "customer_snapshot",
         "created_at",
         "updated_at",
         "issued_at",
     ]
     amount = dialect.cents("1000 + (s.seq * 37) %% 99000")
-    snapshot = (
-        "JSON_OBJECT('id', c.id, 'name', c.name, 'email', c.email, "
-        "'account_number', c.account_number, 'tax_number', c.tax_number, "
-        "'address', JSON_OBJECT('street', c.street, 'city', c.city, 'state', c.state, "
-        "'zip', c.zip, 'country', c.country))"
-    )
     issue = dialect.add_days("s.seq %% 365")
     due = dialect.add_days("s.seq %% 365 + 30")
     period_end = dialect.add_days("s.seq %% 365 + 29")
@@ -223,7 +216,6 @@ def seed_invoices(dialect: Dialect, customer_ids: list[int], first: int, last: i
             "0",  # paid
             "0",  # refunded
             "0",  # credited
-            snapshot,
             "%s",
             "%s",
             "%s",
@@ -258,6 +250,19 @@ def seed_invoices(dialect: Dialect, customer_ids: list[int], first: int, last: i
         f"INSERT INTO {_quote(line.db_table)} ({', '.join(line_columns)}) "  # noqa: S608
         "SELECT id, 0, description, 1, total, 0, total, 0, total "
         f"FROM {_quote(invoice.db_table)} WHERE id > %s",
+        [before],
+    )
+    # Each invoice's customer as frozen at issue (``Customer.snapshot``).
+    snapshot = (
+        "JSON_OBJECT('id', c.id, 'name', c.name, 'email', c.email, "
+        "'account_number', c.account_number, 'tax_number', c.tax_number, "
+        "'address', JSON_OBJECT('street', c.street, 'city', c.city, 'state', c.state, "
+        "'zip', c.zip, 'country', c.country))"
+    )
+    _execute(
+        f"INSERT INTO {_quote(BilledCustomer._meta.db_table)} (invoice_id, snapshot) "  # noqa: S608
+        f"SELECT i.id, {snapshot} FROM {_quote(invoice.db_table)} i "
+        f"JOIN {_quote(Customer._meta.db_table)} c ON c.id = i.customer_id WHERE i.id > %s",
         [before],
     )
 

@@ -16,7 +16,7 @@ from .models import Bill
 def bill_from_token(token: str) -> Bill:
     """The bill a link names, with what its documents read (three queries)."""
     bill = (
-        Bill.objects.select_related("invoice__customer", "collection")
+        Bill.objects.select_related("invoice__customer", "invoice__frozen_customer", "collection")
         .prefetch_related("invoice__lines", "invoice__payments")
         .filter(pk=links.unsign(token, pages.DOCUMENT_SALT, "bill"))
         .first()

@@ -26,9 +26,9 @@ def exactly(queryset, field: str, value: str):
 def bill_for_page(bill_no: str) -> Bill | None:
     """A bill for its public page: whoever has the bill number may see it."""
     return exactly(
-        Bill.objects.select_related("invoice__customer", "collection").prefetch_related(
-            PRODUCTS, "invoice__payments", "invoice__lines"
-        ),
+        Bill.objects.select_related(
+            "invoice__customer", "invoice__frozen_customer", "collection"
+        ).prefetch_related(PRODUCTS, "invoice__payments", "invoice__lines"),
         "bill_no",
         bill_no,
     )

@@ -5,6 +5,7 @@ app adds Record payment) as buttons to a page that asks first and POSTs. Only a
 draft is edited or deleted; an issued invoice is voided, never deleted, so its
 number and amounts stay in the ledger."""
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -463,6 +464,12 @@ class InvoiceAdmin(admin.ModelAdmin):
         """The stages (days after the due date) whose reminder was sent."""
         stages = [str(reminder.stage) for reminder in invoice.reminders.all()]
         return ", ".join(stages) or "-"
+
+    @admin.display(description="customer snapshot")
+    def customer_snapshot(self, invoice):
+        """The customer as frozen at issue, as JSON; "-" for a draft."""
+        snapshot = invoice.customer_snapshot if invoice.pk else None
+        return json.dumps(snapshot, ensure_ascii=False) if snapshot else "-"
 
     @admin.display(description="documents")
     def receipt(self, obj):

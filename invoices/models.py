@@ -237,7 +237,6 @@ class Invoice(models.Model):
     # them), kept in step with it under the same lock: whether an invoice was
     # refunded is read from its row, without a query.
     amount_refunded = money_field()
-    customer_snapshot = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     issued_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -276,6 +275,15 @@ class Invoice(models.Model):
         return self.total - self.amount_paid - self.amount_credited
 
     @property
+    def customer_snapshot(self) -> dict:
+        """The customer as frozen when the invoice was issued; {} for a draft. A
+        query of its own unless read with ``select_related("frozen_customer")``."""
+        try:
+            return self.frozen_customer.snapshot
+        except BilledCustomer.DoesNotExist:
+            return {}
+
+    @property
     def billed_customer(self) -> dict:
         """The customer as billed: frozen at issue, live while a draft."""
         return self.customer_snapshot or self.customer.snapshot()
@@ -307,6 +315,21 @@ class Invoice(models.Model):
         if self.status_on(today) != OVERDUE:
             return 0
         return (today - self.due_date).days
+
+
+class BilledCustomer(models.Model):
+    """The customer as an issued invoice bills them, frozen at issue. A row of its
+    own rather than a column of the invoice's: the snapshot is most of an
+    invoice row's bytes, and every payment, lookup and listing reads the rest of
+    the row (a million invoices scan in a third of the pages without it)."""
+
+    invoice = models.OneToOneField(
+        Invoice, on_delete=models.CASCADE, primary_key=True, related_name="frozen_customer"
+    )
+    snapshot = models.JSONField()
+
+    def __str__(self):
+        return f"{self.invoice_id}: {self.snapshot.get('name', '')}"
 
 
 class InvoiceLine(models.Model):

@@ -45,7 +45,7 @@ def invoice_from_token(token: str, what: str = "receipt") -> Invoice:
     """The invoice a link names, with what its documents read (three queries);
     ``what`` names the link in the answer when it names none."""
     invoice = (
-        Invoice.objects.select_related("customer")
+        Invoice.objects.select_related("customer", "frozen_customer")
         .prefetch_related("lines", "payments")
         .filter(pk=links.unsign(token, _SALT, what))
         .first()

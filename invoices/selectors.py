@@ -25,7 +25,7 @@ def invoice_list(*, user):
     reverse relations)."""
     return (
         Invoice.objects.visible_to(user)
-        .select_related("customer")
+        .select_related("customer", "frozen_customer")
         .prefetch_related("lines", "payments__refunds", "credit_notes")
         .order_by("-id")
     )

@@ -20,7 +20,14 @@ from billing_site.money import (
 )
 
 from .events import invoice_event
-from .models import Customer, Invoice, InvoiceLine, InvoiceRevision, NumberSequence
+from .models import (
+    BilledCustomer,
+    Customer,
+    Invoice,
+    InvoiceLine,
+    InvoiceRevision,
+    NumberSequence,
+)
 from .selectors import restricted_to_customers
 from .transitions import Refusal, locked, transition
 
@@ -287,7 +294,7 @@ _LEDGER_FIELDS = {
     "issued_at",
     "paid_at",
     "voided_at",
-    "customer_snapshot",
+    "customer_snapshot",  # a row of its own (``BilledCustomer``), frozen at issue
     "subtotal",
     "tax",
     "total",
@@ -455,7 +462,8 @@ def invoice_delete_drafts(*, invoice_ids: list[int]) -> int:
 
 def _freeze_for_issue(invoice: Invoice) -> None:
     invoice.issue_date = invoice.issue_date or timezone.localdate()
-    invoice.customer_snapshot = invoice.customer.snapshot()
+    # Read back through ``invoice.frozen_customer`` without a query.
+    BilledCustomer.objects.create(invoice=invoice, snapshot=invoice.customer.snapshot())
 
 
 def invoice_issue(*, invoice: Invoice) -> Invoice:

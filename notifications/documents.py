@@ -21,7 +21,7 @@ def document_heading(invoice: Invoice) -> Heading:
 
 def invoice_for_documents(invoice_id: int) -> Invoice:
     return (
-        Invoice.objects.select_related("customer", "bill__collection")
+        Invoice.objects.select_related("customer", "frozen_customer", "bill__collection")
         .prefetch_related("lines", "payments")
         .get(pk=invoice_id)
     )

@@ -74,7 +74,12 @@ def isp_invoice_get(*, user, pk: int, customer_id: int | None = None) -> Invoice
     queryset = _issued(user)
     if customer_id is not None:
         queryset = queryset.filter(customer_id=customer_id)
-    return queryset.filter(pk=pk).select_related("customer").prefetch_related("lines").first()
+    return (
+        queryset.filter(pk=pk)
+        .select_related("customer", "frozen_customer")
+        .prefetch_related("lines")
+        .first()
+    )
 
 
 def invoice_ids(queryset, batch_size: int = 10_000) -> Iterator[int]:
