@@ -8,31 +8,34 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def _tables(apps):
+def _run(apps, schema_editor, sql: str) -> None:
+    """``sql`` with the two tables' quoted names for ``{invoice}`` and ``{billed}``.
+    Rows, not schema: a cursor, since MySQL runs this in a transaction of its own."""
     invoice = apps.get_model("invoices", "Invoice")._meta.db_table
     billed = apps.get_model("invoices", "BilledCustomer")._meta.db_table
-    return invoice, billed
+    quote = schema_editor.quote_name
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(sql.format(invoice=quote(invoice), billed=quote(billed)))
 
 
 def move_snapshots(apps, schema_editor):
-    invoice, billed = map(schema_editor.quote_name, _tables(apps))
-    # A draft has none yet (it is frozen at issue). Rows, not schema: a cursor,
-    # since MySQL runs this in a transaction of its own.
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {billed} (invoice_id, snapshot) "  # noqa: S608 (names from the models)
-            f"SELECT id, customer_snapshot FROM {invoice} WHERE status <> 'draft'"
-        )
+    # A draft has none yet: it is frozen at issue.
+    _run(
+        apps,
+        schema_editor,
+        "INSERT INTO {billed} (invoice_id, snapshot) "
+        "SELECT id, customer_snapshot FROM {invoice} WHERE status <> 'draft'",
+    )
 
 
 def move_snapshots_back(apps, schema_editor):
-    invoice, billed = map(schema_editor.quote_name, _tables(apps))
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {invoice} SET customer_snapshot = "  # noqa: S608 (names from the models)
-            f"(SELECT snapshot FROM {billed} b WHERE b.invoice_id = {invoice}.id) "
-            f"WHERE id IN (SELECT invoice_id FROM {billed})"
-        )
+    _run(
+        apps,
+        schema_editor,
+        "UPDATE {invoice} SET customer_snapshot = "
+        "(SELECT snapshot FROM {billed} b WHERE b.invoice_id = {invoice}.id) "
+        "WHERE id IN (SELECT invoice_id FROM {billed})",
+    )
 
 
 class Migration(migrations.Migration):
