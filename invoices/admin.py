@@ -468,7 +468,7 @@ class InvoiceAdmin(admin.ModelAdmin):
     @admin.display(description="customer snapshot")
     def customer_snapshot(self, invoice):
         """The customer as frozen at issue, as JSON; "-" for a draft."""
-        snapshot = invoice.customer_snapshot if invoice.pk else None
+        snapshot = invoice.customer_snapshot
         return json.dumps(snapshot, ensure_ascii=False) if snapshot else "-"
 
     @admin.display(description="documents")
