@@ -84,6 +84,7 @@ def test_a_time_in_another_zone_is_stored_as_the_same_moment():
         {"status_code": "200"},
         {"status_code": True},
         {"user_id": "3"},
+        {"timestamp": "not a time"},  # the field refuses it: the writer says so
     ],
 )
 def test_a_row_with_a_value_of_no_plain_form_is_spooled_as_json(changes):
