@@ -17,9 +17,8 @@ from django.utils import timezone
 from billing_site.api.batches import keyset_batches
 from billing_site.api.middleware import is_connection_failure
 
-from . import sql_lines
 from .models import RequestLog, SpoolPosition
-from .spool import Spool, json_line, json_row, spool_files
+from .spool import Spool, spool_files
 
 logger = logging.getLogger(__name__)
 
@@ -92,8 +91,6 @@ def request_log_store(rows: list[dict]) -> None:
             if is_connection_failure(error):
                 raise
             refused = error
-        if type(row) is bytes:  # a spool line's SQL values: their fields, to reduce
-            row = sql_lines.fields_of(row)
         try:
             with transaction.atomic():
                 request_log_insert([_reduced(row, refused)])
@@ -142,17 +139,6 @@ class _SpoolStore:
                 SpoolPosition.objects.create(segment=segment, offset=end)
 
     @staticmethod
-    def line(row: dict) -> bytes:
-        """A row's spool line: its SQL values where the database takes them as
-        they are (``sql_lines``), else JSON."""
-        return sql_lines.values_line(row) or json_line(row)
-
-    @staticmethod
-    def row(line: bytes):
-        """A spool line's row: its checked SQL values (bytes), or the JSON's fields."""
-        return sql_lines.stored_values(line) or json_row(line)
-
-    @staticmethod
     def position(segment: str) -> int:
         row = SpoolPosition.objects.filter(segment=segment).values_list("offset", flat=True)
         return row.first() or 0
@@ -180,37 +166,32 @@ def spool() -> Spool:
     return log_spool
 
 
-def request_log_insert(rows: list) -> None:
-    """Insert log rows, all or none: each a dict of ``RequestLog`` fields, or a
-    spool line's checked SQL values (``_SpoolStore.row``), which go as they are."""
+def request_log_insert(rows: list[dict]) -> None:
+    """Insert log rows (``RequestLog`` fields) with one statement, all or none."""
     sql, columns, names = _insert_statement(connection.vendor)
-    written = [row for row in rows if type(row) is bytes]
-    given = [row for row in rows if type(row) is not bytes]
-    for fields in given:
+    for fields in rows:
         if not names.issuperset(fields):
             raise TypeError(f"Not request log fields: {', '.join(sorted(set(fields) - names))}")
-    values = [[value(fields, connection) for value in columns] for fields in given]
-    one_statement = (len(values) == 1 and not written) or len(written) == len(rows)
-    with (
-        contextlib.nullcontext() if one_statement else transaction.atomic(),
-        connection.cursor() as cursor,
-    ):
-        if written:
-            cursor.execute(sql_lines.values_statement(written))
+    values = [[value(fields, connection) for value in columns] for fields in rows]
+    with connection.cursor() as cursor:
         if len(values) == 1:
             cursor.execute(sql, values[0])
-        elif values:
-            cursor.executemany(sql, values)
+        else:
+            with transaction.atomic():
+                cursor.executemany(sql, values)
 
 
 @functools.cache
 def _insert_statement(vendor: str) -> tuple[str, list, set[str]]:
     """The log row's INSERT, written once a process: on every request, building
     it through the ORM costs more than running it."""
-    columns = sql_lines.log_columns()
+    columns = [field for field in RequestLog._meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(column.column) for column in columns)
+    placeholders = ", ".join(["%s"] * len(columns))
     return (
-        # Values go as parameters.
-        f"{sql_lines.insert_head()}({', '.join(['%s'] * len(columns))})",
+        # Names from the model, quoted; values go as parameters.
+        f"INSERT INTO {quote(RequestLog._meta.db_table)} ({names}) VALUES ({placeholders})",  # noqa: S608
         [_column_value(column) for column in columns],
         {name for column in columns for name in (column.name, column.attname)},
     )

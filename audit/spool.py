@@ -61,21 +61,20 @@ def reset_durable(token: contextvars.Token) -> None:
 _ENCODER = json.JSONEncoder(default=str, separators=(",", ":"))
 
 
-def json_line(row: dict) -> bytes:
+def _encode(row: dict) -> bytes:
     return (_ENCODER.encode(row) + "\n").encode()
 
 
-def complete_lines(data: bytes, decode=None) -> tuple[list, int]:
-    """The rows of the whole lines in ``data`` (each read by ``decode``, JSON's
-    by default) and how many bytes they take. A last line without its newline was
-    being written when its process died: its answer never left, so it is not a
-    row. A line that does not read back (a disk gone bad) becomes a row that says
-    so, rather than stopping the spool."""
+def complete_lines(data: bytes) -> tuple[list[dict], int]:
+    """The rows of the whole lines in ``data`` and how many bytes they take. A
+    last line without its newline was being written when its process died: its
+    answer never left, so it is not a row. A line that does not read back (a
+    disk gone bad) becomes a row that says so, rather than stopping the spool."""
     end = data.rfind(b"\n") + 1
-    return [(decode or json_row)(line) for line in data[:end].splitlines() if line], end
+    return [_row(line) for line in data[:end].splitlines() if line], end
 
 
-def json_row(line: bytes) -> dict:
+def _row(line: bytes) -> dict:
     try:
         row = json.loads(line)
         if isinstance(row, dict):
@@ -111,8 +110,7 @@ class Spool:
     ):
         # ``store`` has ``batch(segment, rows, end)``: insert rows and record the
         # segment's position in one transaction, or raise; ``position(segment)``,
-        # ``forget(segment)``, and ``reset()`` after a failure. It may have
-        # ``line(row)`` and ``row(line)``, a row's line and back (JSON's otherwise).
+        # ``forget(segment)``, and ``reset()`` after a failure.
         self.directory = Path(directory)
         self.store = store
         self.segment_bytes = segment_bytes
@@ -149,7 +147,7 @@ class Spool:
     def append(self, row: dict, *, durable: bool = False) -> None:
         """Write a row to this process's file (synced to disk when ``durable``);
         raises ``OSError`` when it cannot."""
-        line = getattr(self.store, "line", json_line)(row)
+        line = _encode(row)
         with self._lock:
             if (
                 self._pid != os.getpid()
@@ -286,7 +284,7 @@ class Spool:
             size = segment.size
         while segment.read < size:
             data = os.pread(segment.fd, min(size - segment.read, self.batch_bytes), segment.read)
-            rows, used = complete_lines(data, getattr(self.store, "row", None))
+            rows, used = complete_lines(data)
             if not rows:
                 return
             self.store.batch(segment.name, rows, segment.read + used)
@@ -339,7 +337,7 @@ class Spool:
         position = self.store.position(segment)
         while True:
             data = os.pread(fd, self.batch_bytes, position)
-            rows, used = complete_lines(data, getattr(self.store, "row", None))
+            rows, used = complete_lines(data)
             if not rows:
                 break
             self.store.batch(segment, rows, position + used)
