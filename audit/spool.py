@@ -283,8 +283,7 @@ class Spool:
         with self._lock:
             size = segment.size
         while segment.read < size:
-            data = os.pread(segment.fd, min(size - segment.read, self.batch_bytes), segment.read)
-            rows, used = complete_lines(data)
+            rows, used = self._lines_at(segment.fd, segment.read, size - segment.read)
             if not rows:
                 return
             self.store.batch(segment.name, rows, segment.read + used)
@@ -292,6 +291,21 @@ class Spool:
             with self._done:
                 self._stored += used
                 self._done.notify_all()
+
+    def _lines_at(self, fd: int, position: int, left: int | None = None) -> tuple[list, int]:
+        """The rows of the whole lines from ``position`` on, and the bytes they
+        take: a batch's worth, or one line however long (a body at the log's cap,
+        in characters JSON writes as escapes, makes a line longer than a batch,
+        which would otherwise hold up every row after it). ``left``: the bytes
+        there are to read; else up to the file's end."""
+        want = self.batch_bytes
+        while True:
+            size = want if left is None else min(want, left)
+            data = os.pread(fd, size, position)
+            rows, used = complete_lines(data)
+            if rows or len(data) < size or size == left:  # lines, or all there is
+                return rows, used
+            want *= 2
 
     def _remove(self, segment: str) -> None:
         # Removed while its lock is held: a process that opened it before, and
@@ -336,8 +350,7 @@ class Spool:
     def _store_orphan(self, segment: str, fd: int) -> None:
         position = self.store.position(segment)
         while True:
-            data = os.pread(fd, self.batch_bytes, position)
-            rows, used = complete_lines(data)
+            rows, used = self._lines_at(fd, position)
             if not rows:
                 break
             self.store.batch(segment, rows, position + used)

@@ -152,6 +152,31 @@ def test_a_commit_whose_answer_was_lost_is_not_stored_again(tmp_path):
     assert store.stored() == ["1", "2", "3"]
 
 
+def test_a_line_longer_than_a_batch_is_stored_and_the_rows_after_it_too(tmp_path):
+    # A body at the log's cap, in characters JSON writes as \u escapes, makes a line
+    # several times the batch's bytes: it is read whole, not waited on for ever.
+    store = MemoryStore()
+    log = Spool(tmp_path, store, linger=0.01, batch_bytes=1024)
+    long_row = {"request_id": "long", "request_body": "\u00e9" * 3000}
+    for row in [rows(1)[0], long_row, *rows(2, 3)]:
+        log.append(row)
+    assert log.flush(timeout=5)
+    assert store.stored() == ["1", "long", "2", "3"]
+
+
+def test_an_orphan_with_a_line_longer_than_a_batch_is_stored_whole_before_it_goes(tmp_path):
+    store = MemoryStore()
+    name = "host-3-3-000001"
+    long_row = {"request_id": "long", "request_body": "x" * 5000}
+    with open(tmp_path / f"{name}{SUFFIX}", "wb") as file:
+        for row in [rows(1)[0], long_row, *rows(2)]:
+            file.write(json.dumps(row).encode() + b"\n")
+        file.write(b'{"request_id": "cut')  # its process died writing it: never answered
+    Spool(tmp_path, store, batch_bytes=1024).store_orphans()
+    assert store.stored() == ["1", "long", "2"]
+    assert files(tmp_path) == []
+
+
 def test_a_line_that_does_not_read_back_is_stored_as_a_note_and_the_rest_goes_on(tmp_path):
     store = MemoryStore()
     write_orphan(tmp_path, "host-2-2-000001", [1])
