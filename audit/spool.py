@@ -20,6 +20,7 @@ kept). ``manage.py request_log_spool`` shows its depth and moves orphaned files.
 
 import contextlib
 import contextvars
+import datetime
 import fcntl
 import json
 import logging
@@ -83,6 +84,9 @@ def _row(line: bytes) -> dict:
         pass
     note = f"<spool line of {len(line)} bytes could not be read>"
     return {
+        # Its own time is lost with it: the time it is read stands in (the column
+        # takes no NULL), so the note is stored as it is.
+        "timestamp": datetime.datetime.now(datetime.UTC),
         **{"endpoint": "", "method": "", "status_code": 0, "duration_ms": "0"},
         **{"request_id": "", "request_body": note, "response_body": note},
     }

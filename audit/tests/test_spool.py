@@ -495,3 +495,16 @@ def test_a_spooled_value_reaches_the_database_as_its_field_would_hand_it(name, t
     expected = column.get_db_prep_save(text, connection)
     assert got == expected
     assert type(got) is type(expected)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_line_that_does_not_read_back_is_stored_in_the_log_as_its_note(tmp_path):
+    from audit.services import _SpoolStore
+
+    write_orphan(tmp_path, "host-3-3-000001", [], tail=b"\x00garbage\n")
+    started = timezone.now()
+    Spool(tmp_path, _SpoolStore()).store_orphans()
+    (row,) = RequestLog.objects.all()
+    assert row.request_body == row.response_body == "<spool line of 8 bytes could not be read>"
+    assert (row.endpoint, row.status_code, row.request_id) == ("", 0, "")
+    assert row.timestamp >= started.replace(microsecond=0)
