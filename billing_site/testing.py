@@ -275,3 +275,30 @@ def run_generated_client_flow(base_url: str, username: str, password: str) -> st
             f"{' '.join(command)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
         )
     return done.stdout
+
+
+class RoundTrips:
+    """What a MySQL/MariaDB session sends to the server (``monkeypatch`` on its
+    driver's connection): each round trip as the first words of the statements
+    it carries, and the COMMITs and ROLLBACKs sent on their own."""
+
+    def __init__(self, monkeypatch):
+        from django.db import connection
+
+        connection.ensure_connection()
+        raw = type(connection.connection)
+        self.sent, self.ends = [], []
+        query, send_query = raw.query, raw.send_query
+        monkeypatch.setattr(raw, "query", lambda db, sql: self._add(sql) or query(db, sql))
+        monkeypatch.setattr(
+            raw, "send_query", lambda db, sql: self._add(sql) or send_query(db, sql)
+        )
+        commit, rollback = raw.commit, raw.rollback
+        monkeypatch.setattr(raw, "commit", lambda db: self.ends.append("COMMIT") or commit(db))
+        monkeypatch.setattr(
+            raw, "rollback", lambda db: self.ends.append("ROLLBACK") or rollback(db)
+        )
+
+    def _add(self, sql) -> None:
+        text = sql.decode() if isinstance(sql, bytes) else sql
+        self.sent.append([statement.split()[0] for statement in text.split(";")])

@@ -43,7 +43,7 @@ def event_emit(*, type: str, data: dict, customer_id: int | None = None) -> Even
     event = Event(type=type, data=data, customer_id=customer_id)
     gathered = getattr(connection, _GATHERED, None)
     if gathered is None:
-        compiled_writes.insert([event])
+        compiled_writes.insert([event], deferred=True)
     else:
         gathered.append(event)
     for hook in registry.derivations(type):
@@ -75,7 +75,7 @@ def written_together():
     finally:
         setattr(connection, _GATHERED, None)
     if gathered:
-        compiled_writes.insert(gathered)
+        compiled_writes.insert(gathered, deferred=True)
 
 
 class _RelayOnCommit:

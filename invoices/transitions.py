@@ -130,7 +130,7 @@ def _move(row: Invoice, from_, to, *, refuse, before, at, changes) -> Invoice:
     if before is None:
         # What the move changes, and no more: the row is the one locked, read
         # in this transaction or held by the caller with its changes given here.
-        compiled_writes.update(row, (*changes, "status", stamp, "updated_at"))
+        compiled_writes.update(row, (*changes, "status", stamp, "updated_at"), deferred=True)
     else:  # ``before`` may have filled in any field
         row.save()
     invoice_event(event, row)

@@ -99,7 +99,7 @@ def _apply_payment(invoice: Invoice, **payment_fields) -> Payment:
             payment.invoice = _pay_off(invoice, at=payment.paid_at, amount_paid=amount_paid)
         else:
             invoice.amount_paid = amount_paid
-            compiled_writes.update(invoice, ("amount_paid", "updated_at"))
+            compiled_writes.update(invoice, ("amount_paid", "updated_at"), deferred=True)
     return payment
 
 

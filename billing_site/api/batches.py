@@ -222,8 +222,8 @@ class _ReadAhead:
     def __init__(self, connection, compiled: _CompiledKeyset, batch_size: int, converters):
         self.connection, self.compiled, self.batch_size = connection, compiled, batch_size
         # Its queries go on the driver's connection, past Django's cursors: a
-        # transaction's owed START TRANSACTION goes first (billing_site.db.mysql).
-        getattr(connection, "send_pending_begin", lambda: None)()
+        # transaction's owed statements go first (billing_site.db.mysql).
+        getattr(connection, "send_owed", lambda: None)()
         self.db = connection.connection
         self.converters = _Converters(self.db, converters)
         self.pending = False  # a query is in flight

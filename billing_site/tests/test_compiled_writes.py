@@ -107,3 +107,29 @@ def test_the_models_written_so_have_no_save_signal_receivers(model):
     # The compiled writes send no pre_save or post_save: a receiver would miss them.
     assert not signals.pre_save.has_listeners(model)
     assert not signals.post_save.has_listeners(model)
+
+
+def test_deferred_writes_are_what_the_transactions_next_statement_reads():
+    """Deferred (MariaDB: sent with the next statement), each is still one
+    statement, counted, and read back as written; a row whose id the database
+    gives is inserted at once, to be given it."""
+    invoice = InvoiceFactory(amount=Decimal("100.00"))
+    invoice.amount_paid = Decimal("40.00")
+    events = [Event(type="invoice.paid", data={}, customer_id=n) for n in range(2)]
+    row = payment(invoice)
+    with CaptureQueriesContext(connection) as queries:
+        compiled_writes.update(invoice, ("amount_paid", "updated_at"), deferred=True)
+        compiled_writes.insert(events, deferred=True)
+        compiled_writes.insert([row], deferred=True)
+    assert len(queries) == 3 and row.pk is not None
+    assert stored(Invoice, invoice.pk, leave_out=())["amount_paid"] == Decimal("40.00")
+    assert Event.objects.filter(pk__in=[event.pk for event in events]).count() == 2
+    assert Payment.objects.filter(pk=row.pk, invoice=invoice).exists()
+
+
+def test_a_deferred_update_of_a_row_gone_fails_in_its_transaction():
+    invoice = InvoiceFactory()
+    Invoice.objects.filter(pk=invoice.pk).delete()
+    with pytest.raises(DatabaseError):
+        compiled_writes.update(invoice, ("amount_paid", "updated_at"), deferred=True)
+        Invoice.objects.count()  # the statement the write goes with, where deferred

@@ -4,8 +4,10 @@ import time
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from billing_site.db.mysql.base import IDLE_BEFORE_HEALTH_CHECK
+from billing_site.testing import RoundTrips
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -80,29 +82,6 @@ def test_a_transaction_begins_with_start_transaction_and_leaves_autocommit_on(mo
         assert cursor.fetchone() == (1,)
 
 
-class _RoundTrips:
-    """What the session sends to the server, each round trip as the first words
-    of the statements it carries, and the COMMITs and ROLLBACKs it sends."""
-
-    def __init__(self, monkeypatch):
-        raw = type(connection.connection)
-        self.sent, self.ends = [], []
-        query, send_query = raw.query, raw.send_query
-        monkeypatch.setattr(raw, "query", lambda db, sql: self._add(sql) or query(db, sql))
-        monkeypatch.setattr(
-            raw, "send_query", lambda db, sql: self._add(sql) or send_query(db, sql)
-        )
-        commit, rollback = raw.commit, raw.rollback
-        monkeypatch.setattr(raw, "commit", lambda db: self.ends.append("COMMIT") or commit(db))
-        monkeypatch.setattr(
-            raw, "rollback", lambda db: self.ends.append("ROLLBACK") or rollback(db)
-        )
-
-    def _add(self, sql) -> None:
-        text = sql.decode() if isinstance(sql, bytes) else sql
-        self.sent.append([statement.split()[0] for statement in text.split(";")])
-
-
 def other_session_rows(sql: str) -> list:
     other = connection.copy()
     try:
@@ -118,7 +97,7 @@ def test_start_transaction_goes_with_the_transactions_first_statement(monkeypatc
     from django.db import transaction
 
     query()
-    trips = _RoundTrips(monkeypatch)
+    trips = RoundTrips(monkeypatch)
     with transaction.atomic():
         Group.objects.create(name="first")
         Group.objects.create(name="second")
@@ -136,7 +115,7 @@ def test_a_transaction_that_sent_nothing_sends_no_commit_or_rollback(monkeypatch
     from django.db import transaction
 
     query()
-    trips = _RoundTrips(monkeypatch)
+    trips = RoundTrips(monkeypatch)
     with transaction.atomic():
         pass
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -206,8 +185,91 @@ def test_a_keyset_read_on_the_drivers_connection_first_in_a_transaction_is_insid
     from invoices.models import Invoice
 
     query()
-    trips = _RoundTrips(monkeypatch)
+    trips = RoundTrips(monkeypatch)
     with transaction.atomic():
         rows = compiled_keyset_batches(Invoice.objects.values_list("pk"), batch_size=10)
         assert list(rows) == []
     assert trips.sent == [["START"], ["SELECT"]] and trips.ends == ["COMMIT"]
+
+
+def test_a_deferred_write_goes_with_the_transactions_next_statement(monkeypatch):
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    group = Group.objects.create(name="before")
+    trips = RoundTrips(monkeypatch)
+    with transaction.atomic(), CaptureQueriesContext(connection) as counted:
+        update = "UPDATE auth_group SET name = %s WHERE id = %s"
+        assert connection.defer_write(update, ["after", group.pk], rows=1)
+        assert len(counted) == 1  # the write, counted where it is written
+        assert trips.sent == []
+        assert Group.objects.get(pk=group.pk).name == "after"
+    assert trips.sent == [["START", "UPDATE", "SELECT"]] and trips.ends == ["COMMIT"]
+
+
+def test_a_deferred_write_goes_with_the_commit(monkeypatch):
+    from django.db import transaction
+
+    query()
+    trips = RoundTrips(monkeypatch)
+    with transaction.atomic():
+        connection.defer_write("INSERT INTO auth_group (name) VALUES (%s)", ["at commit"])
+    assert trips.sent == [["START", "INSERT", "COMMIT"]] and trips.ends == []
+    monkeypatch.undo()
+    assert other_session_rows("SELECT name FROM auth_group") == (("at commit",),)
+
+
+def test_a_deferred_write_that_fails_raises_where_it_is_sent_and_nothing_commits():
+    from django.contrib.auth.models import Group
+    from django.db import IntegrityError, transaction
+
+    Group.objects.create(name="taken")
+    insert = "INSERT INTO auth_group (name) VALUES (%s)"
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Group.objects.create(name="first in the transaction")
+        connection.defer_write(insert, ["taken"])
+        Group.objects.count()  # carries the write, which fails
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Group.objects.create(name="also rolled back")
+        connection.defer_write(insert, ["taken"])  # fails with the COMMIT, before it
+    assert query() == (1,)  # the session is in step
+    assert list(Group.objects.values_list("name", flat=True)) == ["taken"]
+    assert other_session_rows("SELECT @@in_transaction") == ((0,),)
+
+
+def test_a_deferred_update_that_touches_no_row_fails_before_anything_commits():
+    from django.contrib.auth.models import Group
+    from django.db import DatabaseError, transaction
+
+    update = "UPDATE auth_group SET name = %s WHERE id = %s"
+    with pytest.raises(DatabaseError, match="touched 0 rows, not 1"), transaction.atomic():
+        Group.objects.create(name="not committed")
+        connection.defer_write(update, ["gone", -1], rows=1)
+    with pytest.raises(DatabaseError, match="touched 0 rows, not 1"), transaction.atomic():
+        connection.defer_write(update, ["gone", -1], rows=1)
+        connection.defer_write("INSERT INTO auth_group (name) VALUES (%s)", ["after it"])
+        Group.objects.count()  # the write after it ran: its result is read, in step
+    assert query() == (1,)
+    assert not Group.objects.exists()
+
+
+def test_a_rolled_back_transaction_drops_its_owed_writes_and_none_is_owed_outside_one(
+    monkeypatch,
+):
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    query()
+    insert = "INSERT INTO auth_group (name) VALUES (%s)"
+    assert not connection.defer_write(insert, ["no transaction"])  # the caller runs it
+    trips = RoundTrips(monkeypatch)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        connection.defer_write(insert, ["dropped"])
+        raise RuntimeError
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Group.objects.create(name="sent")
+        connection.defer_write(insert, ["dropped too"])
+        raise RuntimeError
+    assert trips.sent == [["START", "INSERT"]] and trips.ends == ["ROLLBACK"]
+    monkeypatch.undo()
+    assert not Group.objects.exists()

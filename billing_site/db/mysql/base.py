@@ -17,14 +17,16 @@ stays in autocommit mode (as Django's SQLite backend does with ``BEGIN``): its
 COMMIT or ROLLBACK ends it, and the round trip of ``SET autocommit=1`` after
 every transaction (and of ``SET autocommit=0`` before it) is not needed.
 
-``START TRANSACTION`` is sent with the transaction's first statement, in the
-same round trip (MySQLdb's connections take several statements at once): a
-payment's transaction is a handful of round trips, and this was one of them. A
-transaction that sent nothing ends without a COMMIT or ROLLBACK."""
+Statements a transaction owes are sent with its next statement, in the same
+round trip (MySQLdb's connections take several statements at once): its
+``START TRANSACTION``, and writes whose answer nothing waits for (``defer_write``:
+the events of a payment, its invoice's update). A payment's transaction is a
+handful of round trips, and these were three of them. A transaction that sent
+nothing ends without a COMMIT or ROLLBACK; one that rolls back drops what it owes."""
 
 import time
 
-from django.db import IntegrityError, OperationalError
+from django.db import DatabaseError, IntegrityError, OperationalError
 from django.db.backends.mysql import base
 from django.db.backends.utils import debug_transaction
 
@@ -32,30 +34,58 @@ IDLE_BEFORE_HEALTH_CHECK = 1.0  # seconds
 _BEGIN = "START TRANSACTION"
 
 
+class _Owed:
+    """A statement the transaction owes, and the rows it must touch (None: any)."""
+
+    __slots__ = ("rows", "sql")
+
+    def __init__(self, sql: str, rows: int | None = None):
+        self.sql, self.rows = sql, rows
+
+
+def _run_together(cursor, statements: list[_Owed]) -> None:
+    """Run ``statements`` in one round trip, on a MySQLdb cursor left at the last
+    one's result. One that fails stops the rest and raises; a write that touched
+    other rows than it must raises once the others' results are read."""
+    try:
+        cursor.execute(";".join(statement.sql for statement in statements))
+        for index, statement in enumerate(statements):
+            if index:
+                cursor.nextset()
+            if statement.rows is not None and cursor.rowcount != statement.rows:
+                touched = cursor.rowcount
+                while cursor.nextset():  # the rest's results: the session stays in step
+                    pass
+                raise DatabaseError(f"A write touched {touched} rows, not {statement.rows}.")
+    except base.Database.OperationalError as error:
+        if error.args[0] in base.CursorWrapper.codes_for_integrityerror:
+            raise IntegrityError(*error.args) from error
+        raise
+
+
 class CursorWrapper(base.CursorWrapper):
-    """Django's MySQL cursor, which sends a transaction's pending ``START
-    TRANSACTION`` before its first statement, in the same round trip."""
+    """Django's MySQL cursor, which sends what the transaction owes before its
+    statement, in the same round trip."""
 
     def __init__(self, cursor, wrapper: "DatabaseWrapper"):
         super().__init__(cursor)
         self.wrapper = wrapper
 
     def execute(self, query, args=None):
-        if not self.wrapper.begin_pending:
+        if not self.wrapper.owed:
             return super().execute(query, args)
-        self.wrapper.begin_pending = False
-        prefix = f"{_BEGIN};" if isinstance(query, str) else f"{_BEGIN};".encode()
-        try:
-            self.cursor.execute(prefix + query, args)
-            self.cursor.nextset()  # the statement's own result, errors included
-        except base.Database.OperationalError as error:
-            if error.args[0] in self.codes_for_integrityerror:
-                raise IntegrityError(*error.args) from error
-            raise
+        owed, self.wrapper.owed = self.wrapper.owed, []
+        statement = query if args is None else self.cursor.mogrify(query, args)
+        if isinstance(statement, bytes):
+            statement = statement.decode(self.cursor.connection.encoding)
+        _run_together(self.cursor, [*owed, _Owed(statement)])
+        # What Django logs as the statement run (MySQLdb's record of what it
+        # sent): the statement alone, as each owed one was logged when written.
+        self.cursor._executed = statement
         return self.cursor.rowcount
 
     def executemany(self, query, args):
-        self.wrapper.send_pending_begin()  # rows are batched by the INSERT's own form
+        self.wrapper.send_owed()  # rows are batched by the INSERT's own form
         return super().executemany(query, args)
 
 
@@ -64,12 +94,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Django holds autocommit off for a transaction begun by START TRANSACTION;
     # the session's own autocommit stayed on.
     _started_under_autocommit = False
-    # START TRANSACTION is owed, and goes with the next statement.
-    begin_pending = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # What the transaction owes (START TRANSACTION, deferred writes): sent
+        # with its next statement.
+        self.owed: list[_Owed] = []
 
     def get_new_connection(self, conn_params):
         # A new session is in MySQLdb's default mode until Django sets its own.
-        self._started_under_autocommit = self.begin_pending = False
+        self._started_under_autocommit, self.owed = False, []
         return super().get_new_connection(conn_params)
 
     def create_cursor(self, name=None):
@@ -79,26 +113,52 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Logged where the transaction begins, as the other backends log theirs
         # (a test's query count does not depend on where it is sent).
         with debug_transaction(self, _BEGIN):
-            self.begin_pending = self._started_under_autocommit = True
+            self.owed = [_Owed(_BEGIN)]
+            self._started_under_autocommit = True
 
-    def send_pending_begin(self) -> None:
-        """Send the owed START TRANSACTION now, on its own: for a statement that
+    def defer_write(self, sql: str, params, *, rows: int | None = None) -> bool:
+        """Owe a write to the transaction: it goes with the next statement, or
+        with the COMMIT, and raises there if it fails (one that must touch
+        ``rows`` rows goes before the COMMIT, and is checked). Whether it was
+        deferred: outside a transaction it is not, and the caller runs it."""
+        if not self.in_atomic_block:
+            return False
+        self.validate_no_broken_transaction()
+        self.ensure_connection()
+        with self.wrap_database_errors:
+            sql = self.connection.cursor().mogrify(sql, params)
+        if self.queries_logged:  # counted where it is written, as a statement run is
+            self.queries_log.append({"sql": sql, "time": "0.000"})
+        self.owed.append(_Owed(sql, rows))
+        return True
+
+    def send_owed(self) -> None:
+        """Send what the transaction owes now, on its own: before a statement that
         cannot carry it (``executemany``, one sent on the driver's connection)."""
-        if self.begin_pending:
-            self.begin_pending = False
+        if self.owed:
+            owed, self.owed = self.owed, []
             with self.wrap_database_errors, self.connection.cursor() as cursor:
-                cursor.execute(_BEGIN)
+                _run_together(cursor, owed)
 
     def _commit(self):
-        if self.begin_pending:  # nothing was sent: there is nothing to commit
-            self.begin_pending = False
-            return
-        super()._commit()
+        owed, self.owed = self.owed, []
+        if not owed:
+            return super()._commit()
+        # Logged as the other backends log theirs, whatever is sent.
+        with debug_transaction(self, "COMMIT"), self.wrap_database_errors:
+            if owed[0].sql is _BEGIN and len(owed) == 1:
+                return  # nothing was sent: there is nothing to commit
+            with self.connection.cursor() as cursor:
+                if any(statement.rows is not None for statement in owed):
+                    _run_together(cursor, owed)  # checked before anything commits
+                    owed = []
+                _run_together(cursor, [*owed, _Owed("COMMIT")])
 
     def _rollback(self):
-        if self.begin_pending:
-            self.begin_pending = False
-            return
+        owed, self.owed = self.owed, []
+        if owed and owed[0].sql is _BEGIN:
+            with debug_transaction(self, "ROLLBACK"):
+                return  # nothing of the transaction was sent: nothing to roll back
         super()._rollback()
 
     def _set_autocommit(self, autocommit):

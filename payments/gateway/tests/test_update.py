@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from billing_site.testing import bearer_client
+from billing_site.testing import RoundTrips, bearer_client
 from invoices.models import Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from payments.models import Payment
@@ -155,6 +155,28 @@ def test_an_update_runs_a_constant_number_of_queries(gateway_client, django_asse
     records = [sql for sql in reads if "invoices_customer" in sql]
     assert len(records) == 1 and reads.index(records[0]) == 1  # right after the savepoint
     assert ("FOR UPDATE" in records[0]) == (connection.vendor == "mysql")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB's round trips")
+def test_an_update_settles_in_four_round_trips_on_mariadb(gateway_client, monkeypatch):
+    """What the payment's transaction sends: the record locked (with START
+    TRANSACTION), the payment (whose id the database gives), the invoice paid
+    with its bill looked up, both events with the COMMIT. (Without a broker the
+    events' relay runs next, in this process.)"""
+    first, second = InvoiceFactory(), InvoiceFactory()
+    update(gateway_client, first)
+    trips = RoundTrips(monkeypatch)
+    assert update(gateway_client, second).status_code == 200
+    start = trips.sent.index(["START", "SELECT"])
+    assert trips.sent[start : start + 4] == [
+        ["START", "SELECT"],
+        ["INSERT"],
+        ["UPDATE", "SELECT"],
+        ["INSERT", "COMMIT"],
+    ]
+    second.refresh_from_db()
+    assert second.status == Invoice.Status.PAID
 
 
 def test_an_update_writes_its_events_in_one_insert_in_their_order(gateway_client):
