@@ -221,9 +221,6 @@ class _ReadAhead:
 
     def __init__(self, connection, compiled: _CompiledKeyset, batch_size: int, converters):
         self.connection, self.compiled, self.batch_size = connection, compiled, batch_size
-        # Its queries go on the driver's connection, past Django's cursors: a
-        # transaction's owed statements go first (billing_site.db.mysql).
-        getattr(connection, "send_owed", lambda: None)()
         self.db = connection.connection
         self.converters = _Converters(self.db, converters)
         self.pending = False  # a query is in flight
@@ -278,7 +275,10 @@ class _ReadAhead:
 
 def _send(connection, db, sql: str, params: list) -> None:
     """Send a query on MySQLdb connection ``db`` without waiting for its answer,
-    counted in ``connection.queries`` as Django's cursors count theirs."""
+    counted in ``connection.queries`` as Django's cursors count theirs. It goes
+    past Django's cursors: what the transaction owes goes first
+    (billing_site.db.mysql)."""
+    getattr(connection, "send_owed", lambda: None)()
     query = db.cursor().mogrify(sql, params)
     started = time.monotonic()
     with connection.wrap_database_errors:

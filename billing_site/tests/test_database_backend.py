@@ -273,3 +273,37 @@ def test_a_rolled_back_transaction_drops_its_owed_writes_and_none_is_owed_outsid
     assert trips.sent == [["START", "INSERT"]] and trips.ends == ["ROLLBACK"]
     monkeypatch.undo()
     assert not Group.objects.exists()
+
+
+def test_writes_deferred_in_a_savepoint_rolled_back_are_never_sent(monkeypatch):
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    query()
+    insert = "INSERT INTO auth_group (name) VALUES (%s)"
+    trips = RoundTrips(monkeypatch)
+    with transaction.atomic():
+        Group.objects.create(name="outer")
+        with pytest.raises(RuntimeError), transaction.atomic():
+            connection.defer_write(insert, ["in the savepoint"])
+            raise RuntimeError
+        connection.defer_write(insert, ["after it"])
+    assert [trip for trip in trips.sent if "INSERT" in trip] == [
+        ["START", "INSERT"],
+        ["INSERT", "COMMIT"],
+    ]
+    assert ["ROLLBACK"] in trips.sent  # ROLLBACK TO SAVEPOINT, alone
+    monkeypatch.undo()
+    assert sorted(Group.objects.values_list("name", flat=True)) == ["after it", "outer"]
+
+
+def test_a_statement_with_bytes_that_are_no_text_carries_what_is_owed():
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    with transaction.atomic():
+        connection.defer_write("INSERT INTO auth_group (name) VALUES (%s)", ["owed"])
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT HEX(%s)", [b"\xff\x00\xfe"])
+            assert cursor.fetchone() == ("FF00FE",)
+    assert list(Group.objects.values_list("name", flat=True)) == ["owed"]

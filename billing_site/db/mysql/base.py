@@ -22,7 +22,8 @@ round trip (MySQLdb's connections take several statements at once): its
 ``START TRANSACTION``, and writes whose answer nothing waits for (``defer_write``:
 the events of a payment, its invoice's update). A payment's transaction is a
 handful of round trips, and these were three of them. A transaction that sent
-nothing ends without a COMMIT or ROLLBACK; one that rolls back drops what it owes."""
+nothing ends without a COMMIT or ROLLBACK; one that rolls back (or a savepoint
+rolled back) drops what it owes, unsent."""
 
 import time
 
@@ -31,7 +32,7 @@ from django.db.backends.mysql import base
 from django.db.backends.utils import debug_transaction
 
 IDLE_BEFORE_HEALTH_CHECK = 1.0  # seconds
-_BEGIN = "START TRANSACTION"
+_BEGIN = b"START TRANSACTION"
 
 
 class _Owed:
@@ -39,8 +40,8 @@ class _Owed:
 
     __slots__ = ("rows", "sql")
 
-    def __init__(self, sql: str, rows: int | None = None):
-        self.sql, self.rows = sql, rows
+    def __init__(self, sql: bytes, rows: int | None = None):
+        self.sql, self.rows = sql, rows  # as sent: its values escaped by the driver
 
 
 def _run_together(cursor, statements: list[_Owed]) -> None:
@@ -48,7 +49,7 @@ def _run_together(cursor, statements: list[_Owed]) -> None:
     one's result. One that fails stops the rest and raises; a write that touched
     other rows than it must raises once the others' results are read."""
     try:
-        cursor.execute(";".join(statement.sql for statement in statements))
+        cursor.execute(b";".join(statement.sql for statement in statements))
         for index, statement in enumerate(statements):
             if index:
                 cursor.nextset()
@@ -74,10 +75,8 @@ class CursorWrapper(base.CursorWrapper):
     def execute(self, query, args=None):
         if not self.wrapper.owed:
             return super().execute(query, args)
+        statement = self.cursor._mogrify(query, args)  # bytes, as MySQLdb sends it
         owed, self.wrapper.owed = self.wrapper.owed, []
-        statement = query if args is None else self.cursor.mogrify(query, args)
-        if isinstance(statement, bytes):
-            statement = statement.decode(self.cursor.connection.encoding)
         _run_together(self.cursor, [*owed, _Owed(statement)])
         # What Django logs as the statement run (MySQLdb's record of what it
         # sent): the statement alone, as each owed one was logged when written.
@@ -101,6 +100,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # with its next statement.
         self.owed: list[_Owed] = []
 
+    def get_connection_params(self):
+        # Several statements in one round trip (MySQLdb's default): what is owed
+        # goes with the next statement.
+        return {**super().get_connection_params(), "multi_statements": True}
+
     def get_new_connection(self, conn_params):
         # A new session is in MySQLdb's default mode until Django sets its own.
         self._started_under_autocommit, self.owed = False, []
@@ -112,7 +116,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self):
         # Logged where the transaction begins, as the other backends log theirs
         # (a test's query count does not depend on where it is sent).
-        with debug_transaction(self, _BEGIN):
+        with debug_transaction(self, _BEGIN.decode()):
             self.owed = [_Owed(_BEGIN)]
             self._started_under_autocommit = True
 
@@ -120,16 +124,20 @@ class DatabaseWrapper(base.DatabaseWrapper):
         """Owe a write to the transaction: it goes with the next statement, or
         with the COMMIT, and raises there if it fails (one that must touch
         ``rows`` rows goes before the COMMIT, and is checked). Whether it was
-        deferred: outside a transaction it is not, and the caller runs it."""
+        deferred: outside a transaction it is not, and the caller runs it.
+        Defer only where the statements that follow are not under a handler that
+        would take the write's failure for their own (an ``except IntegrityError``
+        around a savepoint): it is raised by the statement that carries it."""
         if not self.in_atomic_block:
             return False
         self.validate_no_broken_transaction()
         self.ensure_connection()
         with self.wrap_database_errors:
-            sql = self.connection.cursor().mogrify(sql, params)
+            bound = self.connection.cursor()._mogrify(sql, params)
         if self.queries_logged:  # counted where it is written, as a statement run is
-            self.queries_log.append({"sql": sql, "time": "0.000"})
-        self.owed.append(_Owed(sql, rows))
+            logged = bound.decode(self.connection.encoding, errors="replace")
+            self.queries_log.append({"sql": logged, "time": "0.000"})
+        self.owed.append(_Owed(bound, rows))
         return True
 
     def send_owed(self) -> None:
@@ -152,7 +160,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 if any(statement.rows is not None for statement in owed):
                     _run_together(cursor, owed)  # checked before anything commits
                     owed = []
-                _run_together(cursor, [*owed, _Owed("COMMIT")])
+                _run_together(cursor, [*owed, _Owed(b"COMMIT")])
+
+    def _savepoint_rollback(self, sid):
+        # What is owed was written after the savepoint (its SAVEPOINT carried what
+        # came before): rolled back unsent.
+        self.owed = []
+        super()._savepoint_rollback(sid)
 
     def _rollback(self):
         owed, self.owed = self.owed, []
