@@ -4,6 +4,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -301,4 +302,6 @@ class RoundTrips:
 
     def _add(self, sql) -> None:
         text = sql.decode() if isinstance(sql, bytes) else sql
-        self.sent.append([statement.split()[0] for statement in text.split(";")])
+        # MariaDB's check of a write (``IF ... ; END IF``) is one statement.
+        statements = re.split(r";(?! END IF)", text)
+        self.sent.append([statement.split()[0] for statement in statements])

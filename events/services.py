@@ -32,15 +32,18 @@ RELAY_LINGER = 0.2
 RELAY_BATCH = 500
 
 
-def event_emit(*, type: str, data: dict, customer_id: int | None = None) -> Event:
+def event_emit(*, type: str, data: dict, customer_id: int | None = None, subject=None) -> Event:
     """Write the event in the caller's transaction; it is relayed once that
-    commits, with the other events of the transaction (one task for them all)."""
+    commits, with the other events of the transaction (one task for them all).
+    ``subject``: the instance the event is about, as the caller holds it; the
+    derivations find it as ``event.subject`` and may use what it was read with."""
     if type not in registry.EVENT_TYPES:
         raise ValueError(f"Unknown event type {type!r}.")
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("An event is written with its change.")
     event = Event(type=type, data=data, customer_id=customer_id)
+    event.subject = subject
     gathered = getattr(connection, _GATHERED, None)
     if gathered is None:
         compiled_writes.insert([event], deferred=True)

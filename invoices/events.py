@@ -35,7 +35,12 @@ def invoice_data(invoice: Invoice) -> dict:
 
 
 def invoice_event(event_type: str, invoice: Invoice):
-    return event_emit(type=event_type, data=invoice_data(invoice), customer_id=invoice.customer_id)
+    return event_emit(
+        type=event_type,
+        data=invoice_data(invoice),
+        customer_id=invoice.customer_id,
+        subject=invoice,
+    )
 
 
 def invoice_overdue_event(invoice: Invoice, *, days_overdue: int, stage: int):

@@ -253,6 +253,59 @@ def test_a_deferred_update_that_touches_no_row_fails_before_anything_commits():
     assert not Group.objects.exists()
 
 
+def test_a_checked_write_goes_with_the_commit_which_runs_only_if_it_touched_its_rows(
+    monkeypatch,
+):
+    """MariaDB checks the write in the COMMIT's round trip: a write that touched
+    other rows stops what was sent after it, the COMMIT included."""
+    from django.contrib.auth.models import Group
+    from django.db import DatabaseError, transaction
+
+    group = Group.objects.create(name="before")
+    update = "UPDATE auth_group SET name = %s WHERE id = %s"
+    insert = "INSERT INTO auth_group (name) VALUES (%s)"
+    trips = RoundTrips(monkeypatch)
+    with transaction.atomic():
+        Group.objects.count()
+        connection.defer_write(update, ["after", group.pk], rows=1)
+        connection.defer_write(insert, ["with it"])
+    with pytest.raises(DatabaseError, match="touched 0 rows, not 1"), transaction.atomic():
+        Group.objects.count()
+        connection.defer_write(update, ["gone", -1], rows=1)
+        connection.defer_write(insert, ["never committed"])
+    assert trips.sent == [
+        ["START", "SELECT"],
+        ["UPDATE", "IF", "INSERT", "COMMIT"],
+        ["START", "SELECT"],
+        ["UPDATE", "IF", "INSERT", "COMMIT"],
+    ]
+    assert trips.ends == ["ROLLBACK"]
+    monkeypatch.undo()
+    assert query() == (1,)  # the session is in step
+    names = other_session_rows("SELECT name FROM auth_group ORDER BY id")
+    assert names == (("after",), ("with it",))
+    assert other_session_rows("SELECT @@in_transaction") == ((0,),)
+
+
+def test_without_mariadbs_check_a_checked_write_goes_before_the_commit(monkeypatch):
+    """MySQL runs no IF outside a routine: the write is checked in the round
+    trip before the COMMIT's."""
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+
+    group = Group.objects.create(name="before")
+    monkeypatch.setattr(connection, "_mariadb", False)
+    trips = RoundTrips(monkeypatch)
+    with transaction.atomic():
+        Group.objects.count()
+        connection.defer_write(
+            "UPDATE auth_group SET name = %s WHERE id = %s", ["after", group.pk], rows=1
+        )
+    assert trips.sent == [["START", "SELECT"], ["UPDATE"], ["COMMIT"]]
+    monkeypatch.undo()
+    assert other_session_rows("SELECT name FROM auth_group") == (("after",),)
+
+
 def test_a_rolled_back_transaction_drops_its_owed_writes_and_none_is_owed_outside_one(
     monkeypatch,
 ):

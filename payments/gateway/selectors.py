@@ -47,9 +47,15 @@ def _customer(column: str) -> Subquery:
     return Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values(column))
 
 
-# The invoice of a record locked, with its customer's name and account number: a
-# subquery's rows are not locked by the outer FOR UPDATE (a join's would be, and
-# every payment of a customer would queue on its row).
+def _bill_pk() -> Subquery:
+    bills = Invoice.bill.related.related_model.objects  # the reverse one-to-one's model
+    return Subquery(bills.filter(invoice=OuterRef("pk")).values("pk"))
+
+
+# The invoice of a record locked, with its customer's name and account number
+# and its bill's id (none on most): a subquery's rows are not locked by the
+# outer FOR UPDATE (a join's would be, and every payment of a customer would
+# queue on its row).
 _LOCKED_RECORD = CompiledRowsQuery(
     lambda order_id, number: (
         Invoice.objects.billing_records()
@@ -58,6 +64,7 @@ _LOCKED_RECORD = CompiledRowsQuery(
         .annotate(
             customer_name=_customer("name"),
             customer_account_number=_customer("account_number"),
+            bill_pk=_bill_pk(),
         )
         .order_by()
     ),
@@ -72,7 +79,12 @@ def locked_billing_record(*, order_id: str, number: str) -> Invoice | None:
     turns it into the record's row."""
     if not transaction.get_connection().in_atomic_block:
         raise transaction.TransactionManagementError("A record is locked inside a transaction.")
-    return next(iter(_LOCKED_RECORD.rows(order_id=order_id, number=number)), None)
+    invoice = next(iter(_LOCKED_RECORD.rows(order_id=order_id, number=number)), None)
+    if invoice is not None and invoice.bill_pk is None:
+        # Known to be no bill's, as select_related("bill") would leave it: paying
+        # it off derives no ``bill.paid``, and needs no lookup to know it.
+        Invoice.bill.related.set_cached_value(invoice, None)
+    return invoice
 
 
 def record_row(invoice: Invoice) -> dict:

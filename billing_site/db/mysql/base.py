@@ -44,6 +44,27 @@ class _Owed:
         self.sql, self.rows = sql, rows  # as sent: its values escaped by the driver
 
 
+# MariaDB's own check of the write before it, run by the server: an error stops
+# the statements sent after it in the same round trip (its COMMIT among them).
+_ER_SIGNAL_EXCEPTION = 1644
+_GUARD = (
+    "IF ROW_COUNT() <> %d THEN SIGNAL SQLSTATE '45000' "
+    "SET MESSAGE_TEXT = 'A write touched other rows than it must.'; END IF"
+)
+
+
+def _guarded(statements: list[_Owed]) -> list[_Owed]:
+    """``statements``, each write that must touch a number of rows followed by
+    MariaDB's check of it: they can go with the COMMIT, which runs only if each
+    write touched its rows."""
+    out = []
+    for statement in statements:
+        out.append(statement)
+        if statement.rows is not None:
+            out.append(_Owed((_GUARD % statement.rows).encode()))
+    return out
+
+
 def _run_together(cursor, statements: list[_Owed]) -> None:
     """Run ``statements`` in one round trip, on a MySQLdb cursor left at the last
     one's result. One that fails stops the rest and raises; a write that touched
@@ -55,13 +76,23 @@ def _run_together(cursor, statements: list[_Owed]) -> None:
                 cursor.nextset()
             if statement.rows is not None and cursor.rowcount != statement.rows:
                 touched = cursor.rowcount
-                while cursor.nextset():  # the rest's results: the session stays in step
-                    pass
+                _read_the_rest(cursor)
                 raise DatabaseError(f"A write touched {touched} rows, not {statement.rows}.")
     except base.Database.OperationalError as error:
         if error.args[0] in base.CursorWrapper.codes_for_integrityerror:
             raise IntegrityError(*error.args) from error
         raise
+
+
+def _read_the_rest(cursor) -> None:
+    """The results of the statements sent after a write that failed its check,
+    so the session stays in step; MariaDB's own check of it stopped them there."""
+    try:
+        while cursor.nextset():
+            pass
+    except base.Database.OperationalError as error:
+        if error.args[0] != _ER_SIGNAL_EXCEPTION:
+            raise
 
 
 class CursorWrapper(base.CursorWrapper):
@@ -93,6 +124,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # Django holds autocommit off for a transaction begun by START TRANSACTION;
     # the session's own autocommit stayed on.
     _started_under_autocommit = False
+    _mariadb = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -108,7 +140,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params):
         # A new session is in MySQLdb's default mode until Django sets its own.
         self._started_under_autocommit, self.owed = False, []
-        return super().get_new_connection(conn_params)
+        connection = super().get_new_connection(conn_params)
+        # From the server's greeting, without the query Django's own property sends.
+        self._mariadb = "mariadb" in connection.get_server_info().lower()
+        return connection
 
     def create_cursor(self, name=None):
         return CursorWrapper(self.connection.cursor(), self)
@@ -158,8 +193,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 return  # nothing was sent: there is nothing to commit
             with self.connection.cursor() as cursor:
                 if any(statement.rows is not None for statement in owed):
-                    _run_together(cursor, owed)  # checked before anything commits
-                    owed = []
+                    # Checked before anything commits: by MariaDB in the same
+                    # round trip, by MySQL (no IF outside a routine) in one before.
+                    if self._mariadb:
+                        owed = _guarded(owed)
+                    else:
+                        _run_together(cursor, owed)
+                        owed = []
                 _run_together(cursor, [*owed, _Owed(b"COMMIT")])
 
     def _savepoint_rollback(self, sid):

@@ -141,9 +141,10 @@ def test_an_update_runs_a_constant_number_of_queries(gateway_client, django_asse
     first, second = InvoiceFactory(), InvoiceFactory()
     update(gateway_client, first)
     # user, permissions; in the payment's transaction (here the test's savepoint
-    # and its release): the record read with its invoice locked, the payment,
-    # the invoice paid, its bill looked up, both events in one insert; the log row
-    with django_assert_num_queries(10) as captured:
+    # and its release): the record read with its invoice locked (and whether it
+    # is a bill's), the payment, the invoice paid, both events in one insert;
+    # the log row
+    with django_assert_num_queries(9) as captured:
         response = update(gateway_client, second)
     assert response.status_code == 200
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
@@ -155,28 +156,65 @@ def test_an_update_runs_a_constant_number_of_queries(gateway_client, django_asse
     records = [sql for sql in reads if "invoices_customer" in sql]
     assert len(records) == 1 and reads.index(records[0]) == 1  # right after the savepoint
     assert ("FOR UPDATE" in records[0]) == (connection.vendor == "mysql")
+    # No read of its bill: the locked read said it has none.
+    assert [sql for sql in reads if sql.startswith("SELECT")] == records
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "mysql", reason="MariaDB's round trips")
-def test_an_update_settles_in_four_round_trips_on_mariadb(gateway_client, monkeypatch):
+def test_an_update_settles_in_three_round_trips_on_mariadb(gateway_client, monkeypatch):
     """What the payment's transaction sends: the record locked (with START
-    TRANSACTION), the payment (whose id the database gives), the invoice paid
-    with its bill looked up, both events with the COMMIT. (Without a broker the
-    events' relay runs next, in this process.)"""
+    TRANSACTION; whether it is a bill's is read with it), the payment (whose id
+    the database gives), the invoice paid (MariaDB checks that it touched its
+    row), both events and the COMMIT.
+    (Without a broker the events' relay runs next, in this process.)"""
     first, second = InvoiceFactory(), InvoiceFactory()
     update(gateway_client, first)
     trips = RoundTrips(monkeypatch)
     assert update(gateway_client, second).status_code == 200
     start = trips.sent.index(["START", "SELECT"])
-    assert trips.sent[start : start + 4] == [
+    assert trips.sent[start : start + 3] == [
         ["START", "SELECT"],
         ["INSERT"],
-        ["UPDATE", "SELECT"],
-        ["INSERT", "COMMIT"],
+        ["UPDATE", "IF", "INSERT", "COMMIT"],
     ]
     second.refresh_from_db()
     assert second.status == Invoice.Status.PAID
+
+
+def test_an_update_of_a_bills_invoice_pays_the_bill(gateway_client):
+    """The locked read says whether the invoice is a bill's: a bill's is paid
+    with its ``bill.paid``, an invoice that is no bill's derives none."""
+    import datetime
+
+    from bills.services import bill_create, collection_create
+    from bills.tests.test_bills_api import DOCUMENT_BILL
+    from events.models import Event
+
+    collection = collection_create(code="fees", title="Fees", organization_name="School")
+    bill = bill_create(
+        collection=collection,
+        due=datetime.date(2026, 3, 31),
+        ref1="Term 2",
+        ref2="",
+        currency="MYR",
+        customer=DOCUMENT_BILL["customer"],
+        products=[{"title": "Fee", "price": Decimal(105), "quantity": Decimal(1)}],
+    )
+    plain = InvoiceFactory()
+    before = set(Event.objects.values_list("pk", flat=True))
+    assert update(gateway_client, bill.invoice).status_code == 200
+    assert update(gateway_client, plain).status_code == 200
+    written = [event for event in Event.objects.all() if event.pk not in before]
+    assert [event.type for event in written] == [
+        "payment.succeeded",
+        "invoice.paid",
+        "bill.paid",
+        "payment.succeeded",
+        "invoice.paid",
+    ]
+    assert written[2].data["bill_no"] == bill.bill_no
+    assert written[2].data["status"] == "paid" and written[2].data["paid_amount"] == "105.00"
 
 
 def test_an_update_writes_its_events_in_one_insert_in_their_order(gateway_client):
