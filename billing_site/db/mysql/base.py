@@ -21,9 +21,13 @@ Statements a transaction owes are sent with its next statement, in the same
 round trip (MySQLdb's connections take several statements at once): its
 ``START TRANSACTION``, and writes whose answer nothing waits for (``defer_write``:
 the events of a payment, its invoice's update). A payment's transaction is a
-handful of round trips, and these were three of them. A transaction that sent
-nothing ends without a COMMIT or ROLLBACK; one that rolls back (or a savepoint
-rolled back) drops what it owes, unsent."""
+handful of round trips, and these were three of them. A write that must touch
+a number of rows is checked before anything commits: on MariaDB by the server,
+in the COMMIT's own round trip (an ``IF ... SIGNAL`` after the write stops the
+statements sent after it); on MySQL, which runs no ``IF`` outside a routine, in
+a round trip before. A transaction that sent nothing ends without a COMMIT or
+ROLLBACK; one that rolls back (or a savepoint rolled back) drops what it owes,
+unsent."""
 
 import time
 
@@ -158,7 +162,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def defer_write(self, sql: str, params, *, rows: int | None = None) -> bool:
         """Owe a write to the transaction: it goes with the next statement, or
         with the COMMIT, and raises there if it fails (one that must touch
-        ``rows`` rows goes before the COMMIT, and is checked). Whether it was
+        ``rows`` rows is checked before the COMMIT runs). Whether it was
         deferred: outside a transaction it is not, and the caller runs it.
         Defer only where the statements that follow are not under a handler that
         would take the write's failure for their own (an ``except IntegrityError``
