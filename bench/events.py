@@ -25,7 +25,7 @@ def drop_every_event() -> None:
 
     real = services.event_emit
 
-    def dropped(*, type, data, customer_id=None):
+    def dropped(*, type, data, customer_id=None, subject=None):
         return None
 
     for module in list(sys.modules.values()):
