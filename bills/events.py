@@ -46,18 +46,20 @@ _BILL_OF_INVOICE = CompiledValuesQuery(
 )
 
 
-def _known_to_be_no_bills(invoice: Invoice | None) -> bool:
-    """The invoice was read knowing that no bill is its (``invoice.bill`` cached
-    as none: the gateway's locked read asks it), so no lookup is needed. A bill's
-    invoice is created with it, so an invoice read without one never gets one."""
-    if invoice is None or not Invoice.bill.is_cached(invoice):
-        return False
-    return getattr(invoice, "bill", None) is None
+def _read_without_a_bill(invoice: Invoice | None) -> bool:
+    """Whether the invoice was read knowing that it is no bill's (``invoice.bill``
+    cached as none, as the gateway's locked read leaves it): then no lookup is
+    needed. A bill's invoice is created with it, so an invoice read without one
+    never gets one."""
+    bill = Invoice.bill.related
+    return (
+        invoice is not None and bill.is_cached(invoice) and bill.get_cached_value(invoice) is None
+    )
 
 
 def _of_the_bill(event_type: str):
     def derive(invoice_event):
-        if _known_to_be_no_bills(getattr(invoice_event, "subject", None)):
+        if _read_without_a_bill(getattr(invoice_event, "subject", None)):
             return
         invoice_id = invoice_event.data.get("id")  # every invoice event names it
         found = invoice_id is not None and _BILL_OF_INVOICE.rows(invoice_id=invoice_id)

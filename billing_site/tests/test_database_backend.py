@@ -15,10 +15,16 @@ pytestmark = [
 ]
 
 
-def query():
+def query(sql: str = "SELECT 1"):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+        cursor.execute(sql)
         return cursor.fetchone()
+
+
+def skip_unless_mariadb():
+    connection.ensure_connection()
+    if not connection._mariadb:
+        pytest.skip("MariaDB's IF outside a routine")
 
 
 def count_pings(monkeypatch) -> list:
@@ -137,7 +143,7 @@ def test_a_first_statement_that_fails_rolls_its_transaction_back():
         Group.objects.create(name="taken")
     assert query() == (1,)  # the session is in step: no result left unread
     assert list(Group.objects.values_list("name", flat=True)) == ["taken"]
-    assert other_session_rows("SELECT @@in_transaction") == ((0,),)
+    assert query("SELECT @@in_transaction") == (0,)  # none left open on this session
 
 
 def test_a_row_locked_by_the_transactions_first_statement_stays_locked_until_commit():
@@ -234,7 +240,7 @@ def test_a_deferred_write_that_fails_raises_where_it_is_sent_and_nothing_commits
         connection.defer_write(insert, ["taken"])  # fails with the COMMIT, before it
     assert query() == (1,)  # the session is in step
     assert list(Group.objects.values_list("name", flat=True)) == ["taken"]
-    assert other_session_rows("SELECT @@in_transaction") == ((0,),)
+    assert query("SELECT @@in_transaction") == (0,)  # none left open on this session
 
 
 def test_a_deferred_update_that_touches_no_row_fails_before_anything_commits():
@@ -261,6 +267,7 @@ def test_a_checked_write_goes_with_the_commit_which_runs_only_if_it_touched_its_
     from django.contrib.auth.models import Group
     from django.db import DatabaseError, transaction
 
+    skip_unless_mariadb()
     group = Group.objects.create(name="before")
     update = "UPDATE auth_group SET name = %s WHERE id = %s"
     insert = "INSERT INTO auth_group (name) VALUES (%s)"
@@ -284,7 +291,30 @@ def test_a_checked_write_goes_with_the_commit_which_runs_only_if_it_touched_its_
     assert query() == (1,)  # the session is in step
     names = other_session_rows("SELECT name FROM auth_group ORDER BY id")
     assert names == (("after",), ("with it",))
-    assert other_session_rows("SELECT @@in_transaction") == ((0,),)
+    assert query("SELECT @@in_transaction") == (0,)  # none left open on this session
+
+
+def test_each_checked_write_is_checked_and_a_row_matched_unchanged_counts(monkeypatch):
+    """Rows matched, not rows changed (Django's connections count found rows):
+    an update that writes what the row holds touched it. Of two checked writes
+    the second's miss stops the COMMIT as well."""
+    from django.contrib.auth.models import Group
+    from django.db import DatabaseError, transaction
+
+    skip_unless_mariadb()
+    group = Group.objects.create(name="same")
+    update = "UPDATE auth_group SET name = %s WHERE id = %s"
+    with transaction.atomic():
+        Group.objects.count()
+        connection.defer_write(update, ["same", group.pk], rows=1)  # matched, unchanged
+        connection.defer_write(update, ["renamed", group.pk], rows=1)
+    with pytest.raises(DatabaseError, match="touched 0 rows, not 1"), transaction.atomic():
+        Group.objects.count()
+        connection.defer_write(update, ["not committed", group.pk], rows=1)
+        connection.defer_write(update, ["gone", -1], rows=1)
+    assert query() == (1,)
+    assert query("SELECT @@in_transaction") == (0,)
+    assert other_session_rows("SELECT name FROM auth_group") == (("renamed",),)
 
 
 def test_without_mariadbs_check_a_checked_write_goes_before_the_commit(monkeypatch):

@@ -48,7 +48,10 @@ def _customer(column: str) -> Subquery:
 
 
 def _bill_pk() -> Subquery:
-    bills = Invoice.bill.related.related_model.objects  # the reverse one-to-one's model
+    # The bills app's model, reached through the invoice's reverse one-to-one: a
+    # paid invoice is a paid bill (``bills.events``), and this read is where a
+    # settlement can learn, without a round trip of its own, that there is none.
+    bills = Invoice.bill.related.related_model.objects
     return Subquery(bills.filter(invoice=OuterRef("pk")).values("pk"))
 
 

@@ -90,7 +90,8 @@ def _run_together(cursor, statements: list[_Owed]) -> None:
 
 def _read_the_rest(cursor) -> None:
     """The results of the statements sent after a write that failed its check,
-    so the session stays in step; MariaDB's own check of it stopped them there."""
+    so the session stays in step. Where MariaDB's own check of that write was
+    sent after it, its error ended the round trip there: nothing more comes."""
     try:
         while cursor.nextset():
             pass

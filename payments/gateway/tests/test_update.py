@@ -170,6 +170,8 @@ def test_an_update_settles_in_three_round_trips_on_mariadb(gateway_client, monke
     (Without a broker the events' relay runs next, in this process.)"""
     first, second = InvoiceFactory(), InvoiceFactory()
     update(gateway_client, first)
+    if not connection._mariadb:
+        pytest.skip("MySQL checks the invoice's update in a round trip of its own")
     trips = RoundTrips(monkeypatch)
     assert update(gateway_client, second).status_code == 200
     start = trips.sent.index(["START", "SELECT"])
