@@ -8,8 +8,9 @@ import pytest
 from billing_site.testing import bearer_client
 from bills.services import collection_create
 from bills.tests.test_bills_api import DOCUMENT_BILL, PERMS
-from invoices.models import VIEW_ALL_CUSTOMERS
-from invoices.tests.factories import UserFactory
+from events.models import Event
+from invoices.models import VIEW_ALL_CUSTOMERS, Invoice
+from invoices.tests.factories import InvoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -33,4 +34,33 @@ def test_a_bill_made_through_the_api_is_paid_through_the_gateway():
         4,
         "105.00",
         "0.00",
+    )
+
+
+def test_the_gateway_pays_a_bill_with_its_bill_paid_and_an_invoice_that_is_none_without():
+    """The gateway's locked read says whether the invoice is a bill's: a bill's
+    is paid with its ``bill.paid``, an invoice that is no bill's derives none."""
+    collection_create(code="demo", title="Demo")
+    bills = bearer_client(UserFactory(perms=[*PERMS, VIEW_ALL_CUSTOMERS]))
+    created = bills.post("/api/collections/demo/bills", DOCUMENT_BILL, format="json").json()
+    bill_invoice = Invoice.objects.get(bill__bill_no=created["bill_no"])
+    plain = InvoiceFactory()
+    gateway = bearer_client(UserFactory(is_staff=True, is_superuser=True))
+    before = set(Event.objects.values_list("pk", flat=True))
+    for invoice in (bill_invoice, plain):
+        keys = {"orderID": invoice.order_id, "billingNumber": invoice.number}
+        assert gateway.post("/updatePaymentStatus", keys, format="json").status_code == 200
+    written = [event for event in Event.objects.all() if event.pk not in before]
+    assert [event.type for event in written] == [
+        "payment.succeeded",
+        "invoice.paid",
+        "bill.paid",
+        "payment.succeeded",
+        "invoice.paid",
+    ]
+    paid = written[2].data
+    assert (paid["bill_no"], paid["status"], paid["paid_amount"]) == (
+        created["bill_no"],
+        "paid",
+        "105.00",
     )

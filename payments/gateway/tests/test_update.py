@@ -184,41 +184,6 @@ def test_an_update_settles_in_three_round_trips_on_mariadb(gateway_client, monke
     assert second.status == Invoice.Status.PAID
 
 
-def test_an_update_of_a_bills_invoice_pays_the_bill(gateway_client):
-    """The locked read says whether the invoice is a bill's: a bill's is paid
-    with its ``bill.paid``, an invoice that is no bill's derives none."""
-    import datetime
-
-    from bills.services import bill_create, collection_create
-    from bills.tests.test_bills_api import DOCUMENT_BILL
-    from events.models import Event
-
-    collection = collection_create(code="fees", title="Fees", organization_name="School")
-    bill = bill_create(
-        collection=collection,
-        due=datetime.date(2026, 3, 31),
-        ref1="Term 2",
-        ref2="",
-        currency="MYR",
-        customer=DOCUMENT_BILL["customer"],
-        products=[{"title": "Fee", "price": Decimal(105), "quantity": Decimal(1)}],
-    )
-    plain = InvoiceFactory()
-    before = set(Event.objects.values_list("pk", flat=True))
-    assert update(gateway_client, bill.invoice).status_code == 200
-    assert update(gateway_client, plain).status_code == 200
-    written = [event for event in Event.objects.all() if event.pk not in before]
-    assert [event.type for event in written] == [
-        "payment.succeeded",
-        "invoice.paid",
-        "bill.paid",
-        "payment.succeeded",
-        "invoice.paid",
-    ]
-    assert written[2].data["bill_no"] == bill.bill_no
-    assert written[2].data["status"] == "paid" and written[2].data["paid_amount"] == "105.00"
-
-
 def test_an_update_writes_its_events_in_one_insert_in_their_order(gateway_client):
     from events.models import Event
 
