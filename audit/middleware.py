@@ -6,6 +6,7 @@ import time
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import transaction
 from django.http import JsonResponse
 
 from billing_site.api.clients import client_address
@@ -14,7 +15,7 @@ from billing_site.request_context import is_counted, request_id
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
-from .services import log_settings, request_log_write
+from .services import log_settings, request_log_owed, request_log_write
 from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
@@ -97,31 +98,62 @@ class RequestLogMiddleware:
     def __call__(self, request):
         if not is_counted(request):
             return self.get_response(request)
-        started = time.perf_counter()
         if not hasattr(request, "request_id"):  # the request context middleware is not in use
             request.request_id = request_id(request)
-        request_body = _request_body(request)
+        request.request_log = _Pending(time.perf_counter(), _request_body(request))
         moves_money = spool.durable_requested()
         try:
             response = log_full() or self.get_response(request)
             durable = spool.is_durable_required()
         finally:
             spool.reset_durable(moves_money)
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        request_log_write(
-            endpoint=mask_link_signatures(request.path)[:500],
-            method=request.method[:10],
-            status_code=response.status_code,
-            request_body=request_body,
-            response_body=_response_body(response),
-            query_string=_query_string(request),
-            user=_user(request),
-            client_address=client_address(request) or None,
-            duration_ms=f"{elapsed_ms:.3f}",  # the column's decimal, written as text
-            request_id=request.request_id,
-            durable=durable,
-        )
+        if request.request_log.stored is not response:
+            request_log_write(**_fields(request, response), durable=durable)
         return response
+
+
+class _Pending:
+    """A request's row on its way: when it started, its body as logged, and the
+    answer whose row its transaction stored (``log_with_commit``)."""
+
+    def __init__(self, started: float, request_body: str):
+        self.started, self.request_body, self.stored = started, request_body, None
+
+
+def _fields(request, response) -> dict:
+    elapsed_ms = (time.perf_counter() - request.request_log.started) * 1000
+    return dict(
+        endpoint=mask_link_signatures(request.path)[:500],
+        method=request.method[:10],
+        status_code=response.status_code,
+        request_body=request.request_log.request_body,
+        response_body=_response_body(response),
+        query_string=_query_string(request),
+        user=_user(request),
+        client_address=client_address(request) or None,
+        duration_ms=f"{elapsed_ms:.3f}",  # the column's decimal, written as text
+        request_id=request.request_id,
+    )
+
+
+def log_with_commit(request, response) -> None:
+    """Called inside the transaction of a request that moves money, with the
+    answer it will give (rendered): the request's row is written in that
+    transaction, so the commit that keeps the money keeps the row, on disk
+    before the answer leaves, without a sync of the log's own. Its time runs to
+    here. Rolled back, the row goes with the money, and the request's row is
+    written as any other's, with the answer the client gets instead."""
+    pending = getattr(request, "request_log", None)
+    if pending is None or not spool.is_durable_required() or not _is_rendered(response):
+        return
+    if len(transaction.get_connection().atomic_blocks) != 1:
+        return  # an outer transaction might commit after the answer, or never
+    if request_log_owed(**_fields(request, response)):
+        transaction.on_commit(functools.partial(setattr, pending, "stored", response))
+
+
+def _is_rendered(response) -> bool:
+    return not response.streaming and getattr(response, "is_rendered", True)
 
 
 def log_full() -> JsonResponse | None:

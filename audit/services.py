@@ -44,15 +44,20 @@ def _forget_log_settings(*, setting, **kwargs):
         log_settings.cache_clear()
 
 
+def _with_user_id(fields: dict) -> dict:
+    fields.setdefault("timestamp", timezone.now())
+    user = fields.pop("user", None)
+    if user is not None:
+        fields["user_id"] = user.pk
+    return fields
+
+
 def request_log_write(*, durable: bool = False, **fields) -> bool:
     """Log one request's row, as ``REQUEST_LOG_WRITER`` says: appended to this
     process's spool (synced to disk when ``durable``), or inserted now. Whether it
     was kept. A failure is logged, never raised: the log must not fail the request
     it describes; a row the spool cannot take is inserted at once instead."""
-    fields.setdefault("timestamp", timezone.now())
-    user = fields.pop("user", None)
-    if user is not None:
-        fields["user_id"] = user.pk
+    fields = _with_user_id(fields)
     if log_settings().spooled:
         try:
             spool().append(fields, durable=durable)
@@ -69,6 +74,31 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
             fields.get("endpoint"),
             fields.get("request_id"),
         )
+        return False
+
+
+# The longest value each column of few characters takes: a longer one would be
+# refused by the database, and with it the transaction it was written in.
+_LIMITS = {"endpoint": 500, "method": 10, "request_id": 64, "client_address": 39}
+
+
+def request_log_owed(**fields) -> bool:
+    """Owe one request's row to the database transaction open now, which sends it
+    with its COMMIT (MariaDB's backend): stored by the commit that stores what
+    the request did, and on disk when that commit returns. Whether it was owed:
+    not outside a transaction, nor on a database that cannot defer a write or
+    whose commits are not synced to disk, nor for a row the database could
+    refuse, which would fail the commit. A row not owed is the caller's to write."""
+    defer = getattr(connection, "defer_write", None)
+    if defer is None or not connection.in_atomic_block or not connection.commits_durably():
+        return False
+    if any(len(fields.get(name) or "") > most for name, most in _LIMITS.items()):
+        return False
+    fields = _with_user_id(fields)
+    sql, columns, _ = _insert_statement(connection.vendor)
+    try:
+        return defer(sql, [value(fields, connection) for value in columns])
+    except UnicodeError:  # a lone surrogate: the writer stores such a row reduced
         return False
 
 

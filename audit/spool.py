@@ -12,7 +12,9 @@ Nothing answered is lost:
   (the ``logs_spool_position`` table), so a row is stored once, never twice, even
   if a process dies between the insert and anything after it.
 - A request that moves money (``require_durable()``) has its row synced to disk
-  before the answer: it survives the machine, not only the process.
+  before the answer: it survives the machine, not only the process. (A gateway
+  payment on MariaDB writes its row in the payment's transaction instead:
+  ``audit.middleware.log_with_commit``.)
 
 The spool is bounded (``REQUEST_LOG_SPOOL_MAX_BYTES``): past it, requests are
 refused with a 503 until the database has caught up (their short rows are still

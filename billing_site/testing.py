@@ -281,14 +281,15 @@ def run_generated_client_flow(base_url: str, username: str, password: str) -> st
 class RoundTrips:
     """What a MySQL/MariaDB session sends to the server (``monkeypatch`` on its
     driver's connection): each round trip as the first words of the statements
-    it carries, and the COMMITs and ROLLBACKs sent on their own."""
+    it carries (``statements``: whole), and the COMMITs and ROLLBACKs sent on
+    their own."""
 
     def __init__(self, monkeypatch):
         from django.db import connection
 
         connection.ensure_connection()
         raw = type(connection.connection)
-        self.sent, self.ends = [], []
+        self.sent, self.statements, self.ends = [], [], []
         query, send_query = raw.query, raw.send_query
         monkeypatch.setattr(raw, "query", lambda db, sql: self._add(sql) or query(db, sql))
         monkeypatch.setattr(
@@ -305,3 +306,4 @@ class RoundTrips:
         # MariaDB's check of a write (``IF ... ; END IF``) is one statement.
         statements = re.split(r";(?! END IF)", text)
         self.sent.append([statement.split()[0] for statement in statements])
+        self.statements.append(statements)

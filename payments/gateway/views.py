@@ -1,6 +1,7 @@
 """The payment-gateway face (document 000): check and settle a billing record,
 and list every record."""
 
+from django.db import transaction
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -9,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from audit.middleware import log_with_commit
 from billing_site.api.filters import check_query_params
 from billing_site.api.idempotency import idempotent
 from billing_site.api.parsers import AnyTypeJSONParser
@@ -76,14 +78,19 @@ class UpdatePaymentStatusView(GatewayView):
     @extend_schema(**_GATEWAY_SCHEMA)
     @idempotent
     def post(self, request):
-        try:
-            row = billing_record_settle(user=request.user, **self.reference(request))
-        except ConflictError as exc:
-            # Gateway clients know 400 for every refused update.
-            return Response(errors.error_body(exc.message, 400), status=400)
-        if row is None:
-            return self.not_found()
-        return rendered(self, request, billing_record(row, PAID))
+        # The answer is made before the payment commits, and its log row is
+        # written with the payment (a refused update writes neither).
+        with transaction.atomic():
+            try:
+                row = billing_record_settle(user=request.user, **self.reference(request))
+            except ConflictError as exc:
+                # Gateway clients know 400 for every refused update.
+                return Response(errors.error_body(exc.message, 400), status=400)
+            if row is None:
+                return self.not_found()
+            response = rendered(self, request, billing_record(row, PAID))
+            log_with_commit(request, response)
+        return response
 
 
 class GetAllBillingView(GatewayView):

@@ -130,6 +130,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # the session's own autocommit stayed on.
     _started_under_autocommit = False
     _mariadb = False
+    _durable_commits: bool | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -148,6 +149,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = super().get_new_connection(conn_params)
         # From the server's greeting, without the query Django's own property sends.
         self._mariadb = "mariadb" in connection.get_server_info().lower()
+        self._durable_commits = None
         return connection
 
     def create_cursor(self, name=None):
@@ -179,6 +181,16 @@ class DatabaseWrapper(base.DatabaseWrapper):
             self.queries_log.append({"sql": logged, "time": "0.000"})
         self.owed.append(_Owed(bound, rows))
         return True
+
+    def commits_durably(self) -> bool:
+        """Whether a COMMIT is on disk when it returns (InnoDB's
+        ``innodb_flush_log_at_trx_commit`` at 1, its default): read once a
+        session, in the round trip of what the transaction owes."""
+        if self._durable_commits is None:
+            with self.cursor() as cursor:
+                cursor.execute("SELECT @@innodb_flush_log_at_trx_commit")
+                self._durable_commits = cursor.fetchone()[0] == 1
+        return self._durable_commits
 
     def send_owed(self) -> None:
         """Send what the transaction owes now, on its own: before a statement that

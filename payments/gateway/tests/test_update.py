@@ -166,7 +166,7 @@ def test_an_update_settles_in_three_round_trips_on_mariadb(gateway_client, monke
     """What the payment's transaction sends: the record locked (with START
     TRANSACTION; whether it is a bill's is read with it), the payment (whose id
     the database gives), the invoice paid (MariaDB checks that it touched its
-    row), both events and the COMMIT.
+    row), both events, the request's log row and the COMMIT.
     (Without a broker the events' relay runs next, in this process.)"""
     first, second = InvoiceFactory(), InvoiceFactory()
     update(gateway_client, first)
@@ -178,8 +178,9 @@ def test_an_update_settles_in_three_round_trips_on_mariadb(gateway_client, monke
     assert trips.sent[start : start + 3] == [
         ["START", "SELECT"],
         ["INSERT"],
-        ["UPDATE", "IF", "INSERT", "COMMIT"],
+        ["UPDATE", "IF", "INSERT", "INSERT", "COMMIT"],
     ]
+    assert "INTO `logs`" in trips.statements[start + 2][3]
     second.refresh_from_db()
     assert second.status == Invoice.Status.PAID
 
