@@ -43,8 +43,10 @@ _BILLING_RECORD_BY_REFERENCE = CompiledValuesQuery(
 )
 
 
+# The subqueries find one row by its key: no ORDER BY (the models' default
+# ordering), which MariaDB would plan for each.
 def _customer(column: str) -> Subquery:
-    return Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).values(column))
+    return Subquery(Customer.objects.filter(pk=OuterRef("customer_id")).order_by().values(column))
 
 
 def _bill_pk() -> Subquery:
@@ -52,7 +54,7 @@ def _bill_pk() -> Subquery:
     # paid invoice is a paid bill (``bills.events``), and this read is where a
     # settlement can learn, without a round trip of its own, that there is none.
     bills = Invoice.bill.related.related_model.objects
-    return Subquery(bills.filter(invoice=OuterRef("pk")).values("pk"))
+    return Subquery(bills.filter(invoice=OuterRef("pk")).order_by().values("pk"))
 
 
 # The invoice of a record locked, with its customer's name and account number
