@@ -15,7 +15,12 @@ from billing_site.request_context import is_counted, request_id
 
 from . import spool
 from .masking import mask_link_signatures, mask_text
-from .services import log_settings, request_log_owed, request_log_write
+from .services import (
+    log_settings,
+    request_log_can_be_owed,
+    request_log_owed,
+    request_log_write,
+)
 from .services import spool as log_spool
 
 logger = logging.getLogger(__name__)
@@ -138,17 +143,19 @@ def _fields(request, response) -> dict:
 
 def log_with_commit(request, response) -> None:
     """Called inside the transaction of a request that moves money, with the
-    answer it will give (rendered): the request's row is written in that
-    transaction, so the commit that keeps the money keeps the row, on disk
-    before the answer leaves, without a sync of the log's own. Its time runs to
-    here. Rolled back, the row goes with the money, and the request's row is
-    written as any other's, with the answer the client gets instead."""
+    answer it will give (rendered): where that transaction is the request's
+    outermost and the database can, the request's row is written in it, so the
+    commit that keeps the money keeps the row, on disk before the answer
+    leaves, without a sync of the log's own. Its time runs to here, before the
+    COMMIT. Rolled back, the row goes with the money, and the answer the client
+    gets instead is logged as any other; a COMMIT whose answer was lost (the
+    connection cut) leaves both rows, the one committed and the 503's."""
     pending = getattr(request, "request_log", None)
     if pending is None or not spool.is_durable_required() or not _is_rendered(response):
         return
     if len(transaction.get_connection().atomic_blocks) != 1:
         return  # an outer transaction might commit after the answer, or never
-    if request_log_owed(**_fields(request, response)):
+    if request_log_can_be_owed() and request_log_owed(**_fields(request, response)):
         transaction.on_commit(functools.partial(setattr, pending, "stored", response))
 
 

@@ -77,29 +77,39 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
         return False
 
 
+def request_log_can_be_owed() -> bool:
+    """Whether a row can be owed to the transaction open now (``request_log_owed``):
+    on a database whose backend defers writes to the COMMIT and whose commits
+    are on disk when they return."""
+    return (
+        hasattr(connection, "defer_write")
+        and connection.in_atomic_block
+        and connection.commits_durably()
+    )
+
+
 # The longest value each column of few characters takes: a longer one would be
 # refused by the database, and with it the transaction it was written in.
 _LIMITS = {"endpoint": 500, "method": 10, "request_id": 64, "client_address": 39}
+# What the client sent, in ASCII: text a table in another character set than
+# utf8mb4 could refuse is not owed. The answer is made of the ledger's stored
+# values, which the ``logs`` table, made by the same migrations, takes.
+_SENT = ("endpoint", "request_body", "query_string", "request_id")
 
 
 def request_log_owed(**fields) -> bool:
-    """Owe one request's row to the database transaction open now, which sends it
-    with its COMMIT (MariaDB's backend): stored by the commit that stores what
-    the request did, and on disk when that commit returns. Whether it was owed:
-    not outside a transaction, nor on a database that cannot defer a write or
-    whose commits are not synced to disk, nor for a row the database could
-    refuse, which would fail the commit. A row not owed is the caller's to write."""
-    defer = getattr(connection, "defer_write", None)
-    if defer is None or not connection.in_atomic_block or not connection.commits_durably():
-        return False
+    """Owe one request's row to the transaction open now, which sends it with its
+    COMMIT: stored by the commit that stores what the request did. Whether it
+    was owed: a row the database might refuse is not, since it would fail the
+    commit; the caller writes it as any other. (The transaction then also waits
+    for any lock held on ``logs``.)"""
     if any(len(fields.get(name) or "") > most for name, most in _LIMITS.items()):
+        return False
+    if not all(fields.get(name, "").isascii() for name in _SENT):
         return False
     fields = _with_user_id(fields)
     sql, columns, _ = _insert_statement(connection.vendor)
-    try:
-        return defer(sql, [value(fields, connection) for value in columns])
-    except UnicodeError:  # a lone surrogate: the writer stores such a row reduced
-        return False
+    return connection.defer_write(sql, [value(fields, connection) for value in columns])
 
 
 def request_log_store(rows: list[dict]) -> None:

@@ -23,7 +23,8 @@ def billing_record_settle(*, user, order_id: str, number: str) -> dict | None:
         settled = services.invoice_settle(invoice_id=row["pk"], **payment)
     else:
         # Part of the caller's transaction where there is one (the gateway's
-        # view answers within it): no savepoint, which costs round trips.
+        # view answers within it): no savepoint, which costs round trips. A
+        # refusal then ends that transaction, which can only roll back.
         with transaction.atomic(savepoint=False):
             invoice = locked_billing_record(order_id=order_id, number=number)
             if invoice is None:

@@ -78,8 +78,8 @@ class UpdatePaymentStatusView(GatewayView):
     @extend_schema(**_GATEWAY_SCHEMA)
     @idempotent
     def post(self, request):
-        # The answer is made before the payment commits, and its log row is
-        # written with the payment (a refused update writes neither).
+        # The answer is made before the payment commits, so that its log row can
+        # commit with the payment (``log_with_commit``).
         with transaction.atomic():
             try:
                 row = billing_record_settle(user=request.user, **self.reference(request))

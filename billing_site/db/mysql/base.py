@@ -20,7 +20,8 @@ every transaction (and of ``SET autocommit=0`` before it) is not needed.
 Statements a transaction owes are sent with its next statement, in the same
 round trip (MySQLdb's connections take several statements at once): its
 ``START TRANSACTION``, and writes whose answer nothing waits for (``defer_write``:
-the events of a payment, its invoice's update). A payment's transaction is a
+the events of a payment, its invoice's update, the gateway's log row of the
+request that paid, where commits are durable). A payment's transaction is a
 handful of round trips, and these were three of them. A write that must touch
 a number of rows is checked before anything commits: on MariaDB by the server,
 in the COMMIT's own round trip (an ``IF ... SIGNAL`` after the write stops the
@@ -100,6 +101,16 @@ def _read_the_rest(cursor) -> None:
             raise
 
 
+def _commits_durably(connection) -> bool:
+    """InnoDB syncs its log at each COMMIT (``innodb_flush_log_at_trx_commit`` 1,
+    the default) and, where there is a binary log, the server syncs it too
+    (``sync_binlog`` 1): otherwise a crash can undo a commit that returned. Read
+    on the driver's connection as it opens, so no query count sees it."""
+    connection.query(b"SELECT @@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog")
+    flush, binary_log, sync = connection.store_result().fetch_row()[0]
+    return int(flush) == 1 and (int(binary_log) == 0 or int(sync) == 1)
+
+
 class CursorWrapper(base.CursorWrapper):
     """Django's MySQL cursor, which sends what the transaction owes before its
     statement, in the same round trip."""
@@ -130,7 +141,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     # the session's own autocommit stayed on.
     _started_under_autocommit = False
     _mariadb = False
-    _durable_commits: bool | None = None
+    _durable_commits = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -149,7 +160,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         connection = super().get_new_connection(conn_params)
         # From the server's greeting, without the query Django's own property sends.
         self._mariadb = "mariadb" in connection.get_server_info().lower()
-        self._durable_commits = None
+        self._durable_commits = _commits_durably(connection)
         return connection
 
     def create_cursor(self, name=None):
@@ -183,14 +194,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return True
 
     def commits_durably(self) -> bool:
-        """Whether a COMMIT is on disk when it returns (InnoDB's
-        ``innodb_flush_log_at_trx_commit`` at 1, its default): read once a
-        session, in the round trip of what the transaction owes."""
-        if self._durable_commits is None:
-            with self.cursor() as cursor:
-                cursor.execute("SELECT @@innodb_flush_log_at_trx_commit")
-                self._durable_commits = cursor.fetchone()[0] == 1
-        return self._durable_commits
+        """Whether a COMMIT is on disk when it returns, as the server was set when
+        this session began."""
+        return bool(self._durable_commits)
 
     def send_owed(self) -> None:
         """Send what the transaction owes now, on its own: before a statement that
