@@ -4,22 +4,17 @@ answer. Whatever does not commit with it is logged as any request is."""
 
 import copy
 import json
-import os
 
 import pytest
 from django.db import connection
 
-from audit import spool as spool_module
 from audit.models import RequestLog
-from audit.services import spool
 from audit.spool import SUFFIX, complete_lines
 from billing_site import compiled_writes
 from billing_site.testing import RoundTrips, bearer_client
 from invoices.models import Invoice
 from invoices.tests.factories import InvoiceFactory, UserFactory
 from payments.models import Payment
-
-from .test_spool import MemoryStore
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -28,19 +23,11 @@ pytestmark = [
 
 
 @pytest.fixture
-def spooled(settings, tmp_path, monkeypatch):
-    """The background writer, with a spool of this test's, and the file syncs it makes."""
+def spooled(synced_spool):
+    """The spool's file syncs, on a server whose commits are synced."""
     if not connection.commits_durably():
         pytest.skip("this server's commits are not synced: every payment's row is spooled")
-    settings.REQUEST_LOG_WRITER = "background"
-    settings.REQUEST_LOG_SPOOL_DIR = str(tmp_path)
-    synced = []
-    real = os.fdatasync
-    monkeypatch.setattr(spool_module.os, "fdatasync", lambda fd: synced.append(fd) or real(fd))
-    spool.cache_clear()
-    yield synced
-    spool().store = MemoryStore()  # the thread would store into the test's tables
-    spool.cache_clear()
+    return synced_spool
 
 
 def spooled_ids(tmp_path) -> list[str]:
