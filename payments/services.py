@@ -47,7 +47,9 @@ def _not_payable(invoice: Invoice) -> ConflictError:
     return ConflictError(f"Invoice {invoice.number} is {invoice.status} and cannot be paid.")
 
 
-def _lock_payable_invoice(invoice_id: int) -> Invoice:
+def payable_invoice_locked(invoice_id: int) -> Invoice:
+    """The open invoice, read locked in the caller's transaction for a payment; a
+    ``ConflictError`` when it cannot be paid."""
     return locked(invoice_id, Invoice.Status.OPEN, refuse=_not_payable)
 
 
@@ -119,7 +121,7 @@ def payment_record(
     recorded_by=None,
 ) -> Payment:
     """Record a (possibly partial) payment against an open invoice."""
-    invoice = _lock_payable_invoice(invoice_id)
+    invoice = payable_invoice_locked(invoice_id)
     if amount <= 0:
         raise BillingError("A payment amount must be greater than zero.")
     if amount > invoice.balance:
@@ -148,7 +150,7 @@ def invoice_settle(
 ) -> Invoice:
     """Pay an open invoice's whole balance: one payment, and the invoice is paid."""
     return held_invoice_settle(
-        _lock_payable_invoice(invoice_id),
+        payable_invoice_locked(invoice_id),
         method=method,
         provider=provider,
         recorded_by=recorded_by,

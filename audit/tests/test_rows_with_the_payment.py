@@ -107,12 +107,17 @@ def test_a_refused_payment_is_logged_as_any_request(gateway_client, spooled, tmp
 
 
 def test_a_payment_of_a_user_limited_to_its_customers_stores_its_row_with_its_commit(
-    spooled, tmp_path
+    spooled, tmp_path, monkeypatch
 ):
     invoice = InvoiceFactory()
     user = UserFactory(perms=["api.use_gateway"])
     invoice.customer.users.add(user)
+    trips = RoundTrips(monkeypatch)
     assert update(bearer_client(user), invoice, "limited").status_code == 200
+    # Its record read, its invoice locked, paid and the row, in one transaction.
+    end = next(index for index, sent in enumerate(trips.sent) if sent[-1] == "COMMIT")
+    assert not any("SAVEPOINT" in sent for sent in trips.sent[: end + 1])
+    assert any("INTO `logs`" in statement for statement in trips.statements[end])
     assert Payment.objects.get(invoice=invoice).recorded_by == user
     assert spooled == [] and spooled_ids(tmp_path) == []
     assert RequestLog.objects.get(request_id="limited").user_id == user.pk

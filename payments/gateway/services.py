@@ -16,21 +16,21 @@ def billing_record_settle(*, user, order_id: str, number: str) -> dict | None:
     invoice with one read; another finds it among its customers' first. A record
     that cannot be paid raises ``ConflictError``."""
     payment = dict(method=Payment.Method.GATEWAY, provider="gateway", recorded_by=user)
-    if restricted_to_customers(user):
-        row = billing_record_by_reference(user=user, order_id=order_id, number=number)
-        if row is None:
-            return None
-        settled = services.invoice_settle(invoice_id=row["pk"], **payment)
-    else:
-        # Part of the caller's transaction where there is one (the gateway's
-        # view answers within it): no savepoint, which costs round trips. A
-        # refusal then ends that transaction, which can only roll back.
-        with transaction.atomic(savepoint=False):
+    # Part of the caller's transaction where there is one (the gateway's view
+    # answers within it): no savepoint, which costs round trips. A refusal then
+    # ends that transaction, which can only roll back.
+    with transaction.atomic(savepoint=False):
+        if restricted_to_customers(user):
+            row = billing_record_by_reference(user=user, order_id=order_id, number=number)
+            if row is None:
+                return None
+            invoice = services.payable_invoice_locked(row["pk"])
+        else:
             invoice = locked_billing_record(order_id=order_id, number=number)
             if invoice is None:
                 return None
             row = record_row(invoice)
-            settled = services.held_invoice_settle(invoice, **payment)
+        settled = services.held_invoice_settle(invoice, **payment)
     row.update(
         total=settled.total,
         amount_paid=settled.amount_paid,
