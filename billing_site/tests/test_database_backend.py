@@ -390,3 +390,23 @@ def test_a_statement_with_bytes_that_are_no_text_carries_what_is_owed():
             cursor.execute("SELECT HEX(%s)", [b"\xff\x00\xfe"])
             assert cursor.fetchone() == ("FF00FE",)
     assert list(Group.objects.values_list("name", flat=True)) == ["owed"]
+
+
+def test_a_session_knows_whether_its_commits_are_synced_as_the_server_says():
+    flush, binary_log, sync = query(
+        "SELECT @@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog"
+    )
+    synced = flush == 1 and (binary_log == 0 or sync == 1)
+    assert connection.commits_durably() is synced
+
+
+def test_a_server_without_innodb_s_setting_is_taken_as_not_syncing_its_commits():
+    import MySQLdb
+
+    from billing_site.db.mysql.base import _commits_durably
+
+    class WithoutInnoDB:
+        def query(self, sql):
+            raise MySQLdb.OperationalError(1193, "Unknown system variable")
+
+    assert _commits_durably(WithoutInnoDB()) is False

@@ -52,6 +52,7 @@ class _Owed:
 # MariaDB's own check of the write before it, run by the server: an error stops
 # the statements sent after it in the same round trip (its COMMIT among them).
 _ER_SIGNAL_EXCEPTION = 1644
+_ER_UNKNOWN_SYSTEM_VARIABLE = 1193
 _GUARD = (
     "IF ROW_COUNT() <> %d THEN SIGNAL SQLSTATE '45000' "
     "SET MESSAGE_TEXT = 'A write touched other rows than it must.'; END IF"
@@ -106,7 +107,12 @@ def _commits_durably(connection) -> bool:
     the default) and, where there is a binary log, the server syncs it too
     (``sync_binlog`` 1): otherwise a crash can undo a commit that returned. Read
     on the driver's connection as it opens, so no query count sees it."""
-    connection.query(b"SELECT @@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog")
+    try:
+        connection.query(b"SELECT @@innodb_flush_log_at_trx_commit, @@log_bin, @@sync_binlog")
+    except base.Database.OperationalError as error:
+        if error.args[0] == _ER_UNKNOWN_SYSTEM_VARIABLE:  # a server without InnoDB
+            return False
+        raise
     flush, binary_log, sync = connection.store_result().fetch_row()[0]
     return int(flush) == 1 and (int(binary_log) == 0 or int(sync) == 1)
 
