@@ -153,8 +153,6 @@ def log_with_commit(request, response) -> None:
     pending = getattr(request, "request_log", None)
     if pending is None or not spool.is_durable_required() or not _is_rendered(response):
         return
-    if len(transaction.get_connection().atomic_blocks) != 1:
-        return  # an outer transaction might commit after the answer, or never
     if request_log_can_be_owed() and request_log_owed(**_fields(request, response)):
         transaction.on_commit(functools.partial(setattr, pending, "stored", response))
 

@@ -44,7 +44,8 @@ def _forget_log_settings(*, setting, **kwargs):
         log_settings.cache_clear()
 
 
-def _with_user_id(fields: dict) -> dict:
+def _row_fields(fields: dict) -> dict:
+    """A request's fields as the row stores them: its time, its user's id."""
     fields.setdefault("timestamp", timezone.now())
     user = fields.pop("user", None)
     if user is not None:
@@ -57,7 +58,7 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
     process's spool (synced to disk when ``durable``), or inserted now. Whether it
     was kept. A failure is logged, never raised: the log must not fail the request
     it describes; a row the spool cannot take is inserted at once instead."""
-    fields = _with_user_id(fields)
+    fields = _row_fields(fields)
     if log_settings().spooled:
         try:
             spool().append(fields, durable=durable)
@@ -79,11 +80,12 @@ def request_log_write(*, durable: bool = False, **fields) -> bool:
 
 def request_log_can_be_owed() -> bool:
     """Whether a row can be owed to the transaction open now (``request_log_owed``):
-    on a database whose backend defers writes to the COMMIT and whose commits
-    are on disk when they return."""
+    the outermost one (an outer transaction might commit after the answer, or
+    never), on a database whose backend defers writes to the COMMIT and whose
+    commits are on disk when they return."""
     return (
         hasattr(connection, "defer_write")
-        and connection.in_atomic_block
+        and len(connection.atomic_blocks) == 1
         and connection.commits_durably()
     )
 
@@ -107,7 +109,7 @@ def request_log_owed(**fields) -> bool:
         return False
     if not all(fields.get(name, "").isascii() for name in _SENT):
         return False
-    fields = _with_user_id(fields)
+    fields = _row_fields(fields)
     sql, columns, _ = _insert_statement(connection.vendor)
     return connection.defer_write(sql, [value(fields, connection) for value in columns])
 
