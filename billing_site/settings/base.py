@@ -71,11 +71,12 @@ MIDDLEWARE = [
     "billing_site.api.middleware.BodySizeLimitMiddleware",
     "billing_site.api.middleware.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's sessions, messages and session user, for the admin's pages only.
+    "billing_site.admin_sessions.AdminSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "billing_site.admin_sessions.AdminAuthenticationMiddleware",
+    "billing_site.admin_sessions.AdminMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
