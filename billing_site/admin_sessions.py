@@ -1,11 +1,12 @@
 """Django's session, message and session-user middleware, for the admin's pages.
 
 Every other path is an API face, a hosted bill page, the API docs or a probe:
-each authenticates by token (DRF's authenticators set the request's user) or not
-at all, and none keeps a session or a message. Django's middleware would still
-build a session store, a message store (whose cookie signer is made anew each
-time) and a lazy user for each of their requests, about a tenth of a gateway
-check's CPU. They are subclasses of Django's, so the admin's checks find them."""
+each authenticates by its own means (a Bearer token, whose user DRF sets; a
+signed link; a callback's signature) or not at all, and none keeps a session or
+a message. Django's middleware would still build a session store, a message
+store (whose cookie signer is made anew each time) and a lazy user for each of
+their requests, about a tenth of a gateway check's CPU. They are subclasses of
+Django's, so the admin's checks find them."""
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
