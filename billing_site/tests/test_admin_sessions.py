@@ -1,11 +1,14 @@
 """Django's sessions, messages and session user serve the admin's pages; every
-other request goes without them (it authenticates by token, or not at all)."""
+other request goes without them (it authenticates by its own means, or not at all)."""
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.contrib.auth.models import AnonymousUser
 from django.core import checks
+from django.urls import reverse
 
 from audit.models import RequestLog
+from billing_site.admin_sessions import ADMIN
 from invoices.tests.factories import InvoiceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +34,7 @@ def test_a_staff_session_is_no_credential_outside_the_admin(client, django_asser
         response = client.get("/no-such-route")
     assert response.status_code == 404
     assert isinstance(response.wsgi_request.user, AnonymousUser)
+    assert isinstance(async_to_sync(response.wsgi_request.auser)(), AnonymousUser)
     assert RequestLog.objects.get(endpoint="/no-such-route").user is None
     # A DRF view authenticates by token only, as before.
     assert client.get("/getAllBilling").status_code == 401
@@ -52,6 +56,10 @@ def test_the_admin_keeps_its_session_user_and_messages(client):
     )
     assert response.status_code == 200
     assert any("newcomer" in str(message) for message in response.context["messages"])
+
+
+def test_the_admin_is_where_its_sessions_are_kept():
+    assert reverse("admin:index") == ADMIN
 
 
 def test_the_admin_finds_the_middleware_it_needs():
